@@ -1,0 +1,3 @@
+"""recsys: collaborative filtering over shoppers' interactions."""
+
+__all__: list[str] = []

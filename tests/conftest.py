@@ -1,0 +1,38 @@
+"""Fixtures shared by the whole suite: paths, the shared data sets, the real model."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("AISLE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+DEMO = ROOT / "data" / "demo"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real data sets beside the checkout; skips where a clone has none."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"{SHARED_DATA} is absent: the shared real-data sets are not in a user's clone")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def demo_dir() -> Path:
+    """The bundled demo shop, committed in data/demo."""
+    return DEMO
+
+
+@pytest.fixture(scope="session")
+def st_embedder() -> Iterator[object]:
+    """The real sentence-transformers embedder with the bundled MiniLM, loaded once."""
+    from retrieval import SentenceTransformerEmbedder
+
+    yield SentenceTransformerEmbedder()
