@@ -1,0 +1,250 @@
+"""Incremental, atomic catalog ingest: embed only what changed, build a new version, swap.
+
+The live collection is never written to. An ingest reads the live version's
+content hashes, and when anything differs it builds a complete new collection
+(copying the vectors of unchanged products, embedding new and changed ones)
+and then points the live pointer at it in one write. A crash at any point
+leaves the previous version live; a half-built collection is dropped by the
+next ingest.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from retrieval.catalog import content_hash, embedding_text, to_metadata
+from retrieval.embedder import Embedder, Vectors
+from retrieval.errors import CatalogRejected
+from retrieval.feed import FeedReport, RowError
+from retrieval.product import Product
+from retrieval.settings import RetrievalSettings
+from retrieval.store import VectorStore
+
+log = logging.getLogger(__name__)
+
+OnMissing = Literal["remove", "mark"]
+OnError = Literal["fail", "skip"]
+Progress = Callable[[int, int], None]  # (done, total) embedded so far
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did."""
+
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    marked: int = 0
+    embedded: int = 0
+    skipped_rows: list[RowError] = field(default_factory=list)
+    collection: str | None = None
+    swapped: bool = False
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> int:
+        """Products live after the ingest (marked ones included)."""
+        return self.added + self.changed + self.unchanged + self.marked
+
+
+class _Writer:
+    """Writes batches to the store on a thread, so the store works while the model embeds."""
+
+    def __init__(self, store: VectorStore, collection: str) -> None:
+        self._store, self._collection = store, collection
+        self._queue: queue.Queue[tuple[Any, ...] | None] = queue.Queue(maxsize=4)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._store.add(self._collection, *item)
+                except BaseException as e:  # re-raised in the caller's thread by close()
+                    self._error = e
+
+    def put(
+        self, ids: list[str], vecs: Vectors, docs: list[str], metas: list[dict[str, Any]]
+    ) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put((ids, vecs, docs, metas))
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+class Ingestor:
+    """Turns a feed into the live product collection of a store."""
+
+    def __init__(self, store: VectorStore, embedder: Embedder, settings: RetrievalSettings) -> None:
+        self._store = store
+        self._embedder = embedder
+        self._settings = settings
+        self._key = settings.collection_prefix
+
+    def _live_hashes(self, live: str | None) -> dict[str, tuple[str, bool]]:
+        if live is None:
+            return {}
+        hashes: dict[str, tuple[str, bool]] = {}
+        for batch in self._store.scan(live):
+            for pid, meta in zip(batch.ids, batch.metadatas, strict=True):
+                hashes[pid] = (str(meta.get("hash", "")), bool(meta.get("active", True)))
+        return hashes
+
+    def ingest(
+        self,
+        feed: FeedReport,
+        *,
+        on_error: OnError = "fail",
+        on_missing: OnMissing = "remove",
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Bring the live collection in line with the feed; see the module docstring."""
+        started = time.perf_counter()
+        if feed.errors and on_error == "fail":
+            shown = "; ".join(str(e) for e in feed.errors[:10])
+            more = f" (and {len(feed.errors) - 10} more)" if len(feed.errors) > 10 else ""
+            raise CatalogRejected(f"{len(feed.errors)} bad rows, nothing ingested: {shown}{more}")
+        report = IngestReport(skipped_rows=list(feed.errors))
+        live = self._store.live(self._key)
+        old = self._live_hashes(live)
+        model, desc_chars = self._embedder.name, self._settings.max_description_chars
+        digests = {p.id: content_hash(p, model, desc_chars) for p in feed.products}
+
+        fresh: list[Product] = []
+        kept: dict[str, str] = {}  # id -> digest, records copied from the live version
+        for p in feed.products:
+            before = old.get(p.id)
+            if before is not None and before[0] == digests[p.id] and before[1]:
+                kept[p.id] = digests[p.id]
+                report.unchanged += 1
+            else:
+                fresh.append(p)
+                if before is None:
+                    report.added += 1
+                else:
+                    report.changed += 1
+        missing = [pid for pid in old if pid not in digests]
+        if on_missing == "mark":
+            report.marked = len(missing)
+        else:
+            report.removed = len(missing)
+        already_marked = all(not old[pid][1] for pid in missing) if missing else True
+        if not fresh and (not missing or (on_missing == "mark" and already_marked)):
+            report.collection = live
+            report.seconds = time.perf_counter() - started
+            log.info("catalog unchanged (%d products): nothing to do", report.unchanged)
+            return report
+
+        self._drop_unfinished(live)
+        target = self._store.new_collection(self._key)
+        report.collection = target
+        try:
+            writer = _Writer(self._store, target)
+            try:
+                if live is not None:
+                    self._copy(
+                        live, target, kept, set(missing) if on_missing == "mark" else set(), writer
+                    )
+                report.embedded = self._embed_into(fresh, digests, writer, progress)
+            finally:
+                writer.close()
+            held = self._store.count(target)
+            if held != report.total:
+                raise RuntimeError(f"new collection holds {held} records, expected {report.total}")
+        except BaseException:
+            log.warning("ingest failed; %s stays live, dropping %s", live, target)
+            try:
+                self._store.drop(target)
+            except Exception:  # the next ingest drops it; the original error matters more
+                log.exception("could not drop unfinished collection %s", target)
+            raise
+        self._store.set_live(self._key, target)
+        report.swapped = True
+        self._prune(target)
+        report.seconds = time.perf_counter() - started
+        log.info("ingest done: %s", report)
+        return report
+
+    def _copy(
+        self,
+        live: str,
+        target: str,
+        kept: dict[str, str],
+        mark: set[str],
+        writer: _Writer,
+    ) -> None:
+        for batch in self._store.scan(live, embeddings=True):
+            assert batch.embeddings is not None
+            rows = [i for i, pid in enumerate(batch.ids) if pid in kept or pid in mark]
+            if not rows:
+                continue
+            metas = []
+            for i in rows:
+                meta = dict(batch.metadatas[i])
+                if batch.ids[i] in mark:
+                    meta["active"] = False
+                metas.append(meta)
+            writer.put(
+                [batch.ids[i] for i in rows],
+                batch.embeddings[rows],
+                [batch.documents[i] for i in rows],
+                metas,
+            )
+
+    def _embed_into(
+        self,
+        products: Sequence[Product],
+        digests: dict[str, str],
+        writer: _Writer,
+        progress: Progress | None,
+    ) -> int:
+        if not products:
+            return 0
+        desc_chars = self._settings.max_description_chars
+        texts = [embedding_text(p, desc_chars) for p in products]
+        # Longest first, in chunks: each chunk pads little and is written while
+        # the next one is embedded.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        chunk = max(self._settings.batch_size * 8, 256)
+        done = 0
+        for start in range(0, len(order), chunk):
+            idx = order[start : start + chunk]
+            vecs = self._embedder.embed_documents([texts[i] for i in idx])
+            writer.put(
+                [products[i].id for i in idx],
+                np.ascontiguousarray(vecs),
+                [texts[i] for i in idx],
+                [to_metadata(products[i], digests[products[i].id]) for i in idx],
+            )
+            done += len(idx)
+            if progress is not None:
+                progress(done, len(texts))
+        return done
+
+    def _drop_unfinished(self, live: str | None) -> None:
+        """Drop versions newer than the live one: leftovers of an ingest that died."""
+        for name in self._store.collections(self._key):
+            if live is None or name > live:
+                log.warning("dropping unfinished collection %s", name)
+                self._store.drop(name)
+
+    def _prune(self, live: str) -> None:
+        older = [n for n in self._store.collections(self._key) if n < live]
+        for name in older[: max(0, len(older) - (self._settings.keep_versions - 1))]:
+            self._store.drop(name)

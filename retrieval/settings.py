@@ -1,0 +1,49 @@
+"""Settings of the retrieval part (env prefix AISLE_RETRIEVAL_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class RetrievalSettings(BaseSettings):
+    """Everything retrieval needs, built by the entrypoint and passed into factories."""
+
+    model_config = SettingsConfigDict(env_prefix="AISLE_RETRIEVAL_", extra="ignore")
+
+    data_dir: Path = Field(Path("var/retrieval"), description="embedded Chroma and caches")
+    chroma_url: str | None = Field(None, description="Chroma server URL; unset: embedded")
+    chroma_token: SecretStr | None = Field(None, description="bearer token for the Chroma server")
+    collection_prefix: str = Field("products", description="prefix of the versioned collections")
+    keep_versions: int = Field(2, ge=1, description="collections kept, the live one included")
+
+    embedder: Literal["sentence-transformers", "hashing"] = "sentence-transformers"
+    model_path: str | None = Field(
+        None, description="local sentence-transformers model; unset: bundled MiniLM"
+    )
+    device: str = "cpu"
+    batch_size: int = Field(64, ge=1)
+    max_description_chars: int = Field(
+        400, ge=0, description="description text embedded per product"
+    )
+
+    language: str = Field("english", description="stemmer language of the keyword index")
+    candidates: int = Field(100, ge=1, description="results each channel hands to the fusion")
+    fusion_method: Literal["rrf", "weighted"] | None = Field(
+        None, description="unset: tuned default"
+    )
+    keyword_weight: float | None = Field(None, ge=0)
+    vector_weight: float | None = Field(None, ge=0)
+    rrf_k: float | None = Field(None, gt=0)
+    facet_depth: int = Field(200, ge=1, description="results that facets are counted over")
+    price_bands: list[float] = Field(default_factory=lambda: [5, 10, 25, 50, 100, 250, 500, 1000])
+    default_currency: str = "USD"
+    reload_interval_s: float = Field(
+        10.0, ge=0, description="how often the live version is checked"
+    )
+
+    host: str = "127.0.0.1"
+    port: int = 8001
