@@ -537,7 +537,7 @@ def load_sales(source: Path) -> tuple[pd.DataFrame, pd.Timestamp]:
             "invoice": raw["Invoice"].astype(str),
             # The web shop's lines use lower-case codes ("15056bl") for the same
             # products as the upper-case ones ("15056BL"); one id per product.
-            "product_id": raw["StockCode"].astype(str).str.upper(),
+            "product_id": raw["StockCode"].astype(str).str.strip().str.upper(),
             "description": description,
             "quantity": raw["Quantity"].astype("int64"),
             "price": raw["Price"].astype("float64"),

@@ -161,3 +161,11 @@ def test_rebuilding_from_the_source_reproduces_the_committed_files(
     for name in DEMO_FILES:
         rebuilt = (tmp_path / name).read_bytes()
         assert rebuilt == (DEMO / name).read_bytes(), f"{name} differs from the rebuild"
+
+
+def test_demo_catalog_ingests_without_a_single_bad_row() -> None:
+    from retrieval import read_feed
+
+    report = read_feed(DEMO / "products.jsonl", default_currency="GBP")
+    assert report.errors == []
+    assert all(p.id == p.id.strip() for p in report.products)
