@@ -82,7 +82,9 @@ class SentenceTransformerEmbedder:
         self, model_path: str | None = None, device: str = "cpu", batch_size: int = 64
     ) -> None:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # a bar per model load is noise in logs and the CLI
         path = model_path or bundled_model_path()
         self._model = SentenceTransformer(path, device=device, local_files_only=True)
         self._batch_size = batch_size

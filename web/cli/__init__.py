@@ -31,7 +31,7 @@ class CommandGroups:
 def build_parser() -> argparse.ArgumentParser:
     """Build the full `aisle` parser from every area's commands."""
     # Imported here so `aisle --help` stays the only thing paying for imports.
-    from web.cli import catalog, demo, recsys, serve
+    from web.cli import assistant, catalog, demo, recsys, serve
 
     parser = argparse.ArgumentParser(
         prog="aisle", description="Aisle: a conversational shopping assistant."
@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve_parser = root.add_parser("serve", help="run a part (or all of them) as an HTTP server")
     serve_group = serve_parser.add_subparsers(dest="part", metavar="PART", required=True)
     groups = CommandGroups(root=root, eval=eval_group, serve=serve_group)
-    for area in (catalog, demo, recsys, serve):
+    for area in (catalog, demo, recsys, serve, assistant):
         area.add_commands(groups)
     return parser
 
@@ -58,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    # bm25s sets its own logger to DEBUG; keep library chatter out of the terminal.
+    for name in ("bm25s", "chromadb", "httpx", "sentence_transformers"):
+        logging.getLogger(name).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         code: int = args.func(args)
     except KeyboardInterrupt:
