@@ -84,7 +84,7 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()  # a bar per model load is noise in logs and the CLI
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # a bar per model load is noise in logs and the CLI
         path = model_path or bundled_model_path()
         self._model = SentenceTransformer(path, device=device, local_files_only=True)
         self._batch_size = batch_size

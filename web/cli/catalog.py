@@ -24,6 +24,7 @@ from retrieval import (
     parse_mapping,
     read_feed,
 )
+from retrieval.ingest import OnError, OnMissing
 from web.cli import CommandGroups
 from web.cli.output import echo, echo_json
 
@@ -73,8 +74,8 @@ def run_ingest(
     settings: RetrievalSettings,
     feed: FeedReport,
     *,
-    on_error: str = "fail",
-    on_missing: str = "remove",
+    on_error: OnError = "fail",
+    on_missing: OnMissing = "remove",
     quiet: bool = False,
 ) -> IngestReport:
     """Ingest a feed with a progress bar; shared by `aisle ingest`, the demo and the evaluation."""
@@ -84,7 +85,7 @@ def run_ingest(
         return ingestor.ingest(
             feed,
             on_error=on_error,
-            on_missing=on_missing,  # type: ignore[arg-type]
+            on_missing=on_missing,
             progress=update,
         )
     finally:
