@@ -15,55 +15,30 @@ from bm25s.stopwords import STOPWORDS_EN
 
 log = logging.getLogger(__name__)
 
-# Surface forms of generic commerce units mapped to one canonical spelling; a unit
-# glued to its number ("30in", "30 inch", '30"') becomes one token so that the
-# shopper's spelling of the unit does not matter.
+# Surface forms of generic commerce units -> one canonical spelling (the first word of
+# each "|" group); a unit after its number joins it ("30in" for "30 inch", '30"', "30-in.")
+# so that the shopper's spelling of the unit does not matter.
+_UNIT_TABLE = """
+in inch inches inchs | ft feet foot fts | yd yds yard yards | mm millimeter millimeters
+millimetre millimetres | cm centimeter centimeters centimetre centimetres | m meter meters
+metre metres | gal gals gallon gallons | qt qts quart quarts | pt pint pints | l liter liters
+litre litres ltr | ml milliliter milliliters millilitre millilitres | lb lbs pound pounds |
+oz ounce ounces | kg kgs kilogram kilograms | g gram grams | v volt volts vac vdc |
+w watt watts | kw kilowatt kilowatts | amp a amps ampere amperes | mah | ah | hp horsepower |
+btu btus | psi | gpm | gpf | cfm | rpm | k kelvin | ga gauge gage | mil mils |
+deg degree degrees | pack pk packs | piece pc pcs pieces | count ct
+"""
 _UNITS: dict[str, str] = {
-    **dict.fromkeys(["in", "inch", "inches", "inchs"], "in"),
-    **dict.fromkeys(["ft", "feet", "foot", "fts"], "ft"),
-    **dict.fromkeys(["yd", "yds", "yard", "yards"], "yd"),
-    **dict.fromkeys(["mm", "millimeter", "millimeters", "millimetre", "millimetres"], "mm"),
-    **dict.fromkeys(["cm", "centimeter", "centimeters", "centimetre", "centimetres"], "cm"),
-    **dict.fromkeys(["m", "meter", "meters", "metre", "metres"], "m"),
-    **dict.fromkeys(["gal", "gals", "gallon", "gallons"], "gal"),
-    **dict.fromkeys(["qt", "qts", "quart", "quarts"], "qt"),
-    **dict.fromkeys(["pt", "pint", "pints"], "pt"),
-    **dict.fromkeys(["l", "liter", "liters", "litre", "litres", "ltr"], "l"),
-    **dict.fromkeys(["ml", "milliliter", "milliliters", "millilitre", "millilitres"], "ml"),
-    **dict.fromkeys(["lb", "lbs", "pound", "pounds"], "lb"),
-    **dict.fromkeys(["oz", "ounce", "ounces"], "oz"),
-    **dict.fromkeys(["kg", "kgs", "kilogram", "kilograms"], "kg"),
-    **dict.fromkeys(["g", "gram", "grams"], "g"),
-    **dict.fromkeys(["v", "volt", "volts", "vac", "vdc"], "v"),
-    **dict.fromkeys(["w", "watt", "watts"], "w"),
-    **dict.fromkeys(["kw", "kilowatt", "kilowatts"], "kw"),
-    **dict.fromkeys(["a", "amp", "amps", "ampere", "amperes"], "amp"),
-    **dict.fromkeys(["mah"], "mah"),
-    **dict.fromkeys(["ah"], "ah"),
-    **dict.fromkeys(["hp", "horsepower"], "hp"),
-    **dict.fromkeys(["btu", "btus"], "btu"),
-    **dict.fromkeys(["psi"], "psi"),
-    **dict.fromkeys(["gpm"], "gpm"),
-    **dict.fromkeys(["gpf"], "gpf"),
-    **dict.fromkeys(["cfm"], "cfm"),
-    **dict.fromkeys(["rpm"], "rpm"),
-    **dict.fromkeys(["k", "kelvin"], "k"),
-    **dict.fromkeys(["ga", "gauge", "gage"], "ga"),
-    **dict.fromkeys(["mil", "mils"], "mil"),
-    **dict.fromkeys(["deg", "degree", "degrees"], "deg"),
-    **dict.fromkeys(["pk", "pack", "packs"], "pack"),
-    **dict.fromkeys(["pc", "pcs", "piece", "pieces"], "piece"),
-    **dict.fromkeys(["ct", "count"], "count"),
+    form: group.split()[0] for group in _UNIT_TABLE.split("|") for form in group.split()
 }
 # Two-word units; the first word alone means something else ("cu", "sq").
 _UNIT_PAIRS: dict[tuple[str, str], str] = {
-    **dict.fromkeys([("cu", "ft"), ("cubic", "ft"), ("cubic", "feet"), ("cubic", "foot")], "cuft"),
-    **dict.fromkeys([("sq", "ft"), ("square", "ft"), ("square", "feet"), ("square", "foot")], "sqft"),
-    **dict.fromkeys([("sq", "in"), ("square", "in"), ("square", "inch"), ("square", "inches")],
-                    "sqin"),
-    **dict.fromkeys([("fl", "oz"), ("fluid", "oz"), ("fluid", "ounce"), ("fluid", "ounces")],
-                    "floz"),
+    **{(w, u): "cuft" for w in ("cu", "cubic") for u in ("ft", "feet", "foot")},
+    **{(w, u): "sqft" for w in ("sq", "square") for u in ("ft", "feet", "foot")},
+    **{(w, u): "sqin" for w in ("sq", "square") for u in ("in", "inch", "inches")},
+    **{(w, u): "floz" for w in ("fl", "fluid") for u in ("oz", "ounce", "ounces")},
 }
+_UNIT_WORDS = {w for pair in _UNIT_PAIRS for w in pair}
 # Single letters (and "in") are units only right after a number: "in Chrome" is a
 # preposition and "a" an article, so alone they are never read as units.
 _BARE_UNITS = {s: c for s, c in _UNITS.items() if len(s) > 2 and s not in {"count", "pack"}}
@@ -83,6 +58,10 @@ _PIECE = re.compile(r"\S+")
 _LEXEME = re.compile(r"\d*\.\d+|\d+|[A-Za-z]+")
 _UWORD = re.compile(r"[^\W\d_]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_STEM_CACHE_SIZE = 500_000
+# SymSpell indexes deletions of a word's first letters only: typos past the 7th letter
+# still verify by full edit distance, and the index stays a fraction of the size.
+_PREFIX_LEN = 7
 
 
 class _Lexeme(NamedTuple):
@@ -144,6 +123,17 @@ class Analyzer:
     Documents go through :meth:`tokenize`; :meth:`fit` (or :meth:`fit_transform`) learns
     which words the catalog uses, so that :meth:`analyze_query` can repair misspelt,
     split or run-together query words against that vocabulary before tokenizing.
+
+    Args:
+        language: PyStemmer (Snowball) language of the stemmer.
+        stopwords: words dropped from text; Lucene's English list if None.
+        spelling: repair unknown query words within 1 edit (2 from long_word_len letters).
+        compounds: split unknown query words into two catalog words, join neighbours.
+        split_camel_case: also index the parts of "DeckOver" as "deck" and "over".
+        piece_tokens: also index glued letters-and-digits pieces ("SC-141" -> "sc141").
+        min_word_df: documents a catalog word needs to be a repair target.
+        min_correct_len: shorter query words are never corrected (abbreviations, sizes).
+        long_word_len: words this long may be corrected by two edits.
     """
 
     def __init__(
@@ -158,7 +148,6 @@ class Analyzer:
         min_word_df: int = 1,
         min_correct_len: int = 4,
         long_word_len: int = 8,
-        prefix_len: int = 7,
     ) -> None:
         self.language = language
         self.stopwords = frozenset(STOPWORDS_EN if stopwords is None else stopwords) | {"x"}
@@ -169,11 +158,11 @@ class Analyzer:
         self.min_word_df = min_word_df
         self.min_correct_len = min_correct_len
         self.long_word_len = long_word_len
-        self.prefix_len = prefix_len
         self._stemmer: Any = Stemmer.Stemmer(language)
         self._stem_cache: dict[str, str] = {}
+        self._word_cache: dict[str, tuple[str, ...]] = {}  # word as written -> its tokens
         self.word_df: Counter[str] = Counter()
-        self.token_vocab: frozenset[str] = frozenset()
+        self.token_df: Counter[str] = Counter()
         self._deletes: dict[str, list[str]] = {}
 
     # -- pickling: the PyStemmer object is a C extension that does not pickle -------------
@@ -181,6 +170,7 @@ class Analyzer:
         state = self.__dict__.copy()
         del state["_stemmer"]
         state["_stem_cache"] = {}
+        state["_word_cache"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -190,12 +180,19 @@ class Analyzer:
     # -- lexing ---------------------------------------------------------------------------
     def _normalize(self, text: str) -> str:
         text = _fold(text)
-        text = _THOUSANDS.sub("", text)
-        text = _INCH_MARK.sub(r"\1 in ", text)
-        text = _FOOT_MARK.sub(r"\1 ft ", text)
-        text = _STAR_DIM.sub(" x ", text)
-        text = _MIXED.sub(_fraction_to_decimal, text)
-        return _FRACTION.sub(_fraction_to_decimal, text)
+        # Each rewrite runs only when its trigger character is there: this is the hot loop
+        # of indexing, and most titles have no quote marks, stars or fractions.
+        if "," in text:
+            text = _THOUSANDS.sub("", text)
+        if '"' in text or "'" in text:
+            text = _INCH_MARK.sub(r"\1 in ", text)
+            text = _FOOT_MARK.sub(r"\1 ft ", text)
+        if "*" in text:
+            text = _STAR_DIM.sub(" x ", text)
+        if "/" in text:
+            text = _MIXED.sub(_fraction_to_decimal, text)
+            text = _FRACTION.sub(_fraction_to_decimal, text)
+        return text
 
     def _lex(self, text: str) -> list[_Lexeme]:
         out: list[_Lexeme] = []
@@ -210,7 +207,9 @@ class Analyzer:
         stem = self._stem_cache.get(word)
         if stem is None:
             stem = self._stemmer.stemWord(word)
-            self._stem_cache[word] = stem
+            # Caches are bounded: made-up query words must not grow a server's memory.
+            if len(self._stem_cache) < _STEM_CACHE_SIZE:
+                self._stem_cache[word] = stem
         return stem
 
     # -- document side --------------------------------------------------------------------
@@ -232,8 +231,8 @@ class Analyzer:
                 yield item.text
                 unit, used = self._unit_at(lex, i + 1)
                 if unit:
+                    # Only the joined form: a bare "in" or "ft" would match nearly every title.
                     yield item.text + unit
-                    yield unit
                 if last_number is not None:
                     yield f"{last_number}x{item.text}"
                 last_number = None
@@ -261,20 +260,25 @@ class Analyzer:
                 return pair, 2
         return _UNITS.get(word, ""), 1 if word in _UNITS else 0
 
-    def _word_tokens(self, word: str) -> Iterator[str]:
-        parts = _CAMEL.split(word) if self.split_camel_case else [word]
+    def _word_tokens(self, word: str) -> tuple[str, ...]:
+        cached = self._word_cache.get(word)
+        if cached is not None:
+            return cached
         lower = word.lower()
+        out: list[str] = []
         if lower in _BARE_UNITS:
-            yield _BARE_UNITS[lower]
-            return
-        if lower not in self.stopwords:
-            yield self._stem(lower)
+            out.append(_BARE_UNITS[lower])
+        elif lower not in self.stopwords:
+            out.append(self._stem(lower))
+        parts = _CAMEL.split(word) if self.split_camel_case else []
         if len(parts) > 1:
             # "DeckOver" is also indexed as "deck" + "over" for shoppers who type it apart.
-            for part in parts:
-                low = part.lower()
-                if low not in self.stopwords and len(low) > 1:
-                    yield self._stem(low)
+            out.extend(self._stem(p.lower()) for p in parts
+                       if len(p) > 1 and p.lower() not in self.stopwords)
+        result = tuple(out)
+        if len(self._word_cache) < _STEM_CACHE_SIZE:
+            self._word_cache[word] = result
+        return result
 
     def _piece_tokens(self, lex: Sequence[_Lexeme]) -> Iterator[str]:
         """Whole hyphenated or glued pieces ("SC-141" -> "sc141"), for model numbers."""
@@ -286,33 +290,34 @@ class Analyzer:
             start = end
             if len(group) < 2:
                 continue
-            has_digit = any(g.is_number for g in group)
             words = [g.text.lower() for g in group if not g.is_number]
-            # A number with its unit or a dimension is covered by its own tokens.
-            if has_digit and all(w in _UNITS or w in _DIM_SEPARATORS for w in words):
+            # Only letters-and-digits pieces are model numbers; a number with its unit or a
+            # dimension is covered by its own tokens.
+            if len(words) == len(group) or all(w in _UNITS or w in _DIM_SEPARATORS
+                                               for w in words):
                 continue
-            joined = "".join(g.text.lower().replace(".", "") for g in group)
-            yield joined if has_digit else self._stem(joined)
+            yield "".join(g.text.lower().replace(".", "") for g in group)
 
     # -- vocabulary -----------------------------------------------------------------------
     def fit_transform(self, texts: Iterable[str]) -> list[list[str]]:
         """Tokenize the catalog's texts and learn its vocabulary from them."""
         word_df: Counter[str] = Counter()
         tokens: list[list[str]] = []
-        vocab: set[str] = set()
+        token_df: Counter[str] = Counter()
         for text in texts:
             lex = self._lex(text)
-            words = {g.text.lower() for g in lex if not g.is_number}
-            words.update(p.lower() for g in lex if not g.is_number for p in _CAMEL.split(g.text))
-            word_df.update(w for w in words if len(w) > 1)
+            words = {p.lower() for g in lex if not g.is_number for p in _CAMEL.split(g.text)}
+            words.update(g.text.lower() for g in lex if not g.is_number)
+            words = {w for w in words if len(w) > 1}
+            word_df.update(words)
             toks = list(self._tokens(lex))
-            vocab.update(toks)
+            token_df.update(set(toks))
             tokens.append(toks)
         self.word_df = word_df
-        self.token_vocab = frozenset(vocab)
+        self.token_df = token_df
         self._build_deletes()
         log.info("analyzer fitted: %d texts, %d words, %d tokens", len(tokens), len(word_df),
-                 len(vocab))
+                 len(token_df))
         return tokens
 
     def fit(self, texts: Iterable[str]) -> Analyzer:
@@ -331,16 +336,20 @@ class Analyzer:
         self._deletes = deletes
 
     def _delete_keys(self, word: str) -> set[str]:
-        keys = {word[: self.prefix_len]}
+        keys = {word[:_PREFIX_LEN]}
         frontier = set(keys)
         for _ in range(2):
             frontier = {w[:k] + w[k + 1:] for w in frontier for k in range(len(w))}
             keys |= frontier
         return keys
 
+    def _df(self, word: str) -> int:
+        """Documents using the word as spelt or through its stem ("treads" via "tread")."""
+        return max(self.word_df[word], self.token_df[self._stem(word)])
+
     def known(self, word: str) -> bool:
         """Whether the catalog uses the word, as spelt or through its stem."""
-        return self.word_df[word] >= 1 or self._stem(word) in self.token_vocab
+        return self.word_df[word] >= 1 or self._stem(word) in self.token_df
 
     # -- query side -----------------------------------------------------------------------
     def _max_distance(self, word: str) -> int:
@@ -372,7 +381,7 @@ class Analyzer:
             left, right = word[:k], word[k:]
             if left in self.stopwords or right in self.stopwords:
                 continue
-            df = min(self.word_df[left], self.word_df[right])
+            df = min(self._df(left), self._df(right))
             if df >= self.min_word_df and (best is None or df > best[0]):
                 best = (df, left, right)
         return None if best is None else (best[1], best[2])
@@ -401,7 +410,7 @@ class Analyzer:
         while i < len(spans):
             start, end, word = spans[i]
             i += 1
-            if word in self.stopwords or word in _UNITS:
+            if word in self.stopwords or word in _UNITS or word in _UNIT_WORDS:
                 continue
             nxt = spans[i][2] if i < len(spans) else ""
             joined = word + nxt
@@ -415,9 +424,10 @@ class Analyzer:
                 continue
             if self.known(word):
                 continue
+            # An edit-distance fix first ("toliet"), else two catalog words ("bathtubdoor").
             fixed = self._correct_word(word) if self.spelling else word
-            split = self._split_word(word) if self.compounds else None
-            if fixed == word and split:
+            split = self._split_word(word) if self.compounds and fixed == word else None
+            if split:
                 edits.append((start, end, " ".join(split)))
             elif fixed != word:
                 edits.append((start, end, fixed))

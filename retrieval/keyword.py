@@ -29,11 +29,14 @@ DEFAULT_FIELD_WEIGHTS: Mapping[str, float] = {
 }
 # Tuned by 5-fold cross-validation over Home Depot queries (titles): short titles
 # want a lower k1 than the usual 1.2-1.5, so a repeated word counts for little.
-DEFAULT_K1 = 0.6
-DEFAULT_B = 0.5
+DEFAULT_K1 = 0.4
+DEFAULT_B = 0.75
 # Weight of the word-pair channel relative to its field: products whose title has the
 # query's words side by side ("door knob") rank above those that merely contain them.
 DEFAULT_PHRASE_WEIGHT = 0.2
+# Scores are multiplied by (share of query tokens the product has) ** coord, Lucene's old
+# coordination factor: a title with every query word beats one that repeats a rare word.
+DEFAULT_COORD = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +54,17 @@ class _FieldIndex:
 class KeywordIndex:
     """BM25 over several text fields of a catalog, analysed by one :class:`Analyzer`."""
 
-    def __init__(self, fields: Sequence[_FieldIndex], analyzer: Analyzer, n_docs: int) -> None:
+    def __init__(
+        self,
+        fields: Sequence[_FieldIndex],
+        analyzer: Analyzer,
+        n_docs: int,
+        coord: float = DEFAULT_COORD,
+    ) -> None:
         self._fields = list(fields)
         self.analyzer = analyzer
         self._n_docs = n_docs
+        self.coord = coord
 
     @classmethod
     def build(
@@ -65,6 +75,7 @@ class KeywordIndex:
         k1: float = DEFAULT_K1,
         b: float = DEFAULT_B,
         phrase_weight: float = DEFAULT_PHRASE_WEIGHT,
+        coord: float = DEFAULT_COORD,
     ) -> KeywordIndex:
         """Index the docs' text fields; fields missing from every doc are skipped.
 
@@ -75,6 +86,7 @@ class KeywordIndex:
             k1: BM25 term-frequency saturation.
             b: BM25 length normalisation.
             phrase_weight: weight of each field's word-pair channel (0 turns it off).
+            coord: exponent of the matched share of query tokens (0 turns it off).
         """
         started = time.perf_counter()
         analyzer = analyzer or Analyzer()
@@ -95,7 +107,7 @@ class KeywordIndex:
                 fields.append(_index_field(pairs, weights[name] * phrase_weight, k1, b, True))
         log.info("keyword index: %d docs, fields %s, built in %.1fs", len(docs), names,
                  time.perf_counter() - started)
-        return cls(fields, analyzer, len(docs))
+        return cls(fields, analyzer, len(docs), coord)
 
     def __len__(self) -> int:
         return self._n_docs
@@ -105,18 +117,42 @@ class KeywordIndex:
         return self.scores_for_tokens(self.analyzer.analyze_query(query))
 
     def scores_for_tokens(self, tokens: Sequence[str]) -> FloatArray:
-        """BM25 score of every doc for already analysed query tokens."""
+        """BM25 score of every doc for query tokens already analysed by :attr:`analyzer`."""
         out = np.zeros(self._n_docs, dtype=np.float32)
+        tokens = list(dict.fromkeys(tokens))
+        matched = np.zeros(self._n_docs, dtype=np.float32) if self.coord else None
+        words = [f for f in self._fields if not f.phrase]
+        for token in tokens:
+            found = []
+            for field in words:
+                docs = self._add(out, field, token)
+                if docs is not None:
+                    found.append(docs)
+            if matched is not None and found:
+                # A token in both title and brand still counts once.
+                matched[np.unique(np.concatenate(found)) if len(found) > 1 else found[0]] += 1
         pairs = _pairs(tokens)
         for field in self._fields:
-            for token in pairs if field.phrase else tokens:
-                tid = field.vocab.get(token)
-                if tid is None:
-                    continue
-                lo, hi = field.indptr[tid], field.indptr[tid + 1]
-                # A token column lists each doc once, so fancy-index += is exact here.
-                out[field.indices[lo:hi]] += field.weight * field.data[lo:hi]
+            if field.phrase:
+                for pair in pairs:
+                    self._add(out, field, pair)
+        if matched is not None and tokens:
+            out *= (matched / len(tokens)) ** self.coord
         return out
+
+    @staticmethod
+    def _add(
+        out: FloatArray, field: _FieldIndex, token: str
+    ) -> npt.NDArray[np.int32] | None:
+        """Add one token's weighted BM25 impacts; the docs that have it, or None."""
+        tid = field.vocab.get(token)
+        if tid is None:
+            return None
+        lo, hi = field.indptr[tid], field.indptr[tid + 1]
+        docs = field.indices[lo:hi]
+        # A token column lists each doc once, so fancy-index += is exact here.
+        out[docs] += field.weight * field.data[lo:hi]
+        return docs
 
     def top(
         self, query: str, k: int, mask: npt.NDArray[np.bool_] | None = None
@@ -131,7 +167,7 @@ def top_k(
     """Indices and values of the k largest positive scores (mask False excluded), best first."""
     keep = scores > 0
     if mask is not None:
-        keep &= mask
+        keep &= np.asarray(mask, dtype=bool)
     candidates = np.flatnonzero(keep)
     if k <= 0 or candidates.size == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
@@ -139,8 +175,8 @@ def top_k(
     if candidates.size > k:
         part = np.argpartition(-values, k - 1)[:k]
         candidates, values = candidates[part], values[part]
-    # Stable sort on -score keeps equal scores in catalog order, so results are repeatable.
-    order = np.argsort(-values, kind="stable")
+    # Equal scores go in catalog order, so the same query always lists the same page.
+    order = np.lexsort((candidates, -values))
     return candidates[order].astype(np.int64), values[order].astype(np.float32)
 
 

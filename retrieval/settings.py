@@ -39,7 +39,9 @@ class RetrievalSettings(BaseSettings):
     vector_weight: float | None = Field(None, ge=0)
     rrf_k: float | None = Field(None, gt=0)
     facet_depth: int = Field(200, ge=1, description="results that facets are counted over")
-    price_bands: list[float] = Field(default_factory=lambda: [5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0])
+    price_bands: list[float] = Field(
+        default_factory=lambda: [5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0]
+    )
     default_currency: str = "USD"
     reload_interval_s: float = Field(
         10.0, ge=0, description="how often the live version is checked"

@@ -36,13 +36,13 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
 
 
 def retrieval_settings(args: argparse.Namespace, **extra: Any) -> RetrievalSettings:
-    """RetrievalSettings from the environment, with the command's options on top."""
-    overrides: dict[str, Any] = dict(extra)
+    """RetrievalSettings from the environment, the command's options on top, then `extra`."""
+    overrides: dict[str, Any] = {}
     if getattr(args, "data_dir", None) is not None:
         overrides["data_dir"] = args.data_dir
     if getattr(args, "chroma_url", None):
         overrides["chroma_url"] = args.chroma_url
-    return RetrievalSettings(**overrides)
+    return RetrievalSettings(**(overrides | extra))
 
 
 def progress_bar(total_label: str, quiet: bool) -> tuple[Any, Any]:

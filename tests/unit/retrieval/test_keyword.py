@@ -74,7 +74,8 @@ def test_brand_field_is_searched(index: KeywordIndex) -> None:
 def test_title_outweighs_description(index: KeywordIndex) -> None:
     docs, _ = index.top("toilet seat", 10)
     titles = [DOCS[int(d)]["title"] for d in docs]
-    assert titles.index("American Standard Toilet Seat in White") < titles.index("Satin Nickel Door Knob Set with Lock and Keys")
+    seat = titles.index("American Standard Toilet Seat in White")
+    assert seat < titles.index("Satin Nickel Door Knob Set with Lock and Keys")
 
 
 def test_mask_is_respected(index: KeywordIndex) -> None:
@@ -131,5 +132,13 @@ def test_pickled_index_answers_the_same(index: KeywordIndex) -> None:
 
 
 def test_one_word_titles_and_stop_word_fields_still_index() -> None:
-    small = KeywordIndex.build([{"title": "Hammer", "brand": "the"}, {"title": "Saw", "brand": "a"}])
+    docs = [{"title": "Hammer", "brand": "the"}, {"title": "Saw", "brand": "a"}]
+    small = KeywordIndex.build(docs)
     assert small.top("saw", 5)[0].tolist() == [1]
+
+
+def test_equal_scores_list_in_catalog_order() -> None:
+    docs = [{"title": f"Claw Hammer {n}"} for n in ("1", "2", "3", "4")]
+    index = KeywordIndex.build(docs)
+    assert index.top("claw hammer", 4)[0].tolist() == [0, 1, 2, 3]
+    assert index.top("claw hammer", 2)[0].tolist() == [0, 1]
