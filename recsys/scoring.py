@@ -1,0 +1,98 @@
+"""The seam every model sits behind: score users, sessions and items, and explain a score.
+
+A `Scorer` returns one float per item; `-inf` marks an item the model has no evidence for
+(the ranking layer fills those slots from popularity). Explanations name an anchor item or
+a count; `recsys.ranking` renders them into `Reason`s with catalog titles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar, Literal, Protocol
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+__all__ = [
+    "Explanation",
+    "ExplanationKind",
+    "FloatArray",
+    "IntArray",
+    "Scorer",
+    "cosine_rows",
+    "row_items",
+    "session_row",
+]
+
+FloatArray = NDArray[np.float32]
+IntArray = NDArray[np.int64]
+ExplanationKind = Literal["history", "session", "similar", "together", "neighbours", "popular"]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why one item scored: `history`/`session`/`similar`/`together` point at an anchor;
+    `neighbours` counts similar customers who bought it; `popular` is the floor."""
+
+    kind: ExplanationKind
+    anchor: int | None = None
+    count: int | None = None
+
+
+class Scorer(Protocol):
+    """A trained model, as the ranking layer and the evaluation use it."""
+
+    name: ClassVar[str]
+
+    def score_users(self, users: IntArray) -> FloatArray:
+        """Scores of every item for each user (rows: users), -inf where there is no evidence."""
+        ...
+
+    def score_session(self, seen: IntArray) -> FloatArray:
+        """Scores of every item for an anonymous shopper who looked at `seen`."""
+        ...
+
+    def score_similar(self, item: int) -> FloatArray:
+        """Similarity of every item to `item`."""
+        ...
+
+    def explain_user(self, user: int, targets: IntArray) -> list[Explanation]:
+        """One explanation per target item recommended to `user`."""
+        ...
+
+    def explain_session(self, seen: IntArray, targets: IntArray) -> list[Explanation]:
+        """One explanation per target item recommended for a session."""
+        ...
+
+    def explain_similar(self, item: int, targets: IntArray) -> list[Explanation]:
+        """One explanation per target item shown as similar to `item`."""
+        ...
+
+    def params(self) -> dict[str, object]:
+        """Hyperparameters, recorded in the artifact's metadata."""
+        ...
+
+    def save(self, directory: Path) -> None:
+        """Write the model's arrays into `directory` (which exists)."""
+        ...
+
+
+def row_items(matrix: sp.csr_matrix, row: int) -> IntArray:
+    """Column indices of one CSR row."""
+    start, end = matrix.indptr[row], matrix.indptr[row + 1]
+    return np.asarray(matrix.indices[start:end], dtype=np.int64)
+
+
+def session_row(seen: IntArray, n_items: int) -> sp.csr_matrix:
+    """A one-row matrix with confidence 1 on each seen item (a fresh, strong signal)."""
+    data = np.ones(len(seen), dtype=np.float32)
+    indptr = np.array([0, len(seen)])
+    return sp.csr_matrix((data, np.asarray(seen), indptr), shape=(1, n_items))
+
+
+def cosine_rows(vectors: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Rows scaled to unit length (zero rows stay zero)."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.where(norms == 0, 1.0, norms)).astype(np.float32)

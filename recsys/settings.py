@@ -1,0 +1,104 @@
+"""Settings of the recommendation part: one pydantic-settings class, env prefix `AISLE_RECSYS_`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["EVENT_TYPES", "ModelName", "RecsysSettings"]
+
+ModelName = Literal["als", "bpr", "cooc", "pop", "userknn"]
+EVENT_TYPES: tuple[str, ...] = ("view", "click", "cart", "purchase", "rating")
+
+
+def _default_weights() -> dict[str, float]:
+    # view < click < cart < purchase; a rating counts like a purchase scaled by stars / 5.
+    return {"view": 0.1, "click": 0.25, "cart": 0.5, "purchase": 1.0, "rating": 1.0}
+
+
+class RecsysSettings(BaseSettings):
+    """Everything the recsys part reads from its environment (`AISLE_RECSYS_*`).
+
+    Built by an entrypoint (`aisle ...`, `python -m recsys`) and passed in; nothing reads
+    the environment at import time. The ALS defaults were tuned on a validation split
+    carved from the training period of Online Retail II (see bench/RESULTS.md).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="AISLE_RECSYS_", extra="ignore")
+
+    # Where things live.
+    data_dir: Path = Path("var/recsys")
+    catalog_path: Path = Path("data/demo/products.jsonl")
+    interactions_path: Path = Path("data/demo/interactions.parquet")
+    url: str | None = Field(
+        default=None, description="recsys server URL; unset means in-process recommendations"
+    )
+
+    # How interactions become confidence.
+    event_weights: dict[str, float] = Field(default_factory=_default_weights)
+    recency_half_life_days: float | None = Field(default=30.0, gt=0)
+    recency_floor: float = Field(
+        default=0.05, ge=0, le=1, description="the least weight recency leaves an old event"
+    )
+    use_quantity: bool = False
+    on_bad_rows: Literal["fail", "skip"] = "fail"
+
+    # Which model serves, and how every model trains.
+    model: ModelName = "als"
+    device: Literal["auto", "cpu", "gpu"] = "auto"
+    num_threads: int = Field(default=0, ge=0, description="0: one per core")
+    random_state: int = 42
+    als_factors: int = Field(default=128, ge=1)
+    als_regularization: float = Field(default=30.0, ge=0)
+    als_alpha: float = Field(default=8.0, gt=0)
+    als_iterations: int = Field(default=15, ge=1)
+    bpr_factors: int = Field(default=64, ge=1)
+    bpr_learning_rate: float = Field(default=0.01, gt=0)
+    bpr_regularization: float = Field(default=0.01, ge=0)
+    bpr_iterations: int = Field(default=100, ge=1)
+    userknn_neighbours: int = Field(default=100, ge=1)
+    userknn_min_overlap: int = Field(default=2, ge=1)
+    userknn_shrinkage: int = Field(default=50, ge=0)
+    cooc_max_neighbours: int = Field(default=500, ge=1)
+
+    # Serving.
+    reload_interval_s: float = Field(default=5.0, ge=0)
+    blas_threads: int | None = Field(
+        default=1,
+        ge=1,
+        description="BLAS threads of a serving process (each call is one small product, "
+        "where a thread pool only adds latency); None leaves them as they are",
+    )
+    access_log: bool = False
+    keep_versions: int = Field(default=3, ge=1)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8003, ge=0, le=65535)
+    timeout_s: float = Field(default=5.0, gt=0)
+
+    @field_validator("event_weights")
+    @classmethod
+    def _known_events(cls, weights: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(weights) - set(EVENT_TYPES))
+        if unknown:
+            raise ValueError(f"unknown event types {unknown}; known: {list(EVENT_TYPES)}")
+        if any(w < 0 for w in weights.values()):
+            raise ValueError("event weights must be >= 0")
+        return {**_default_weights(), **weights}
+
+    @property
+    def artifacts_dir(self) -> Path:
+        """`<data_dir>/artifacts`: one folder per trained version plus the CURRENT pointer."""
+        return self.data_dir / "artifacts"
+
+    @property
+    def store_path(self) -> Path:
+        """The SQLite interaction store."""
+        return self.data_dir / "interactions.sqlite3"
+
+    @property
+    def tombstones_path(self) -> Path:
+        """Users forgotten since training; the server honours the list at once."""
+        return self.data_dir / "tombstones.txt"
