@@ -1,0 +1,290 @@
+"""What the shopper wants from this message: one intent out of a fixed set, by rules.
+
+Rules are cue patterns tried in priority order, with the context that changes
+their meaning: whether the message names product words, refers to a product
+already shown, or only adds conditions to the active search.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from assistant.matching import content_words
+
+__all__ = ["HUMAN_REQUEST", "INTENTS", "Intent", "Signals", "detect"]
+
+Intent = Literal[
+    "find",
+    "refine",
+    "compare",
+    "recommend",
+    "similar",
+    "bought_together",
+    "product_question",
+    "policy_question",
+    "greeting",
+    "thanks",
+    "goodbye",
+    "off_topic",
+    "human",
+    "purchase",
+    "identity",
+    "affirm",
+    "deny",
+    "unclear",
+]
+INTENTS: tuple[str, ...] = Intent.__args__  # type: ignore[attr-defined]
+
+_HELLO = (
+    r"(?:hi+|hello+|hey+|hiya|hei|howdy|yo|good (?:morning|afternoon|evening|day)|greetings|"
+    r"hola|bonjour)\b(?:\s+there)?"
+)
+_HOW_ARE_YOU = r"how are you(?: doing| today)?\??"
+_GREETING = re.compile(
+    rf"^\W*(?:(?:oh|well|ok|so|and)\W+)?(?:(?:{_HELLO}[\s!.,:)(]*)+(?:{_HOW_ARE_YOU})?"
+    rf"|{_HOW_ARE_YOU})\W*$"
+)
+_GREETING_PREFIX = re.compile(
+    r"^\W*(?:hi+|hello+|hey+|hiya|hei(?: hei)?|good (?:morning|afternoon|evening))\b[\s!.,]*"
+)
+_THANKS = re.compile(
+    r"\b(?:thanks?|thank you|thx|ty|cheers|much appreciated|appreciate (?:it|your help)|"
+    r"that'?s (?:all|it|great|perfect|helpful)|perfect|great|awesome|wonderful|brilliant|lovely|"
+    r"sounds (?:good|great|interesting|nice)|ok(?:ay)?|cool|nice|got it|i see|sure|alright|"
+    r"looks good|that would work|wow|amazing|:\)|\(:)"
+)
+_AFFIRM = re.compile(
+    r"^\W*(?:yes|yeah|yep|yup|ya|sure|ok|okay|please|go ahead|do it|sounds good|alright|"
+    r"definitely|of course|why not|that would be (?:great|nice|good)|i'?m in)"
+    r"(?:\W+(?:please|thanks|thank you|do that|go on))*\W*$"
+)
+_DENY = re.compile(
+    r"^\W*(?:no|nope|nah|not really|no thanks|no thank you|not now|never mind|nevermind|"
+    r"no,? i don'?t|i don'?t|not interested)(?:\W+(?:thanks|thank you))*\W*$"
+)
+_OPTIONS = re.compile(
+    r"\bwhat are (?:my|the|your) options\b|\bwhat (?:do|else do) you have\b|"
+    r"\bwhat have you got\b|\bwhat can you (?:show|offer)\b|\bwhat do you sell\b"
+)
+_GOODBYE = re.compile(
+    r"\b(?:bye|goodbye|see you|have a (?:nice|good|great|lovely) (?:day|evening|one)|"
+    r"take care|have to (?:go|leave)|gotta go|that'?s all)\b"
+)
+HUMAN_REQUEST = re.compile(
+    r"\b(?:human|real person|a person|someone real|live (?:agent|person|chat)|agent|"
+    r"operator|representative|customer (?:service|support)|member of staff|staff member|"
+    r"(?:speak|talk|chat) (?:to|with) (?:someone|somebody|a manager|a human|staff|the team))\b"
+)
+_IDENTITY = re.compile(
+    r"\b(?:are you (?:a )?(?:bot|robot|human|real|ai|person)|who are you|what are you|"
+    r"are you there|anyone (?:here|there)|is anyone here)\b"
+)
+_POLICY = re.compile(
+    r"\b(?:ship(?:ping|s|ped)?|deliver(?:y|ies|ed)?|postage|post(?:ed)?|courier|dispatch(?:ed)?|"
+    r"arrive|track(?:ing)?|returns?|return (?:it|this|them|policy)|refunds?|exchange|"
+    r"send (?:it )?back|"
+    r"pay(?:ment|ing)?|paypal|credit cards?|debit cards?|visa|mastercard|apple pay|klarna|"
+    r"instal(?:l)?ments|open(?:ing)? hours|opening times|when are you open|are you open|closing|"
+    r"closed|showroom|contact|phone number|email address|address|discounts?|vouchers?|coupons?|"
+    r"promo(?:tion)?(?: code)?|discount code|sale|gift card|gift wrapping|gift wrap (?:it|my|"
+    r"the order)|"
+    r"gift message|wholesale|trade account|bulk|privacy|my data|delete my|warranty|guarantee|vat|"
+    r"customs|duty|duties|international|abroad|overseas|free delivery|free shipping|"
+    r"how long (?:does|will) (?:it|delivery|shipping) take|damaged|broken|faulty)\b"
+)
+_COMPARE = re.compile(
+    r"\b(?:compare|comparison|difference|differences|vs\.?|versus|which (?:one |of (?:them|these|"
+    r"those|the two) )?"
+    r"(?:is|would be) (?:better|best|nicer|bigger|cheaper)|which (?:one )?should i (?:get|choose|"
+    r"buy|pick)|"
+    r"pros and cons|better choice)\b"
+)
+_TOGETHER = re.compile(
+    r"\b(?:go(?:es)? (?:well )?with|goes with|to go with|pair(?:s)? (?:well )?with|"
+    r"match(?:es)? (?:with )?(?:it|this|that)|"
+    r"bought together|also (?:bought|buy|get)|buy with|complete the (?:set|look)|"
+    r"what else (?:do|did|would) (?:people|customers|shoppers)|frequently bought|"
+    r"complement|accessor(?:y|ies) for|along with)\b"
+)
+_SIMILAR = re.compile(
+    r"\b(?:similar|something like|anything like|more like|like (?:this|that|it|the \w+ one)|"
+    r"alternatives?(?: to)?|same style|same kind|other options like|along those lines|"
+    r"in the same (?:style|range))\b"
+)
+_RECOMMEND = re.compile(
+    r"\b(?:recommend\w*|suggest\w*|what(?:'s| is) popular|popular|best ?sell(?:er|ers|ing)|"
+    r"trending|bestsellers?|surprise me|inspire|inspiration|ideas?|what should i (?:buy|get)|"
+    r"for me|what do you (?:think|have)|top picks?|your (?:favou?rites?|picks?))\b"
+)
+_QUESTION = re.compile(
+    r"\b(?:how much|prices?|cost|costs|in stock|tell me more|more info|available|availability|"
+    r"sold out|colou?rs?|material|"
+    r"made (?:of|from|in)|size|sizes|dimensions?|big|small|tall|wide|long|heavy|weight|capacity|"
+    r"describe|tell me (?:more )?about|more (?:info|information|details)|details|what is it|"
+    r"what'?s it|is it|are they|does it|do they|can it|will it|would it|how many|how big|"
+    r"rating|ratings|reviews?|rated|pictures?|photos?|images?|pic|dishwasher|microwave|"
+    r"washable|battery|batteries|warranty|age|safe|waterproof|real|genuine|handmade|"
+    r"what'?s (?:the )?(?:price|title|name)|what does it|come with|included|quality|worth it)\b"
+)
+_PURCHASE = re.compile(
+    r"\b(?:(?:i'?ll|i will|i'?d|i would) (?:take|have|buy|go for|order|get) (?:it|that|this|them|"
+    r"one|the)|"
+    r"make (?:an? |the |my )?order|add (?:it |this |that |them )?to "
+    r"(?:my )?(?:cart|basket|bag)|checkout|check out|place (?:an |the )?order|buy it|"
+    r"i want to (?:buy|order) (?:it|this|that|them)|i'?d like to (?:buy|order) (?:it|this|that|"
+    r"them)|"
+    r"proceed with|purchase (?:it|this|that))\b"
+)
+_MORE_ONLY = re.compile(
+    r"^\W*(?:more|others?|next|any others?|anything else\??|other options?)\W*$"
+)
+
+
+class Signals:
+    """Context that changes what a cue means."""
+
+    def __init__(
+        self,
+        *,
+        product_words: bool,
+        conditions: bool,
+        reference: bool,
+        has_shown: bool,
+        active_search: bool,
+        more: bool,
+        off_topic: bool,
+    ) -> None:
+        self.product_words = product_words
+        self.conditions = conditions
+        self.reference = reference
+        self.has_shown = has_shown
+        self.active_search = active_search
+        self.more = more
+        self.off_topic = off_topic
+
+
+def detect(message: str, s: Signals) -> Intent:
+    """The intent of one message, given its signals."""
+    text = message.lower().replace("\u2019", "'").strip()
+    if _GREETING.match(text):
+        return "greeting"
+    body = _GREETING_PREFIX.sub("", text) or text
+    if _AFFIRM.match(text):
+        return "affirm"
+    if _DENY.match(text):
+        return "deny"
+    if HUMAN_REQUEST.search(body):
+        return "human"
+    if _IDENTITY.search(body):
+        return "identity"
+    if _PURCHASE.search(body):
+        return "purchase"
+    if _POLICY.search(body) and not (
+        s.reference and _QUESTION.search(body) and not _POLICY_STRONG.search(body)
+    ):
+        return "policy_question"
+    if _COMPARE.search(body) and (s.has_shown or s.product_words):
+        return "compare"
+    if _TOGETHER.search(body):
+        return "bought_together"
+    if _SIMILAR.search(body) and (s.reference or s.has_shown):
+        return "similar"
+    if s.reference and _QUESTION.search(body):
+        return "product_question"
+    if s.off_topic and not (s.conditions or _SHOPPING_CUE.search(body)):
+        return "off_topic"
+    if _GOODBYE.search(body) and _only_small_talk(body, _GOODBYE):
+        return "goodbye"
+    if _THANKS.search(body) and _only_small_talk(body, _THANKS) and not s.conditions:
+        return "thanks"
+    if (s.more or _MORE_ONLY.match(body)) and s.active_search and not s.product_words:
+        return "refine"
+    if _OPTIONS.search(body) and not s.product_words:
+        return "refine" if s.active_search else "recommend"
+    if _RECOMMEND.search(body) and not s.product_words:
+        return "recommend"
+    if s.product_words and (s.conditions or _looks_like_request(body)):
+        if s.active_search and s.conditions and s.reference is False and _refines(body):
+            return "refine"
+        return "find"
+    if s.conditions and s.active_search:
+        return "refine"
+    if s.conditions:
+        return "find"
+    if s.reference and s.has_shown:
+        return "product_question"
+    if _QUESTION.search(body) and s.has_shown:
+        return "product_question"
+    if _SHOPPING_CUE.search(body):
+        return "find"
+    return "unclear"
+
+
+_SHOPPING_CUE = re.compile(
+    r"\b(?:looking for|look for|searching for|shopping for|want|wanna|need|buy|buying|get|after|"
+    r"purchase|shopping|help me (?:find|choose|pick|with)|"
+    r"gift|present|something|anything|show me|do you (?:have|sell|stock|carry))\b"
+)
+_SMALL_TALK_WORDS = {
+    "you",
+    "too",
+    "day",
+    "evening",
+    "night",
+    "morning",
+    "weekend",
+    "all",
+    "help",
+    "time",
+    "kindness",
+    "lot",
+    "much",
+    "so",
+    "very",
+    "really",
+    "again",
+}
+
+
+def _only_small_talk(body: str, pattern: re.Pattern[str]) -> bool:
+    """True when nothing but the pattern's phrases (and filler) is left in the message."""
+    rest = pattern.sub(" ", body)
+    return (
+        not [w for w in content_words(rest) if w not in _SMALL_TALK_WORDS]
+        and len(body.split()) <= 12
+    )
+
+
+_POLICY_STRONG = re.compile(
+    r"\b(?:ship|shipping|deliver|delivery|postage|return|returns|refund|pay|payment|paypal|"
+    r"discount|voucher|coupon|warranty|track|tracking|gift wrapping)\b"
+)
+_REFINE_WORDS = re.compile(r"\b(?:ones?|only|just|those|these|them|in|with)\b")
+
+
+_NOT_A_NOUN_PHRASE = re.compile(
+    r"^\W*(?:what|how|why|who|when|where|which|is|are|was|were|can|could|would|will|do|does|"
+    r"did|should|shall|may|might|i|i'?m|im|i'?ve|i'?d|we|you|he|she|it|it'?s|they|that|that'?s|"
+    r"thats|this|there|there'?s|no|yes|yeah|ok|okay|oh|well|so|but|hmm+|thanks|sure|good|"
+    r"great|nice|wow|not|maybe|just|also|then|if|because|my|his|her|our|their)\b"
+)
+
+
+def _looks_like_request(body: str) -> bool:
+    """A shopping request ("do you have ...", "I need ...") or a bare product phrase
+    ("glass candle holders"), as opposed to chat that happens to contain nouns."""
+    if _SHOPPING_CUE.search(body) or _ANY_CUE.search(body):
+        return True
+    return len(body.split()) <= 6 and not _NOT_A_NOUN_PHRASE.match(body)
+
+
+_ANY_CUE = re.compile(
+    r"\b(?:any|got|sell|stock|carry|have you|show|looking|recommend|suggest|ideas?|"
+    r"options for|something|anything|some)\b"
+)
+
+
+def _refines(body: str) -> bool:
+    """A message that narrows the current results rather than starting a new search."""
+    return bool(_REFINE_WORDS.search(body)) and len(body.split()) <= 6

@@ -1,0 +1,62 @@
+"""The product phrase of a message: which words name the thing the shopper wants.
+
+"I have a kid starting school, I need a lunch bag" names a lunch bag; "a cake
+stand for a tea party" names a cake stand; the head noun comes last, so the
+search tool can insist on it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.matching import content_words, normalize_spelling
+
+__all__ = ["product_phrase"]
+
+_CUES = re.compile(
+    r"\b(?:looking for|look for|searching for|shopping for|search for|need|want|wanted|"
+    r"would like|i'd like|like to buy|buy|get|show me|find me|find|have you got|got any|"
+    r"do you (?:have|sell|stock|carry|do)|any chance of|after)\b"
+)
+_CLAUSE_END = {"that", "which", "who", "because", "since", "so", "but", "as", "to"}
+
+
+def product_phrase(tokens: list[str], stop: set[str]) -> tuple[list[str], str]:
+    """The words that name the product, head noun last.
+
+    "I have a kid starting school, I need a lunch bag" -> [lunch, bag]: the words after the
+    last shopping cue that has any. "a cake stand for a tea party" -> [cake, stand]: words
+    after "for" name the occasion or person, and count only when nothing comes before.
+    "a smartphone with 16gb storage" -> [storage, smartphone]: what comes after "with"
+    describes the product, so it goes before the head noun. Also returns the phrase as the
+    shopper wrote it, from its first product word to its last ("book in crime genre").
+    """
+    text = " ".join(tokens)
+    starts = [m.end() for m in _CUES.finditer(text)]
+    segment = tokens
+    for start in reversed(starts):
+        rest = text[start:].split()
+        if content_words(" ".join(rest), extra_stop=stop):
+            segment = rest
+            break
+    else:
+        if starts:
+            segment = text[: min(m.start() for m in _CUES.finditer(text))].split() or tokens
+    for n, word in enumerate(segment):
+        if word in _CLAUSE_END and n > 0 and content_words(" ".join(segment[:n]), extra_stop=stop):
+            segment = segment[:n]
+            break
+    if "for" in segment:
+        cut = segment.index("for")
+        before = content_words(" ".join(segment[:cut]), extra_stop=stop)
+        segment = segment[:cut] if before else segment[cut + 1 :]
+    found = content_words(" ".join(segment), extra_stop=stop)
+    if "with" in segment:
+        cut = segment.index("with")
+        head = content_words(" ".join(segment[:cut]), extra_stop=stop)
+        tail = content_words(" ".join(segment[cut + 1 :]), extra_stop=stop)
+        if head:
+            segment, found = segment[:cut], [w for w in tail if w not in head] + head
+    named = [n for n, w in enumerate(segment) if normalize_spelling(w) in found or w in found]
+    phrase = " ".join(segment[named[0] : named[-1] + 1]) if named else ""
+    return found, phrase

@@ -1,0 +1,176 @@
+"""Answering a question about one product from its catalog fields, and saying what they lack.
+
+A question asks about aspects (price, stock, colour, material, pack size,
+rating, pictures, details); each aspect the catalog has is answered from its
+field, and each it lacks (dimensions, dishwasher safety ...) is said plainly.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.brains.offline.templates import Phrasebook
+from assistant.guardrails import clean_catalog_text
+from retrieval import Product
+
+__all__ = ["answer_question", "describe_product"]
+
+_ASPECTS: list[tuple[str, re.Pattern[str]]] = [
+    ("price", re.compile(r"\bhow much\b|\bprice\b|\bcosts?\b|\bpricey\b|\bexpensive\b|\bcheap\b")),
+    (
+        "stock",
+        re.compile(
+            r"\bin stock\b|\bavailab\w*|\bsold out\b|\bcan i (?:get|buy|order)\b|\bhave (?:it|"
+            r"them|any)\b"
+        ),
+    ),
+    ("color", re.compile(r"\bcolou?rs?\b|\bwhat shade\b")),
+    ("material", re.compile(r"\bmaterial\b|\bmade (?:of|from|out of)\b|\bwhat is it made\b")),
+    (
+        "pack",
+        re.compile(
+            r"\bhow many\b|\bpack size\b|\bset of\b|\bpieces?\b|\bquantity\b|\bin a (?:pack|set|"
+            r"box)\b"
+        ),
+    ),
+    (
+        "rating",
+        re.compile(
+            r"\bratings?\b|\breviews?\b|\brated\b|\bstars?\b|\bworth it\b|\bgood quality\b|"
+            r"\bquality\b"
+        ),
+    ),
+    (
+        "picture",
+        re.compile(
+            r"\bpictures?\b|\bphotos?\b|\bimages?\b|\bpics?\b|\bwhat does it look like\b|\bsee it\b"
+        ),
+    ),
+    (
+        "details",
+        re.compile(
+            r"\btell me\b|\bdescribe\b|\bdetails?\b|\bmore about\b|\binfo\w*\b|\bwhat (?:is|"
+            r"'s) (?:it|that|this)\b|\bwhat about\b"
+        ),
+    ),
+]
+_UNKNOWN: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "its size",
+        re.compile(
+            r"\bsize\b|\bdimensions?\b|\bhow (?:big|large|small|tall|wide|long|deep)\b|"
+            r"\bmeasure\w*\b|\bfit\b|\bcm\b|\binch\w*\b"
+        ),
+    ),
+    ("its weight", re.compile(r"\bweigh\w*\b|\bheavy\b|\blight ?weight\b")),
+    ("whether it's dishwasher safe", re.compile(r"\bdishwasher\b")),
+    ("whether it's microwave safe", re.compile(r"\bmicrowave\b")),
+    (
+        "anything about batteries or power",
+        re.compile(r"\bbatter(?:y|ies)\b|\bpower\b|\bcord\b|\bplug\b|\bwatts?\b|\bvolts?\b"),
+    ),
+    ("a warranty", re.compile(r"\bwarranty\b|\bguarantee\b")),
+    ("an age range", re.compile(r"\bage\b|\byears? old\b|\bkids?\b|\bchild\w*\b|\btoddler\b")),
+    (
+        "whether it's waterproof or can go outside",
+        re.compile(r"\bwaterproof\b|\boutdoors?\b|\boutside\b|\brain\b"),
+    ),
+    ("what comes with it", re.compile(r"\bcome with\b|\bincluded?\b|\bin the box\b")),
+    ("how to care for it", re.compile(r"\bwash\w*\b|\bclean\w*\b|\bcare\b")),
+    (
+        "where it's made",
+        re.compile(r"\bmade in\b|\bwhere (?:is it|are they) (?:from|made)\b|\borigin\b"),
+    ),
+    (
+        "whether it's compatible",
+        re.compile(r"\bcompatib\w*\b|\bwork with\b|\breplace\w*\b|\bfits?\b"),
+    ),
+    ("how it's delivered", re.compile(r"\bgift box(?:ed)?\b|\bpackag\w*\b|\bwrapped\b")),
+]
+
+
+def _attributes(p: Product) -> str:
+    parts = []
+    if p.attributes.get("color"):
+        parts.append(p.attributes["color"])
+    if p.attributes.get("material"):
+        parts.append(p.attributes["material"])
+    if p.attributes.get("pack_size"):
+        parts.append(f"pack of {p.attributes['pack_size']}")
+    if p.brand:
+        parts.append(f"by {p.brand}")
+    return ", ".join(parts)
+
+
+def describe_product(p: Product, price: str, *, short: bool = False) -> str:
+    """One product in a sentence: title, price, stock, category and attributes."""
+    stock = "in stock" if p.in_stock else "out of stock"
+    leaf = p.category.split(">")[-1].strip().lower() if p.category else ""
+    attrs = _attributes(p)
+    if short:
+        extra = ", ".join(x for x in (leaf, attrs) if x)
+        return f"{p.title}: {price}, {stock}" + (f" ({extra})." if extra else ".")
+    where = f" from our {leaf} range" if leaf else ""
+    text = f"The {p.title} is{where} and costs {price}. It is {stock}."
+    if attrs:
+        text += f" Details: {attrs}."
+    return text
+
+
+def answer_question(message: str, p: Product, price: str, book: Phrasebook) -> list[str]:
+    """Sentences that answer `message` about product `p` from its catalog fields."""
+    text = message.lower()
+    asked = [name for name, rx in _ASPECTS if rx.search(text)]
+    unknown = [phrase for phrase, rx in _UNKNOWN if rx.search(text)]
+    out: list[str] = []
+    for aspect in asked:
+        if aspect == "price":
+            out.append(f"The {p.title} costs {price}. ")
+        elif aspect == "stock":
+            out.append(
+                f"Yes, the {p.title} is in stock. "
+                if p.in_stock
+                else f"The {p.title} is out of stock at the moment. "
+            )
+        elif aspect == "color":
+            color = p.attributes.get("color")
+            out.append(
+                f"The {p.title} is {color}. "
+                if color
+                else book.say("unknown_detail", aspect="a colour", title=p.title) + " "
+            )
+        elif aspect == "material":
+            material = p.attributes.get("material")
+            out.append(
+                f"The {p.title} is made of {material}. "
+                if material
+                else book.say("unknown_detail", aspect="its material", title=p.title) + " "
+            )
+        elif aspect == "pack":
+            pack = p.attributes.get("pack_size")
+            out.append(
+                f"The {p.title} comes as a set of {pack}. "
+                if pack
+                else book.say("unknown_detail", aspect="how many come in a pack", title=p.title)
+                + " "
+            )
+        elif aspect == "rating":
+            if p.rating is None:
+                out.append(book.say("no_ratings", title=p.title) + " ")
+            else:
+                out.append(
+                    f"The {p.title} is rated {p.rating:g} out of 5 from {p.rating_count} ratings. "
+                )
+        elif aspect == "picture":
+            out.append(
+                book.say("no_pictures", title=p.title, url=p.url or "its product page") + " "
+            )
+    for phrase in unknown:
+        out.append(book.say("unknown_detail", aspect=phrase, title=p.title) + " ")
+    if not asked or asked == ["details"] or unknown:
+        out.append(describe_product(p, price) + " ")
+        description, _ = clean_catalog_text(p.description)
+        if description and not asked == ["price"]:
+            first = re.split(r"(?<=[.!?])\s+", description.strip(), maxsplit=1)[0]
+            out.append(f"From the catalog: {first} ")
+    return out

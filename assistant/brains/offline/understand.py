@@ -1,0 +1,84 @@
+"""Reading one message in its conversation: intent, constraints, references, merged request.
+
+The offline brain acts on an `Understanding`; the scripted LLM used in the
+tests plans its tool calls from the same reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from assistant.brains.offline.constraints import ConstraintUpdate, Lexicon, merge, parse
+from assistant.brains.offline.intents import Intent, Signals, detect
+from assistant.brains.offline.references import Reference, resolve
+from assistant.guardrails import is_off_topic
+from assistant.state import Constraints, ConversationState
+from retrieval import Product
+
+__all__ = ["Understanding", "understand"]
+
+
+@dataclass
+class Understanding:
+    """What a message means in its conversation."""
+
+    intent: Intent
+    update: ConstraintUpdate
+    reference: Reference
+    constraints: Constraints
+    new_topic: bool
+    after_clarify: bool = False
+
+    @property
+    def target(self) -> str | None:
+        """The one product the message is about, when it names exactly one."""
+        if self.reference.ids and not self.reference.ambiguous and len(self.reference.ids) == 1:
+            return self.reference.ids[0]
+        return None
+
+
+def understand(
+    message: str, state: ConversationState, lexicon: Lexicon, known: Mapping[str, Product]
+) -> Understanding:
+    """Read a message against the conversation state.
+
+    Args:
+        message: the shopper's message.
+        state: the conversation so far.
+        lexicon: the catalog's constraint vocabulary.
+        known: catalog products for the ids the state holds.
+    """
+    update = parse(message, lexicon)
+    reference = resolve(message, state, known)
+    previous = state.constraints
+    active = bool(previous.query or previous.category)
+    named_by_reference = reference.how == "name"
+    signals = Signals(
+        product_words=bool(update.query_words) and not named_by_reference,
+        conditions=update.has_conditions(),
+        reference=bool(reference.ids),
+        has_shown=bool(state.shown),
+        active_search=active,
+        more=update.more,
+        off_topic=is_off_topic(message),
+    )
+    intent = detect(message, signals)
+    if intent == "affirm" and (state.pending or "").startswith("relax:"):
+        # "Shall I drop the price limit?" - "yes".
+        intent = "refine"
+        update.relax.append((state.pending or "").split(":", 1)[1])
+    if intent == "find" and active and update.refinement_cue and not update.names_category:
+        if len(message.split()) <= 6 and not update.continuation:
+            intent = "refine"
+    if state.pending == "clarify" and intent in ("unclear", "thanks"):
+        intent = "recommend"
+    new_topic = intent == "find" and bool(update.query_words or update.category)
+    if update.reset:
+        new_topic = True
+    constraints = previous
+    if intent in ("find", "refine", "recommend"):
+        constraints = merge(update, previous, new_topic=new_topic, shown_prices=state.shown_prices)
+    return Understanding(
+        intent, update, reference, constraints, new_topic, after_clarify=state.pending == "clarify"
+    )

@@ -1,0 +1,239 @@
+"""How a shopper's words meet catalog text: content words, light stemming, mentions.
+
+One definition serves the search tool (does a result really match the words?),
+the offline brain (which words are product words?) and the evaluation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from assistant.state import ProductFilters
+from retrieval import Product
+
+__all__ = [
+    "STOPWORDS",
+    "content_words",
+    "corrected_words",
+    "distinct_titles",
+    "keeps",
+    "mentions",
+    "normalize_spelling",
+    "order_by",
+    "product_terms",
+    "rank_by_words",
+    "stem",
+    "words",
+]
+
+# Words that carry no product meaning in a shopping chat.
+STOPWORDS = frozenset(
+    """
+    a an the and or but of to in on at by for from with without into onto about as than then
+    i i'm im i'd i'll i've me my mine myself we us our you your yours it its it's this that
+    these those they them their there here he him his she her hers who whom whose which what
+    whats what's where when why how is are was were be been being am do does did done doing
+    have has had having can could would should will shall may might must let lets let's
+    show see find look looking search searching want wanted wanting need needs needed like
+    likes love get got buy buying bought purchase order shop store sell sells selling
+    carry stock stocked offer items item products product things thing stuff one ones some
+    any anything something everything nothing else other others another more most less
+    really just also maybe perhaps please pls plz kindly hi hello hey hiya thanks thank
+    cheers ok okay yes yeah yep no nope not don't dont do not sure well so too very quite
+    bit little lot lots much many few nice good great lovely cute pretty cool best better
+    new kind type types sort sorts range options option choice choices ideas idea
+    recommend recommendation recommendations suggest suggestion suggestions help tell give
+    know think prefer preferably ideally actually currently now today please available
+    gift gifts present presents someone somebody anyone friend friends person people
+    price prices priced cost costs costing cheap cheaper cheapest expensive budget pounds
+    pound quid gbp dollars dollar bucks euros euro under below over above between around
+    about less least max maximum min minimum up upto only just same again still even
+    color colour colors colours shade material made size sizes set pack packs piece pieces
+    go goes going with match matching similar alternative alternatives compare which both
+    surprise related thats that's pricey dear fancy anyway whatever prefer preferably
+    thinking wondering hoping trying ask asking got gotten getting wanna gonna lookin
+    unfortunately honestly basically probably definitely certainly hopefully literally
+    possibly totally absolutely simply exactly already mainly mostly usually sometimes
+    afraid tho though restriction restrictions tight limit limits interested interesting
+    looks forward almost happen particular found idea ideas tell told mind care understand
+    either neither all each every first second third fourth fifth last next previous
+    """.split()
+)
+
+# Spelling variants shoppers use for words the catalog spells one way.
+_VARIANTS = {
+    "tealight": "t-light",
+    "tealights": "t-lights",
+    "tea-light": "t-light",
+    "tea-lights": "t-lights",
+    "jewelry": "jewellery",
+    "xmas": "christmas",
+    "colour": "color",
+    "mom": "mum",
+    "moms": "mums",
+    "mommy": "mummy",
+    "favor": "favour",
+    "favors": "favours",
+}
+
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+
+
+def normalize_spelling(text: str) -> str:
+    """Map spelling variants ("tealight", "jewelry", "xmas") to the catalog's spelling."""
+    return _WORD.sub(lambda m: _VARIANTS.get(m.group(0), m.group(0)), text.lower())
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens (hyphens and apostrophes join words)."""
+    return _WORD.findall(text.lower().replace("\u2019", "'"))
+
+
+def stem(word: str) -> str:
+    """A light English stem: plural and possessive endings only."""
+    word = word.removesuffix("'s").removesuffix("s'")
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def content_words(text: str, extra_stop: Iterable[str] = ()) -> list[str]:
+    """The product words of a message or query, in order, without repeats."""
+    stop = STOPWORDS | set(extra_stop)
+    out: list[str] = []
+    for w in words(normalize_spelling(text)):
+        if w in stop or w.isdigit() or len(w) < 3 or re.fullmatch(r"\d+[a-z]{0,2}", w):
+            continue
+        if w not in out:
+            out.append(w)
+    return out
+
+
+_TERMS: dict[str, frozenset[str]] = {}
+_TERMS_MAX = 50_000
+
+
+def product_terms(product: Product) -> frozenset[str]:
+    """Stems of the words a product is known by: title, category, brand, attribute values."""
+    text = " ".join([product.title, product.category, product.brand, *product.attributes.values()])
+    cached = _TERMS.get(text)
+    if cached is not None:
+        return cached
+    terms = set()
+    for w in words(text):
+        terms.add(stem(w))
+        terms.update(stem(part) for part in w.split("-") if len(part) > 2)
+    if len(_TERMS) >= _TERMS_MAX:
+        # Catalog versions come and go; a full cache simply starts again.
+        _TERMS.clear()
+    _TERMS[text] = frozenset(terms)
+    return _TERMS[text]
+
+
+def mentions(product: Product, word: str, terms: frozenset[str] | None = None) -> bool:
+    """True when the product is known by `word` (same stem, or a compound that starts with it)."""
+    terms = product_terms(product) if terms is None else terms
+    target = stem(word.lower())
+    if target in terms:
+        return True
+    if len(target) >= 4:
+        return any(t.startswith(target) and len(t) - len(target) <= 6 for t in terms)
+    return False
+
+
+def keeps(product: Product, filters: ProductFilters) -> bool:
+    """Conditions the ports do not apply themselves: attributes, brands, rating, excluded words."""
+    if filters.exclude:
+        terms = product_terms(product)
+        if any(mentions(product, w, terms) for w in filters.exclude):
+            return False
+    for name, value in filters.attributes.items():
+        if product.attributes.get(name, "").lower() != value.lower():
+            return False
+    if filters.brands and product.brand.lower() not in {b.lower() for b in filters.brands}:
+        return False
+    if filters.min_rating is not None and (product.rating or -1) < filters.min_rating:
+        return False
+    if filters.in_stock is not None and product.in_stock != filters.in_stock:
+        return False
+    if filters.category:
+        want = [c.strip().lower() for c in filters.category.split(">")]
+        have = [c.strip().lower() for c in product.category.split(">")]
+        if have[: len(want)] != want:
+            return False
+    lo, hi = filters.price_min, filters.price_max
+    price = float(product.price)
+    return not ((lo is not None and price < lo) or (hi is not None and price > hi))
+
+
+def order_by(products: list[Product], sort: str) -> list[Product]:
+    if sort == "price_asc":
+        return sorted(products, key=lambda p: (float(p.price), not p.in_stock))
+    if sort == "price_desc":
+        return sorted(products, key=lambda p: (-float(p.price), not p.in_stock))
+    # Relevance order, with what can be bought now ahead of what cannot.
+    return sorted(products, key=lambda p: not p.in_stock)
+
+
+def distinct_titles(products: list[Product]) -> list[Product]:
+    """One product per title: variants sold under one name read as repeats in a short list."""
+    seen: set[str] = set()
+    out = []
+    for p in products:
+        key = p.title.strip().lower()
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def corrected_words(query: str, corrected: str | None) -> list[str]:
+    """The query's product words, with the index's spelling corrections where they fix a typo
+    ("candels" -> "candles") rather than shorten a word the catalog lacks ("toner" -> "tone")."""
+    original = content_words(query)
+    if not corrected:
+        return original
+    fixed = content_words(corrected)
+    if len(fixed) != len(original):
+        return original
+    # Swapped or missing letters are typos; a dropped letter more likely makes another word.
+    return [
+        c if len(c) >= len(o) and not c.startswith(o) else o
+        for o, c in zip(original, fixed, strict=True)
+    ]
+
+
+def rank_by_words(
+    products: list[Product], wanted: list[str], sort: str
+) -> tuple[list[Product], bool]:
+    """Products that carry the shopper's words: those with more of the words first, then the
+    ones named by the last word (the head noun: "wall CLOCK"), in stock, then search order.
+    A price sort orders by price within the same number of words. Returns the products and
+    whether they carry every word."""
+    head = wanted[-1]
+    scored = []
+    for rank, p in enumerate(products):
+        terms = product_terms(p)
+        hits = sum(mentions(p, w, terms) for w in wanted)
+        if not hits:
+            continue
+        price = float(p.price)
+        if sort == "price_asc":
+            key: tuple[float, ...] = (-hits, price, rank)
+        elif sort == "price_desc":
+            key = (-hits, -price, rank)
+        else:
+            key = (-hits, not mentions(p, head, terms), not p.in_stock, rank)
+        scored.append((key, p))
+    scored.sort(key=lambda x: x[0])
+    best = -scored[0][0][0] if scored else 0
+    if best == len(wanted):
+        # Some products carry every word: those are what was asked for.
+        return [p for key, p in scored if -key[0] == best], True
+    # Without the head noun a product is something else ("wall" is no "wall clock").
+    return [p for _, p in scored if mentions(p, head)], False

@@ -1,0 +1,94 @@
+"""Settings of the assistant part (env prefixes AISLE_ASSISTANT_ and AISLE_LLM_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BrainName = Literal["offline", "openai"]
+
+DEMO_POLICIES = Path(__file__).resolve().parents[1] / "data" / "demo" / "policies"
+
+
+class LLMSettings(BaseSettings):
+    """The OpenAI-compatible chat model behind the `openai` brain (env prefix AISLE_LLM_)."""
+
+    model_config = SettingsConfigDict(env_prefix="AISLE_LLM_", extra="ignore")
+
+    base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible API base, e.g. http://vllm:8000/v1; unset: OpenAI",
+    )
+    api_key: SecretStr | None = Field(default=None, description="API key (a Secret in the cluster)")
+    model: str = Field(default="gpt-4o-mini", description="model name the endpoint serves")
+    timeout: float = Field(default=20.0, gt=0, description="seconds per model request")
+    temperature: float = Field(default=0.2, ge=0, le=2)
+    max_steps: int = Field(
+        default=4, ge=1, le=12, description="model calls per turn before a last answer"
+    )
+    max_history: int = Field(default=12, ge=0, description="earlier messages sent with each turn")
+
+    @property
+    def configured(self) -> bool:
+        """True when an endpoint or a key is set: only then is the `openai` brain usable."""
+        return bool(self.base_url) or self.api_key is not None
+
+
+class AssistantSettings(BaseSettings):
+    """Everything the assistant needs, built by the entrypoint and passed into factories.
+
+    `brain` defaults to "openai" only when an LLM base URL or key is configured
+    (AISLE_LLM_BASE_URL / AISLE_LLM_API_KEY), and to "offline" otherwise.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="AISLE_ASSISTANT_", extra="ignore")
+
+    brain: BrainName = Field(
+        default="offline",
+        description="offline (rules and templates) or openai (any compatible API)",
+    )
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    retrieval_url: str | None = Field(
+        default=None, description="retrieval pod URL; unset: in-process"
+    )
+    recsys_url: str | None = Field(default=None, description="recsys pod URL; unset: in-process")
+    service_timeout_s: float = Field(default=10.0, gt=0, description="timeout of calls to the pods")
+
+    policies_dir: Path = Field(
+        default=DEMO_POLICIES, description="the shop's policy/FAQ markdown files"
+    )
+    shop_name: str = Field(default="the shop", description="how the assistant names the shop")
+    default_currency: str = Field(
+        default="GBP", description="currency of prices the catalog leaves out"
+    )
+
+    max_message_chars: int = Field(default=1000, ge=1, description="longer messages are refused")
+    max_tool_calls: int = Field(default=6, ge=1, description="tool calls per turn")
+    turn_timeout_s: float = Field(default=30.0, gt=0, description="wall time of one turn")
+    max_cards: int = Field(default=4, ge=1, le=12, description="product cards shown per turn")
+    alternative_min_similarity: float = Field(
+        default=0.45,
+        ge=-1,
+        le=1,
+        description="cosine floor for 'nearest alternatives' to unsold things",
+    )
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8002, ge=0, le=65535)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _pick_brain(cls, data: Any) -> Any:
+        # The brain follows the LLM settings unless it was chosen explicitly.
+        if isinstance(data, dict) and "brain" not in data:
+            llm = data.get("llm")
+            if llm is None:
+                llm = LLMSettings()
+            elif isinstance(llm, dict):
+                llm = LLMSettings(**llm)
+            if isinstance(llm, LLMSettings) and llm.configured:
+                data = {**data, "brain": "openai", "llm": llm}
+        return data

@@ -1,0 +1,401 @@
+"""The agent's tools: typed async functions over ProductSearch, Recommender and the policies.
+
+`make_tools(search, recommender, policies)` closes over the ports and returns
+them with their model-facing schemas (each function's docstring is its
+description). Both brains call the same functions; a tool never raises to its
+caller: `TurnTools` (assistant/context.py) turns failures into short results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from langchain_core.tools import InjectedToolArg, StructuredTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import BaseModel
+
+from assistant.guardrails import clean_catalog_text
+from assistant.matching import (
+    content_words,
+    corrected_words,
+    distinct_titles,
+    keeps,
+    mentions,
+    order_by,
+    rank_by_words,
+)
+from assistant.policies import PolicyIndex, PolicySnippet
+from assistant.state import ProductFilters
+from recsys import Filters, Recommendation, Recommender
+from retrieval import Product, ProductSearch
+
+__all__ = ["INJECTED", "ToolFn", "ToolResult", "Tools", "make_tools"]
+
+log = logging.getLogger(__name__)
+
+MAX_K = 8
+STRONG_SIMILARITY = 0.6
+# Arguments the turn fills in itself; the model never sees or sets them.
+INJECTED = ("user_id", "seen")
+
+
+@dataclass
+class ToolResult:
+    """What a tool found: products and passages for the brains, `for_model()` for an LLM."""
+
+    tool: str
+    ok: bool = True
+    message: str = ""
+    products: list[Product] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)
+    snippets: list[PolicySnippet] = field(default_factory=list)
+    note: str | None = None
+    missing: list[str] = field(default_factory=list)
+    alternatives: bool = False
+    partial: bool = False
+    degraded: bool = False
+    flagged: list[str] = field(default_factory=list)
+
+    def for_model(self) -> str:
+        """The result as compact JSON; catalog text is data, cleaned of instruction-like text."""
+        products = []
+        for p in self.products:
+            description, cut = clean_catalog_text(p.description[:300])
+            if cut and p.id not in self.flagged:
+                self.flagged.append(p.id)
+            item: dict[str, Any] = {
+                "id": p.id,
+                "title": p.title,
+                "price": float(p.price),
+                "currency": p.currency,
+                "in_stock": p.in_stock,
+                "rating": p.rating,
+                "category": p.category,
+                "description": description,
+            }
+            if p.attributes:
+                item["attributes"] = p.attributes
+            if p.brand:
+                item["brand"] = p.brand
+            if p.id in self.reasons:
+                item["reason"] = self.reasons[p.id]
+            products.append(item)
+        body: dict[str, Any] = {"ok": self.ok}
+        for key, value in (("message", self.message), ("note", self.note)):
+            if value:
+                body[key] = value
+        if self.missing:
+            body["not_in_catalog"] = self.missing
+        if self.alternatives:
+            body["nearest_alternatives_only"] = True
+        if self.partial:
+            body["partial_match"] = "no product carries all the words; these carry some of them"
+        if products or self.tool != "answer_policy":
+            body["products"] = products
+        if self.snippets:
+            body["policy"] = [
+                {"title": s.title, "section": s.heading, "text": s.text} for s in self.snippets
+            ]
+        return json.dumps(body, ensure_ascii=False)
+
+
+ToolFn = Callable[..., Awaitable[ToolResult]]
+
+
+@dataclass
+class Tools:
+    """The tool functions by name, with their StructuredTool wrappers for schemas and checks."""
+
+    functions: dict[str, ToolFn]
+    structured: dict[str, StructuredTool]
+
+    def schemas(self) -> list[dict[str, Any]]:
+        """OpenAI tool schemas (injected arguments left out)."""
+        return [convert_to_openai_tool(t) for t in self.structured.values()]
+
+    def validate(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
+        """Arguments checked and coerced by the tool's schema (raises ValueError when bad)."""
+        schema = self.structured[name].args_schema
+        assert isinstance(schema, type) and issubclass(schema, BaseModel)
+        model = schema.model_validate(args)
+        return {k: getattr(model, k) for k in model.model_fields_set | set(args)}
+
+
+def _rec_filters(filters: ProductFilters) -> Filters:
+    return Filters(
+        in_stock=filters.in_stock,
+        category=filters.category,
+        price_min=filters.price_min,
+        price_max=filters.price_max,
+    )
+
+
+def make_tools(
+    search: ProductSearch,
+    recommender: Recommender | None,
+    policies: PolicyIndex | None,
+    *,
+    alternative_min_similarity: float = 0.45,
+) -> Tools:
+    """The tools over these ports.
+
+    Args:
+        search: the catalog (in-process or HTTP).
+        recommender: recsys (in-process or HTTP); None: recommendations fall back to search.
+        policies: the shop's policy passages; None: policy questions get no passages.
+        alternative_min_similarity: cosine floor for "nearest alternatives".
+    """
+
+    async def catalog_products(
+        recs: Sequence[Recommendation], f: ProductFilters, k: int, skip: Sequence[str] = ()
+    ) -> tuple[list[Product], dict[str, str]]:
+        ids = [r.product_id for r in recs if r.product_id not in skip]
+        found = await asyncio.to_thread(search.get_many, ids)
+        kept = [p for p in found if keeps(p, f)][:k]
+        reasons = {r.product_id: r.reason.text for r in recs}
+        return kept, {p.id: reasons[p.id] for p in kept if p.id in reasons}
+
+    async def like(
+        product: Product, f: ProductFilters, k: int, skip: Sequence[str]
+    ) -> list[Product]:
+        page = await asyncio.to_thread(
+            search.search,
+            product.title,
+            f.search_filters(),
+            min(100, k * 3 + len(skip) + 1),
+            0,
+            "vector",
+        )
+        pool = [
+            h.product for h in page.hits if h.product.id != product.id and h.product.id not in skip
+        ]
+        return order_by([p for p in pool if keeps(p, f)], f.sort)[:k]
+
+    async def search_products(
+        query: str,
+        filters: ProductFilters | None = None,
+        exclude_ids: list[str] | None = None,
+        k: int = 4,
+    ) -> ToolResult:
+        """Search the shop's catalog. Use it to find, browse or filter products.
+
+        Put the product words in `query` ("heart t-light holder", "lunch bag") and every
+        condition in `filters`: each product returned satisfies all of them. An empty query
+        lists the filtered catalog. The result says which words the shop has nothing for
+        (`not_in_catalog`) and when the products are only the nearest alternatives.
+
+        Args:
+            query: the product words the shopper used, without prices or conditions.
+            filters: conditions: category prefix, price_min / price_max, attributes such as
+                color, material or pack_size, in_stock, min_rating, sort (relevance,
+                price_asc, price_desc) and words to exclude.
+            exclude_ids: products already shown, to leave out ("show me more").
+            k: how many products to return, 1 to 8.
+        """
+        f = filters or ProductFilters()
+        k = max(1, min(MAX_K, k))
+        skip = set(exclude_ids or [])
+        fetch = min(100, max(24, k * 4) + len(skip))
+        page = await asyncio.to_thread(search.search, query, f.search_filters(), fetch)
+        pool = [h.product for h in page.hits if h.product.id not in skip and keeps(h.product, f)]
+        wanted = corrected_words(query, page.corrected_query)
+        result = ToolResult("search_products")
+        if wanted:
+            matching, complete = rank_by_words(pool, wanted, f.sort)
+            result.partial = bool(matching) and not complete
+            absent = [w for w in wanted if not any(mentions(p, w) for p in pool)]
+            for word in absent:
+                probe = await asyncio.to_thread(search.search, word, None, 1, 0, "keyword")
+                if not probe.hits:
+                    result.missing.append(word)
+            if result.missing and wanted[-1] in result.missing:
+                # The head noun is unknown ("robust SMARTPHONE"): the shop does not sell it.
+                alt = await asyncio.to_thread(
+                    search.search, query, f.search_filters(), fetch, 0, "vector"
+                )
+                near = [h for h in alt.hits if h.product.id not in skip and keeps(h.product, f)]
+                best = max((h.score for h in near), default=0.0)
+                near = [h for h in near if h.score >= alternative_min_similarity]
+                matching = order_by([h.product for h in near], f.sort)
+                result.alternatives = bool(matching) and best < STRONG_SIMILARITY
+                result.partial = False
+                result.note = f"the catalog has nothing called {', '.join(result.missing)}"
+            elif not matching:
+                result.note = "nothing in the catalog matches these words with these filters"
+            pool = matching
+        else:
+            pool = order_by(pool, f.sort)
+        result.products = distinct_titles(pool)[:k]
+        if page.corrected_query:
+            result.message = f"searched for '{page.corrected_query}'"
+        return result
+
+    async def get_product(product_id: str) -> ToolResult:
+        """Look up one product by its id: title, price, stock, category, attributes, description.
+
+        Args:
+            product_id: the product's id, exactly as a tool result gave it.
+        """
+        product = await asyncio.to_thread(search.get, product_id)
+        if product is None:
+            return ToolResult("get_product", ok=False, message=f"no product with id {product_id}")
+        return ToolResult("get_product", products=[product])
+
+    async def compare_products(product_ids: list[str]) -> ToolResult:
+        """Fetch two to four products side by side, to compare price, stock and attributes.
+
+        Args:
+            product_ids: the ids of the products to compare, as tool results gave them.
+        """
+        found = await asyncio.to_thread(search.get_many, list(dict.fromkeys(product_ids))[:4])
+        if len(found) < 2:
+            return ToolResult(
+                "compare_products",
+                ok=False,
+                products=found,
+                message="need at least two known product ids to compare",
+            )
+        return ToolResult("compare_products", products=found)
+
+    async def recommend_for_user(
+        filters: ProductFilters | None = None,
+        k: int = 4,
+        user_id: Annotated[str | None, InjectedToolArg] = None,
+        seen: Annotated[list[str] | None, InjectedToolArg] = None,
+    ) -> ToolResult:
+        """Recommend products for this shopper: from their own purchases when they are signed
+        in, otherwise from what they looked at in this chat, otherwise the shop's best sellers.
+        Use it for "what do you recommend?", "any ideas?", "what's popular?".
+
+        Args:
+            filters: conditions every recommendation must satisfy (category, price, stock ...).
+            k: how many products, 1 to 8.
+        """
+        f = filters or ProductFilters()
+        k = max(1, min(MAX_K, k))
+        seen_ids = list(seen or [])
+        try:
+            if recommender is None:
+                raise LookupError("no recommender configured")
+            n = k * 3 + len(seen_ids)
+            if user_id:
+                recs = await asyncio.to_thread(recommender.recommend, user_id, n, _rec_filters(f))
+            else:
+                recs = await asyncio.to_thread(
+                    recommender.recommend_for_session, seen_ids, n, _rec_filters(f)
+                )
+            products, reasons = await catalog_products(recs, f, k, seen_ids)
+            if products:
+                return ToolResult("recommend_for_user", products=products, reasons=reasons)
+        except Exception as e:
+            log.warning(
+                "recommendations unavailable (%s); falling back to search", type(e).__name__
+            )
+        fallback = await search_products(" ".join(content_words(f.category or "")), f, seen_ids, k)
+        fallback.tool = "recommend_for_user"
+        fallback.degraded = True
+        fallback.note = "personal recommendations are not available; these come from the catalog"
+        return fallback
+
+    async def similar_products(
+        product_id: str, filters: ProductFilters | None = None, k: int = 4
+    ) -> ToolResult:
+        """Products like one product ("something like it", "other options like the second one").
+
+        Args:
+            product_id: the id of the product to match.
+            filters: conditions every product returned must satisfy.
+            k: how many products, 1 to 8.
+        """
+        f = filters or ProductFilters()
+        k = max(1, min(MAX_K, k))
+        base = await asyncio.to_thread(search.get, product_id)
+        if base is None:
+            return ToolResult(
+                "similar_products", ok=False, message=f"no product with id {product_id}"
+            )
+        try:
+            if recommender is None:
+                raise LookupError("no recommender configured")
+            recs = await asyncio.to_thread(
+                recommender.similar_items, product_id, k * 3, _rec_filters(f)
+            )
+            products, reasons = await catalog_products(recs, f, k, [product_id])
+            if products:
+                return ToolResult("similar_products", products=products, reasons=reasons)
+        except Exception as e:
+            log.warning("similar items unavailable (%s); using the catalog", type(e).__name__)
+        products = await like(base, f, k, [product_id])
+        return ToolResult(
+            "similar_products", products=products, degraded=True, note="matched by description"
+        )
+
+    async def bought_together(
+        product_id: str, filters: ProductFilters | None = None, k: int = 4
+    ) -> ToolResult:
+        """Products other shoppers bought in the same orders as one product ("what goes with it?").
+
+        Args:
+            product_id: the id of the product.
+            filters: conditions every product returned must satisfy.
+            k: how many products, 1 to 8.
+        """
+        f = filters or ProductFilters()
+        k = max(1, min(MAX_K, k))
+        base = await asyncio.to_thread(search.get, product_id)
+        if base is None:
+            return ToolResult(
+                "bought_together", ok=False, message=f"no product with id {product_id}"
+            )
+        try:
+            if recommender is None:
+                raise LookupError("no recommender configured")
+            recs = await asyncio.to_thread(
+                recommender.bought_together, product_id, k * 3, _rec_filters(f)
+            )
+            products, reasons = await catalog_products(recs, f, k, [product_id])
+            if products:
+                return ToolResult("bought_together", products=products, reasons=reasons)
+            note = "no co-purchase data for this product; these are similar products instead"
+        except Exception as e:
+            log.warning("bought-together unavailable (%s); using the catalog", type(e).__name__)
+            note = "co-purchase data is not available; these are similar products instead"
+        products = await like(base, f, k, [product_id])
+        return ToolResult("bought_together", products=products, degraded=True, note=note)
+
+    async def answer_policy(question: str) -> ToolResult:
+        """Look up the shop's own policies: delivery, returns, payment, opening hours, contact,
+        gift services, privacy. Answer policy questions only from the passages returned.
+
+        Args:
+            question: the shopper's question, in their words.
+        """
+        if policies is None:
+            return ToolResult("answer_policy", ok=False, message="no policy documents are loaded")
+        snippets = await asyncio.to_thread(policies.search, question, 2)
+        if not snippets:
+            return ToolResult("answer_policy", note="the shop's policies do not cover this")
+        return ToolResult("answer_policy", snippets=snippets)
+
+    functions: dict[str, ToolFn] = {
+        f.__name__: f
+        for f in (
+            search_products,
+            get_product,
+            compare_products,
+            recommend_for_user,
+            similar_products,
+            bought_together,
+            answer_policy,
+        )
+    }
+    structured = {
+        name: StructuredTool.from_function(coroutine=fn, name=name, parse_docstring=True)
+        for name, fn in functions.items()
+    }
+    return Tools(functions, structured)
