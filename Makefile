@@ -12,8 +12,16 @@ export TOKENIZERS_PARALLELISM := false
 
 .PHONY: run test lint setup demo-data bench clean
 
-run: setup
+# Until the web gateway lands: ingest the demo shop and show scripted searches,
+# train the recommenders once, then a scripted chat through the offline brain.
+run: setup $(DATA)/recsys/artifacts/CURRENT
 	$(AISLE) demo --data-dir $(DATA)
+	@printf '%s\n' "show me candles" "only red ones" "cheaper" "tell me about the second one" \
+		"what goes with it?" "how much is delivery?" | $(AISLE) chat --data-dir $(DATA)
+	@echo "Chat yourself: $(AISLE) chat --data-dir $(DATA)"
+
+$(DATA)/recsys/artifacts/CURRENT: data/demo/interactions.parquet data/demo/products.jsonl | setup
+	$(AISLE) train -q --data-dir $(DATA)/recsys
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
