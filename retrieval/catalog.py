@@ -73,16 +73,23 @@ def content_hash(product: Product, model: str, max_description_chars: int) -> st
 
 
 def to_metadata(product: Product, digest: str, active: bool = True) -> dict[str, Any]:
-    """The flat record a store keeps: the product itself plus the fields filters use."""
+    """The flat record a store keeps: the product itself plus the fields filters use.
+
+    `rec` is the content hash, a space, and the product as JSON. Keys a filter
+    would only compare against an empty value (no rating, no brand) are left
+    out: a missing key fails `$gte` and `$in` just as the mask does, and every
+    key costs the store time on each write.
+    """
     meta: dict[str, Any] = {
-        "p": product.model_dump_json(),
-        "hash": digest,
+        "rec": f"{digest} {product.model_dump_json()}",
         "active": active,
         "price": float(product.price),
         "in_stock": product.in_stock,
-        "rating": -1.0 if product.rating is None else float(product.rating),
-        "brand": product.brand.strip().lower(),
     }
+    if product.rating is not None:
+        meta["rating"] = float(product.rating)
+    if product.brand.strip():
+        meta["brand"] = product.brand.strip().lower()
     for depth, prefix in enumerate(category_prefixes(product.category), start=1):
         meta[f"cat{depth}"] = prefix
     for name, value in product.attributes.items():
@@ -90,9 +97,14 @@ def to_metadata(product: Product, digest: str, active: bool = True) -> dict[str,
     return meta
 
 
+def record_hash(meta: dict[str, Any]) -> str:
+    """The content hash a record was written with."""
+    return str(meta.get("rec", "")).partition(" ")[0]
+
+
 def from_metadata(meta: dict[str, Any]) -> Product:
     """The product a record holds."""
-    return Product.model_validate(json.loads(meta["p"]))
+    return Product.model_validate(json.loads(str(meta["rec"]).partition(" ")[2]))
 
 
 def where_clause(filters: SearchFilters | None, *, active_only: bool = True) -> Where | None:

@@ -11,17 +11,15 @@ next ingest.
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
-from retrieval.catalog import content_hash, embedding_text, to_metadata
-from retrieval.embedder import Embedder, Vectors
+from retrieval.catalog import content_hash, embedding_text, record_hash, to_metadata
+from retrieval.embedder import Embedder
 from retrieval.errors import CatalogRejected
 from retrieval.feed import FeedReport, RowError
 from retrieval.product import Product
@@ -56,38 +54,6 @@ class IngestReport:
         return self.added + self.changed + self.unchanged + self.marked
 
 
-class _Writer:
-    """Writes batches to the store on a thread, so the store works while the model embeds."""
-
-    def __init__(self, store: VectorStore, collection: str) -> None:
-        self._store, self._collection = store, collection
-        self._queue: queue.Queue[tuple[Any, ...] | None] = queue.Queue(maxsize=4)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while (item := self._queue.get()) is not None:
-            if self._error is None:
-                try:
-                    self._store.add(self._collection, *item)
-                except BaseException as e:  # re-raised in the caller's thread by close()
-                    self._error = e
-
-    def put(
-        self, ids: list[str], vecs: Vectors, docs: list[str], metas: list[dict[str, Any]]
-    ) -> None:
-        if self._error is not None:
-            raise self._error
-        self._queue.put((ids, vecs, docs, metas))
-
-    def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-
-
 class Ingestor:
     """Turns a feed into the live product collection of a store."""
 
@@ -103,7 +69,7 @@ class Ingestor:
         hashes: dict[str, tuple[str, bool]] = {}
         for batch in self._store.scan(live):
             for pid, meta in zip(batch.ids, batch.metadatas, strict=True):
-                hashes[pid] = (str(meta.get("hash", "")), bool(meta.get("active", True)))
+                hashes[pid] = (record_hash(meta), bool(meta.get("active", True)))
         return hashes
 
     def ingest(
@@ -155,15 +121,10 @@ class Ingestor:
         target = self._store.new_collection(self._key)
         report.collection = target
         try:
-            writer = _Writer(self._store, target)
-            try:
-                if live is not None:
-                    self._copy(
-                        live, target, kept, set(missing) if on_missing == "mark" else set(), writer
-                    )
-                report.embedded = self._embed_into(fresh, digests, writer, progress)
-            finally:
-                writer.close()
+            if live is not None:
+                mark = set(missing) if on_missing == "mark" else set()
+                self._copy(live, target, kept, mark)
+            report.embedded = self._embed_into(target, fresh, digests, progress)
             held = self._store.count(target)
             if held != report.total:
                 raise RuntimeError(f"new collection holds {held} records, expected {report.total}")
@@ -181,14 +142,8 @@ class Ingestor:
         log.info("ingest done: %s", report)
         return report
 
-    def _copy(
-        self,
-        live: str,
-        target: str,
-        kept: dict[str, str],
-        mark: set[str],
-        writer: _Writer,
-    ) -> None:
+    def _copy(self, live: str, target: str, kept: dict[str, str], mark: set[str]) -> None:
+        """Copy the records of unchanged (and marked-gone) products, vectors and all."""
         for batch in self._store.scan(live, embeddings=True):
             assert batch.embeddings is not None
             rows = [i for i, pid in enumerate(batch.ids) if pid in kept or pid in mark]
@@ -200,42 +155,43 @@ class Ingestor:
                 if batch.ids[i] in mark:
                     meta["active"] = False
                 metas.append(meta)
-            writer.put(
-                [batch.ids[i] for i in rows],
-                batch.embeddings[rows],
-                [batch.documents[i] for i in rows],
-                metas,
+            self._store.add(
+                target, [batch.ids[i] for i in rows], batch.embeddings[rows], None, metas
             )
 
     def _embed_into(
         self,
+        target: str,
         products: Sequence[Product],
         digests: dict[str, str],
-        writer: _Writer,
         progress: Progress | None,
     ) -> int:
+        """Embed products (longest text first, so batches pad little), then write them."""
         if not products:
             return 0
         desc_chars = self._settings.max_description_chars
         texts = [embedding_text(p, desc_chars) for p in products]
-        # Longest first, in chunks: each chunk pads little and is written while
-        # the next one is embedded.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
-        chunk = max(self._settings.batch_size * 8, 256)
-        done = 0
+        vectors = np.empty((len(texts), self._embedder.dim), dtype=np.float32)
+        chunk = max(self._settings.batch_size * 4, 128)
         for start in range(0, len(order), chunk):
             idx = order[start : start + chunk]
-            vecs = self._embedder.embed_documents([texts[i] for i in idx])
-            writer.put(
-                [products[i].id for i in idx],
-                np.ascontiguousarray(vecs),
-                [texts[i] for i in idx],
-                [to_metadata(products[i], digests[products[i].id]) for i in idx],
-            )
-            done += len(idx)
+            vectors[idx] = self._embedder.embed_documents([texts[i] for i in idx])
             if progress is not None:
-                progress(done, len(texts))
-        return done
+                progress(start + len(idx), len(texts))
+        # Written after embedding, not beside it: Chroma holds the GIL while it
+        # writes, and interleaving the two cost more (0.80-0.86x of bare encoding
+        # on 5,000 titles) than writing at the end (0.93x). No documents: the
+        # product is in the metadata, and Chroma would index the text for a
+        # full-text search we never use.
+        self._store.add(
+            target,
+            [p.id for p in products],
+            vectors,
+            None,
+            [to_metadata(p, digests[p.id]) for p in products],
+        )
+        return len(products)
 
     def _drop_unfinished(self, live: str | None) -> None:
         """Drop versions newer than the live one: leftovers of an ingest that died."""

@@ -66,10 +66,10 @@ class VectorStore(Protocol):
         collection: str,
         ids: Sequence[str],
         embeddings: Vectors,
-        documents: Sequence[str],
+        documents: Sequence[str] | None,
         metadatas: Sequence[Metadata],
     ) -> None:
-        """Add records (in batches the store accepts)."""
+        """Add records (in batches the store accepts); documents are optional."""
         ...
 
     def scan(self, collection: str, *, embeddings: bool = False) -> Iterator[RecordBatch]:
@@ -162,7 +162,7 @@ class ChromaStore:
         collection: str,
         ids: Sequence[str],
         embeddings: Vectors,
-        documents: Sequence[str],
+        documents: Sequence[str] | None,
         metadatas: Sequence[Metadata],
     ) -> None:
         handle = self._collection(collection)
@@ -172,7 +172,7 @@ class ChromaStore:
                 handle.add,
                 ids=list(ids[start:end]),
                 embeddings=embeddings[start:end],
-                documents=list(documents[start:end]),
+                documents=None if documents is None else list(documents[start:end]),
                 metadatas=[dict(m) for m in metadatas[start:end]],
             )
 
@@ -189,7 +189,7 @@ class ChromaStore:
             yield RecordBatch(
                 ids=ids,
                 metadatas=[dict(m or {}) for m in page["metadatas"]],
-                documents=list(page["documents"] or [""] * len(ids)),
+                documents=[d or "" for d in (page["documents"] or [""] * len(ids))],
                 embeddings=None if embs is None else np.asarray(embs, dtype=np.float32),
             )
             offset += len(ids)
