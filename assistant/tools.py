@@ -302,6 +302,36 @@ def make_tools(
         fallback.note = "personal recommendations are not available; these come from the catalog"
         return fallback
 
+    async def related(
+        tool: str,
+        call: Callable[..., Sequence[Any]],
+        product_id: str,
+        filters: ProductFilters | None,
+        k: int,
+        empty_note: str,
+        error_note: str,
+    ) -> ToolResult:
+        """Products the recommender relates to one product, or similar ones from the catalog."""
+        f = filters or ProductFilters()
+        k = max(1, min(MAX_K, k))
+        base = await asyncio.to_thread(search.get, product_id)
+        if base is None:
+            return ToolResult(tool, ok=False, message=f"no product with id {product_id}")
+        try:
+            recs = await asyncio.to_thread(call, product_id, k * 3, _rec_filters(f))
+            products, reasons = await catalog_products(recs, f, k, [product_id])
+            if products:
+                return ToolResult(tool, products=products, reasons=reasons)
+            note = empty_note
+        except Exception as e:  # recsys down or untrained: the catalog still answers
+            log.warning("%s unavailable (%s); using the catalog", tool, type(e).__name__)
+            note = error_note
+        products = await like(base, f, k, [product_id])
+        return ToolResult(tool, products=products, degraded=True, note=note)
+
+    def _unavailable(*_: Any) -> Sequence[Any]:
+        raise LookupError("no recommender configured")
+
     async def similar_products(
         product_id: str, filters: ProductFilters | None = None, k: int = 4
     ) -> ToolResult:
@@ -312,28 +342,9 @@ def make_tools(
             filters: conditions every product returned must satisfy.
             k: how many products, 1 to 8.
         """
-        f = filters or ProductFilters()
-        k = max(1, min(MAX_K, k))
-        base = await asyncio.to_thread(search.get, product_id)
-        if base is None:
-            return ToolResult(
-                "similar_products", ok=False, message=f"no product with id {product_id}"
-            )
-        try:
-            if recommender is None:
-                raise LookupError("no recommender configured")
-            recs = await asyncio.to_thread(
-                recommender.similar_items, product_id, k * 3, _rec_filters(f)
-            )
-            products, reasons = await catalog_products(recs, f, k, [product_id])
-            if products:
-                return ToolResult("similar_products", products=products, reasons=reasons)
-        except Exception as e:
-            log.warning("similar items unavailable (%s); using the catalog", type(e).__name__)
-        products = await like(base, f, k, [product_id])
-        return ToolResult(
-            "similar_products", products=products, degraded=True, note="matched by description"
-        )
+        call = recommender.similar_items if recommender is not None else _unavailable
+        note = "matched by description"
+        return await related("similar_products", call, product_id, filters, k, note, note)
 
     async def bought_together(
         product_id: str, filters: ProductFilters | None = None, k: int = 4
@@ -345,28 +356,16 @@ def make_tools(
             filters: conditions every product returned must satisfy.
             k: how many products, 1 to 8.
         """
-        f = filters or ProductFilters()
-        k = max(1, min(MAX_K, k))
-        base = await asyncio.to_thread(search.get, product_id)
-        if base is None:
-            return ToolResult(
-                "bought_together", ok=False, message=f"no product with id {product_id}"
-            )
-        try:
-            if recommender is None:
-                raise LookupError("no recommender configured")
-            recs = await asyncio.to_thread(
-                recommender.bought_together, product_id, k * 3, _rec_filters(f)
-            )
-            products, reasons = await catalog_products(recs, f, k, [product_id])
-            if products:
-                return ToolResult("bought_together", products=products, reasons=reasons)
-            note = "no co-purchase data for this product; these are similar products instead"
-        except Exception as e:
-            log.warning("bought-together unavailable (%s); using the catalog", type(e).__name__)
-            note = "co-purchase data is not available; these are similar products instead"
-        products = await like(base, f, k, [product_id])
-        return ToolResult("bought_together", products=products, degraded=True, note=note)
+        call = recommender.bought_together if recommender is not None else _unavailable
+        return await related(
+            "bought_together",
+            call,
+            product_id,
+            filters,
+            k,
+            "no co-purchase data for this product; these are similar products instead",
+            "co-purchase data is not available; these are similar products instead",
+        )
 
     async def answer_policy(question: str) -> ToolResult:
         """Look up the shop's own policies: delivery, returns, payment, opening hours, contact,

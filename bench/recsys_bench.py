@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from threadpoolctl import threadpool_limits
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.machine import describe  # noqa: E402
 from recsys import HttpRecommender, LocalRecommender, RecsysSettings, train  # noqa: E402
 from recsys.als import ALSModel  # noqa: E402
 from recsys.dataset import build_dataset  # noqa: E402
@@ -49,25 +49,6 @@ def say(text: str = "") -> None:
     """One line of the report on stdout (a benchmark's output is its product)."""
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
-
-
-def machine() -> str:
-    """Cores, CPU model and memory of this machine."""
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        kib = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f", {kib / 2**20:.0f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    return f"{os.cpu_count()} cores, {model}{memory}, Python {platform.python_version()}"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -274,7 +255,7 @@ def main() -> None:
     parser.add_argument("--skip-fit", action="store_true")
     parser.add_argument("--tune", action="store_true", help="run the ALS search instead")
     args = parser.parse_args()
-    say(f"machine: {machine()}")
+    say(f"machine: {describe()}")
     if args.tune:
         tune(args.interactions)
         return

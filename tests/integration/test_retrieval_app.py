@@ -7,8 +7,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from retrieval import HashingEmbedder, HttpProductSearch, HybridSearch, IndexNotReady, Ingestor
-from retrieval import RetrievalSettings, make_store
+from retrieval import (
+    HashingEmbedder,
+    HttpProductSearch,
+    HybridSearch,
+    IndexNotReady,
+    Ingestor,
+    RetrievalSettings,
+    make_store,
+)
 from retrieval.app import create_app
 from retrieval.feed import FeedReport
 from tests.integration.servers import serve_app
