@@ -20,7 +20,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 def shared_data() -> Path:
     """The real data sets beside the checkout; skips where a clone has none."""
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"{SHARED_DATA} is absent: the shared real-data sets are not in a user's clone")
+        pytest.skip(
+            f"../shared/data ({SHARED_DATA}) is absent: real data sets are not in a user's clone"
+        )
     return SHARED_DATA
 
 
