@@ -104,7 +104,9 @@ def record_hash(meta: dict[str, Any]) -> str:
 
 def from_metadata(meta: dict[str, Any]) -> Product:
     """The product a record holds."""
-    return Product.model_validate(json.loads(str(meta["rec"]).partition(" ")[2]))
+    # Records written before the hash moved into `rec` keep the product in `p`.
+    raw = str(meta["rec"]).partition(" ")[2] if "rec" in meta else str(meta["p"])
+    return Product.model_validate(json.loads(raw))
 
 
 def where_clause(filters: SearchFilters | None, *, active_only: bool = True) -> Where | None:
