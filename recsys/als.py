@@ -1,7 +1,8 @@
 """Alternating least squares (implicit feedback) from `implicit`, GPU when CUDA is present.
 
-Tuned defaults (settings): confidence = purchases decayed with a 30-day half-life, 64
-factors, regularization 20, alpha 4, 15 iterations; see bench/RESULTS.md for the search.
+Tuned defaults (settings): confidence = purchases decayed with a 30-day half-life (floor
+0.05), 128 factors, regularization 30, alpha 8, 15 iterations; see bench/RESULTS.md. It
+is half of the default `hybrid` model (recsys.hybrid) and can serve alone as "als".
 An anonymous session is folded in with implicit's `recalculate_user`: the session's
 items solve for a fresh user vector against the trained item factors.
 """

@@ -25,7 +25,9 @@ from recsys.als import ALSModel
 from recsys.bpr import BPRModel
 from recsys.catalog import ItemTable
 from recsys.cooccurrence import CooccurrenceModel
+from recsys.ease import EASEModel
 from recsys.errors import ArtifactError
+from recsys.hybrid import HybridModel
 from recsys.popularity import PopularityModel
 from recsys.scoring import Scorer
 from recsys.userknn import UserKNNModel
@@ -110,6 +112,10 @@ def _load_model(
         return CooccurrenceModel.load(folder, user_items)
     if name == "als":
         return ALSModel.load(folder, user_items, params)
+    if name == "ease":
+        return EASEModel.load(folder, user_items, params)
+    if name == "hybrid":
+        return HybridModel.load(folder, user_items, params)
     if name == "bpr":
         return BPRModel.load(folder, user_items, params)
     if name == "userknn":

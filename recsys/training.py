@@ -24,7 +24,9 @@ from recsys.bpr import BPRModel
 from recsys.catalog import ItemTable, read_catalog
 from recsys.cooccurrence import CooccurrenceModel
 from recsys.dataset import Dataset, build_dataset
+from recsys.ease import EASEModel
 from recsys.errors import TrainingFailed
+from recsys.hybrid import HybridModel
 from recsys.popularity import PopularityModel
 from recsys.scoring import Scorer
 from recsys.settings import ModelName, RecsysSettings
@@ -36,7 +38,7 @@ __all__ = ["MODEL_NAMES", "TrainResult", "build_artifact", "fit_models", "train"
 
 log = logging.getLogger(__name__)
 
-MODEL_NAMES: tuple[ModelName, ...] = ("pop", "cooc", "als", "bpr", "userknn")
+MODEL_NAMES: tuple[ModelName, ...] = ("pop", "cooc", "hybrid", "als", "ease", "bpr", "userknn")
 
 
 @dataclass
@@ -58,6 +60,10 @@ def fit_one(name: str, data: Dataset, settings: RecsysSettings, progress: bool) 
         return CooccurrenceModel.fit(data, settings)
     if name == "als":
         return ALSModel.fit(data, settings, progress)
+    if name == "ease":
+        return EASEModel.fit(data, settings)
+    if name == "hybrid":
+        return HybridModel.fit(data, settings, progress)
     if name == "bpr":
         return BPRModel.fit(data, settings, progress)
     if name == "userknn":

@@ -10,7 +10,7 @@ from typing import Any
 from web.cli import CommandGroups
 from web.cli.output import echo, echo_json, table
 
-MODEL_CHOICES = ("als", "bpr", "cooc", "pop", "userknn", "all")
+MODEL_CHOICES = ("als", "hybrid", "ease", "bpr", "cooc", "pop", "userknn", "all")
 
 
 def _settings(args: argparse.Namespace, **extra: Any) -> Any:

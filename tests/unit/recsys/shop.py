@@ -22,8 +22,8 @@ CATEGORIES = {
     "T": "Toys & Games > Toys",
 }
 TOGETHER = ("M0", "M1", 20)
-MODELS = ("pop", "cooc", "als", "bpr", "userknn")
-PERSONAL = ("cooc", "als", "bpr", "userknn")
+MODELS = ("pop", "cooc", "hybrid", "als", "ease", "bpr", "userknn")
+PERSONAL = ("cooc", "hybrid", "als", "ease", "bpr", "userknn")
 
 
 def catalog_rows() -> list[dict[str, object]]:
@@ -105,6 +105,8 @@ def shop_settings(directory: Path, model: str = "als", **extra: object) -> Recsy
         "bpr_iterations": 300,
         "bpr_learning_rate": 0.05,
         "userknn_neighbours": 10,
+        # 60 customers: Online Retail's lambda (1000) would drown their 9 purchases each.
+        "ease_regularization": 10.0,
         "recency_half_life_days": None,
         **extra,
     }

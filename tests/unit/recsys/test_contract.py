@@ -1,4 +1,4 @@
-"""The Recommender contract, run against every model (pop, cooc, als, bpr, userknn)."""
+"""The Recommender contract, run against every model in `shop.MODELS`."""
 
 from __future__ import annotations
 

@@ -92,7 +92,8 @@ def test_the_json_report_has_exactly_the_documented_shape() -> None:
     assert list(report) == ["protocol_new", "protocol_all", "users"]
     assert report["users"] == 8
     for protocol in ("protocol_new", "protocol_all"):
-        assert set(report[protocol]) == {"pop", "cooc", "als", "bpr", "userknn", "als_default"}
+        models = {"pop", "cooc", "hybrid", "als", "ease", "bpr", "userknn", "als_default"}
+        assert set(report[protocol]) == models
         for metrics in report[protocol].values():
             assert list(metrics) == [
                 "precision@10",

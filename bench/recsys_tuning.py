@@ -1,0 +1,252 @@
+"""Model search for the recsys default on validation folds inside the training period only.
+
+Run from the repository root (one thread, as the other jobs on the machine need the rest):
+
+    nice -n 15 .venv/bin/python bench/recsys_tuning.py \
+        --data ../shared/data/online-retail/online_retail_ii_2009_2010.parquet
+
+The issue's test split starts on 2010-09-01; every fold here ends before it, so the test
+period is never looked at. Folds (train before, validate until):
+
+    A  2010-05-01 .. 2010-07-01    B  2010-07-01 .. 2010-09-01    C  2010-05-01 .. 2010-09-01
+    D  2010-08-01 .. 2010-09-01    (8 months of history, the closest to the test model's 9)
+
+Candidates, all scored on the same folds, seen items excluded (protocol_new, nDCG@10),
+each against untuned implicit ALS on raw counts fitted on the same fold:
+
+- `als`: the current default (tuned ALS, one seed);
+- `als xS`: the mean of S tuned ALS models that differ only in their random seed;
+- `ease`: EASE (Steck 2019), B = I - P diag(1/diag(P)), P = (X'X + lambda I)^-1, on binary
+  purchases or on recency-weighted confidence, scored with the user's recency-weighted row;
+- blends of tuned ALS (one seed, or the mean of five) and EASE after per-user
+  standardisation of both score rows (the `hybrid` model), with protocol_all beside;
+- popularity debiasing: standardised ALS x5 score - beta * log(1 + buyers).
+
+The first round (EASE's lambda and input) ran with
+`--lam-bin 500,1000,2000,4000 --lam-conf 50,200,500 --blend bin:1000:conf`; the defaults
+reproduce the second, whose table is in bench/RESULTS.md.
+
+Decision rule, fixed before the first run: the new default is the candidate with the best
+mean ratio over the four folds, provided it beats the current default on fold D and on at
+least three of the four folds; otherwise the default stays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.machine import describe  # noqa: E402
+from recsys.als import fit_implicit_als  # noqa: E402
+from recsys.dataset import Dataset, build_dataset  # noqa: E402
+from recsys.ease import ease_weights  # noqa: E402
+from recsys.evaluate import ndcg_at_k, split_by_time  # noqa: E402
+from recsys.hybrid import standardise  # noqa: E402
+from recsys.interactions import read_interactions, validate_frame  # noqa: E402
+from recsys.scoring import row_items  # noqa: E402
+from recsys.settings import RecsysSettings  # noqa: E402
+
+FOLDS = {
+    "A": ("2010-05-01", "2010-07-01"),
+    "B": ("2010-07-01", "2010-09-01"),
+    "C": ("2010-05-01", "2010-09-01"),
+    "D": ("2010-08-01", "2010-09-01"),
+}
+K = 10
+
+Scores = np.ndarray
+
+
+def say(text: str = "") -> None:
+    """One line of the report on stdout."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+class Fold:
+    """One fold's training matrices, its test users and their new relevant items."""
+
+    def __init__(
+        self, name: str, data: Dataset, train_frame: pd.DataFrame, valid_frame: pd.DataFrame
+    ) -> None:
+        self.name = name
+        self.data = data
+        self.frame = train_frame
+        index = {u: i for i, u in enumerate(data.user_ids)}
+        items = {p: i for i, p in enumerate(data.item_ids)}
+        bought = valid_frame[
+            (valid_frame["event"] == "purchase") & valid_frame["user_id"].isin(index)
+        ]
+        per_user = bought.groupby("user_id", sort=True)["product_id"].agg(set)
+        users, relevant, relevant_all = [], [], []
+        for user, products in per_user.items():
+            u = index[user]
+            everything = {items.get(p, -1 - n) for n, p in enumerate(sorted(products))}
+            rel = everything - set(row_items(data.confidence, u).tolist())
+            if rel:  # protocol_new scores these users; protocol_all here scores the same ones
+                users.append(u)
+                relevant.append(rel)
+                relevant_all.append(everything)
+        self.users = np.array(users, dtype=np.int64)
+        self.relevant = relevant
+        self.relevant_all = relevant_all
+        self.seen = data.confidence[self.users]
+
+    def ndcg(self, scores: Scores, new: bool = True) -> float:
+        """Mean nDCG@10; `new`: the users' training items excluded (protocol_new)."""
+        s = np.array(scores, dtype=np.float32, copy=True)
+        if new:
+            s[self.seen.nonzero()] = -np.inf
+        top = np.argpartition(-s, K, axis=1)[:, :K]
+        order = np.take_along_axis(s, top, axis=1).argsort(axis=1)[:, ::-1]
+        ranked = np.take_along_axis(top, order, axis=1)
+        return float(
+            np.mean(
+                [
+                    ndcg_at_k(r.tolist(), rel, K)
+                    for r, rel in zip(
+                        ranked, self.relevant if new else self.relevant_all, strict=True
+                    )
+                ]
+            )
+        )
+
+
+def als_scores(fold: Fold, matrix: sp.csr_matrix, seed: int, **params: float) -> Scores:
+    model = fit_implicit_als(matrix, random_state=seed, num_threads=1, **params)  # type: ignore[arg-type]
+    out: Scores = model.user_factors[fold.users] @ model.item_factors.T
+    return out
+
+
+def run_fold(
+    fold: Fold, settings: RecsysSettings, seeds: int, lams: dict[str, list[float]]
+) -> dict[str, float]:
+    """nDCG@10 of every candidate on one fold (protocol_new unless the name says _all)."""
+    data = fold.data
+    results: dict[str, float] = {}
+    start = time.perf_counter()
+    default = als_scores(fold, data.counts, settings.random_state)
+    results["als_default"] = fold.ndcg(default)
+    tuned = {
+        "factors": settings.als_factors,
+        "regularization": settings.als_regularization,
+        "alpha": settings.als_alpha,
+        "iterations": settings.als_iterations,
+    }
+    members = [
+        als_scores(fold, data.confidence, settings.random_state + s, **tuned) for s in range(seeds)
+    ]
+    singles = [fold.ndcg(m) for m in members]
+    results["als"] = singles[0]
+    results["als single-seed mean"] = float(np.mean(singles))
+    for s in (3, 5, 8):
+        if s <= seeds:
+            results[f"als x{s}"] = fold.ndcg(np.mean(members[:s], axis=0))
+    ensemble = standardise(np.mean(members[: min(seeds, 5)], axis=0))
+    say(f"  [{fold.name}] ALS fits: {time.perf_counter() - start:.0f}s")
+
+    inputs: dict[str, sp.csr_matrix] = {"bin": data.purchased, "conf": data.confidence}
+    rows = {"conf": data.confidence[fold.users], "bin": data.purchased[fold.users]}
+    for half_life in (90.0,):
+        slower = settings.model_copy(update={"recency_half_life_days": half_life})
+        rows[f"conf{half_life:g}d"] = build_dataset(fold.frame, slower).confidence[fold.users]
+    for kind, grid in lams.items():
+        for lam in grid:
+            t = time.perf_counter()
+            b = ease_weights(inputs[kind], lam, binarize=kind == "bin")
+            for row_kind, user_rows in rows.items():
+                if kind == "conf" and row_kind != "conf":
+                    continue
+                name = f"ease {kind} lambda {lam:g} rows {row_kind}"
+                results[name] = fold.ndcg(np.asarray(user_rows @ b, dtype=np.float32))
+            say(f"  [{fold.name}] ease {kind} {lam:g}: {time.perf_counter() - t:.0f}s")
+    # Blends use one EASE configuration across folds (given on the command line).
+    kind, lam, row_kind = BLEND
+    ease = standardise(
+        np.asarray(
+            rows[row_kind] @ ease_weights(inputs[kind], lam, binarize=kind == "bin"), np.float32
+        )
+    )
+    single = standardise(members[0])
+    for w in (0.3, 0.4, 0.5, 0.6, 0.7):
+        results[f"blend {w:g} als + ease {kind} {lam:g} {row_kind}"] = fold.ndcg(
+            w * single + (1 - w) * ease
+        )
+        results[f"blend {w:g} als x5 + ease {kind} {lam:g} {row_kind}"] = fold.ndcg(
+            w * ensemble + (1 - w) * ease
+        )
+    log_buyers = np.log1p(np.asarray(data.purchased.sum(axis=0)).ravel()).astype(np.float32)
+    for beta in (0.1, 0.25, 0.5):
+        debiased = ensemble - beta * log_buyers[None, :]
+        results[f"als x5 - {beta:g} log(buyers), standardised"] = fold.ndcg(debiased)
+    # protocol_all (repeat purchases count) for the current default and the blends: EASE's
+    # zero diagonal never predicts a repeat of the user's own items.
+    base_all = fold.ndcg(default, new=False)
+    results["_all als_default"] = base_all
+    results["_all als"] = fold.ndcg(members[0], new=False)
+    results[f"_all ease {kind} {lam:g} {row_kind}"] = fold.ndcg(ease, new=False)
+    for w in (0.5, 0.6):
+        results[f"_all blend {w:g} als + ease"] = fold.ndcg(w * single + (1 - w) * ease, new=False)
+    return results
+
+
+BLEND: tuple[str, float, str] = ("bin", 1000.0, "conf")
+
+
+def main() -> None:
+    global BLEND
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--folds", default="ABCD")
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--lam-bin", default="700,1000,1500", help="EASE lambdas, binary X")
+    parser.add_argument("--lam-conf", default="", help="EASE lambdas, confidence X")
+    parser.add_argument("--blend", default="bin:1000:conf", help="EASE input:lambda:rows")
+    args = parser.parse_args()
+    kind, lam, rows = args.blend.split(":")
+    BLEND = (kind, float(lam), rows)
+    lams = {
+        "bin": [float(v) for v in args.lam_bin.split(",") if v],
+        "conf": [float(v) for v in args.lam_conf.split(",") if v],
+    }
+    say(f"machine: {describe()}")
+    frame, _, _ = validate_frame(read_interactions(args.data), "fail")
+    settings = RecsysSettings(num_threads=1)
+    table: dict[str, dict[str, float]] = {}
+    for name in args.folds:
+        cut, end = FOLDS[name]
+        train_part, rest = split_by_time(frame, cut)
+        valid, _ = split_by_time(rest, end)
+        data = build_dataset(train_part, settings)
+        fold = Fold(name, data, train_part, valid)
+        say(
+            f"fold {name}: train < {cut}, validate .. {end}: {data.n_users} users x "
+            f"{data.n_items} items, {len(fold.users)} scored users"
+        )
+        with threadpool_limits(limits=1):
+            table[name] = run_fold(fold, settings, args.seeds, lams)
+    folds = list(table)
+    say()
+    say("candidate | " + " | ".join(folds) + " | mean ratio")
+    for cand in table[folds[0]]:
+        cells, ratios = [], []
+        for f in folds:
+            v = table[f][cand]
+            base = table[f]["_all als_default" if cand.startswith("_all") else "als_default"]
+            ratios.append(v / base)
+            cells.append(f"{v:.4f} ({v / base:.3f})")
+        say(f"{cand} | " + " | ".join(cells) + f" | {np.mean(ratios):.3f}")
+
+
+if __name__ == "__main__":
+    main()
