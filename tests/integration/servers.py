@@ -75,3 +75,34 @@ def serve_app(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@contextmanager
+def serve_web(settings: Any, **kwargs: Any) -> Iterator[str]:
+    """The web app (`web.app.create_app(settings, **kwargs)`) under uvicorn on a free port.
+
+    Uvicorn gets the websocket options `aisle serve` gives it; yields the http:// base URL.
+    """
+    import uvicorn
+
+    from web.app import create_app
+
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings, **kwargs),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws_max_size=max(1 << 20, settings.max_frame_bytes * 4),
+        ws_ping_interval=settings.ping_interval_s,
+        ws_ping_timeout=settings.ping_interval_s,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz", timeout=120)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(15)

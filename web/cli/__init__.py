@@ -31,7 +31,7 @@ class CommandGroups:
 def build_parser() -> argparse.ArgumentParser:
     """Build the full `aisle` parser from every area's commands."""
     # Imported here so `aisle --help` stays the only thing paying for imports.
-    from web.cli import assistant, catalog, demo, recsys, serve
+    from web.cli import assistant, catalog, demo, ops, recsys, serve, shopper, staff, transcripts
 
     parser = argparse.ArgumentParser(
         prog="aisle", description="Aisle: a conversational shopping assistant."
@@ -40,10 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
     root = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     eval_parser = root.add_parser("eval", help="measure retrieval, recommendation or chat quality")
     eval_group = eval_parser.add_subparsers(dest="what", metavar="WHAT", required=True)
-    serve_parser = root.add_parser("serve", help="run a part (or all of them) as an HTTP server")
-    serve_group = serve_parser.add_subparsers(dest="part", metavar="PART", required=True)
+    serve_parser = root.add_parser(
+        "serve", help="run every part in one process, or one part (PART) as its own server"
+    )
+    serve_group = serve_parser.add_subparsers(dest="part", metavar="PART", required=False)
+    serve.add_serve_all(serve_parser)
     groups = CommandGroups(root=root, eval=eval_group, serve=serve_group)
-    for area in (catalog, demo, recsys, serve, assistant):
+    for area in (catalog, demo, recsys, serve, assistant, transcripts, shopper, staff, ops):
         area.add_commands(groups)
     return parser
 

@@ -1,9 +1,119 @@
-"""`aisle serve` for the whole system; each part adds `aisle serve <part>` itself."""
+"""`aisle serve`: every part in one process on the demo shop; `aisle serve web`: the gateway."""
 
 from __future__ import annotations
 
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
 from web.cli import CommandGroups
+from web.cli.output import echo
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "data" / "demo"
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from web.settings import WebSettings
+
+    overrides: dict[str, Any] = {}
+    if getattr(args, "data_dir", None) is not None:
+        overrides["data_dir"] = args.data_dir
+    if getattr(args, "host", None):
+        overrides["host"] = args.host
+    if getattr(args, "port", None) is not None:
+        overrides["port"] = args.port
+    return WebSettings(**overrides)
+
+
+def prepare_demo(data_dir: Path, quiet: bool = False) -> None:
+    """Ingest the demo catalog (instant when unchanged) and train recsys once."""
+    from recsys import RecsysSettings, train
+    from retrieval import read_feed
+    from web.cli.catalog import retrieval_settings, run_ingest
+
+    products = DEMO_DIR / "products.jsonl"
+    rs = retrieval_settings(
+        argparse.Namespace(data_dir=data_dir / "retrieval", chroma_url=None),
+        default_currency="GBP",
+    )
+    feed = read_feed(products, default_currency="GBP")
+    report = run_ingest(rs, feed, quiet=quiet)
+    if not quiet:
+        echo(f"demo catalog: {report.total} products live ({report.embedded} embedded now)")
+    cs = RecsysSettings(data_dir=data_dir / "recsys", catalog_path=products)
+    if not (cs.data_dir / "artifacts" / "CURRENT").exists():
+        if not quiet:
+            echo("training the recommenders on the demo shop's purchases (once) ...")
+        train(cs, [cs.model])
+
+
+def _serve(args: argparse.Namespace, everything: bool) -> int:
+    import uvicorn
+
+    from assistant import AssistantSettings
+    from recsys import RecsysSettings
+    from retrieval import RetrievalSettings
+    from web.app import create_app
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    settings = _settings(args)
+    assistant = AssistantSettings()
+    retrieval = RetrievalSettings(
+        data_dir=settings.data_dir / "retrieval", default_currency=assistant.default_currency
+    )
+    recsys = RecsysSettings(data_dir=settings.data_dir / "recsys")
+    if everything and settings.demo and not args.no_demo_data:
+        prepare_demo(settings.data_dir)
+        retrieval = RetrievalSettings(
+            data_dir=settings.data_dir / "retrieval", default_currency="GBP"
+        )
+        recsys = RecsysSettings(
+            data_dir=settings.data_dir / "recsys", catalog_path=DEMO_DIR / "products.jsonl"
+        )
+    if not everything and settings.assistant_url is None:
+        echo("note: AISLE_WEB_ASSISTANT_URL is unset; the assistant runs in this process", err=True)
+    app = create_app(settings, assistant, retrieval, recsys)
+    shown = "localhost" if settings.host in ("0.0.0.0", "127.0.0.1") else settings.host
+    echo(f"Aisle is starting: open http://{shown}:{settings.port}/ (Ctrl-C to stop)")
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning" if everything else "info",
+        ws_max_size=max(1 << 20, settings.max_frame_bytes * 4),
+        ws_ping_interval=settings.ping_interval_s,
+        ws_ping_timeout=settings.ping_interval_s,
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def _serve_all(args: argparse.Namespace) -> int:
+    return _serve(args, everything=True)
+
+
+def _serve_web(args: argparse.Namespace) -> int:
+    return _serve(args, everything=False)
+
+
+def _options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", help="address to bind (default AISLE_WEB_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default AISLE_WEB_PORT or 8000)")
+    p.add_argument("--data-dir", type=Path, help="data dir (holds retrieval/, recsys/, web/)")
+
+
+def add_serve_all(parser: argparse.ArgumentParser) -> None:
+    """Make bare `aisle serve` run everything in one process."""
+    _options(parser)
+    parser.add_argument(
+        "--no-demo-data", action="store_true", help="do not ingest the demo shop or train on it"
+    )
+    parser.set_defaults(func=_serve_all)
 
 
 def add_commands(groups: CommandGroups) -> None:
-    """Nothing yet: the web gateway issue adds `aisle serve` (all parts in one process)."""
+    """Add `aisle serve web`."""
+    p = groups.serve.add_parser("web", help="the web gateway (websocket, shop API, console)")
+    _options(p)
+    p.set_defaults(func=_serve_web, no_demo_data=True)

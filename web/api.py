@@ -1,0 +1,204 @@
+"""REST beside the socket: product search and lookup, recommendations and storefront events."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from recsys import Filters, Recommendation, Recommender
+from retrieval import Product, ProductSearch, RetrievalError, SearchFilters
+from web.hub import Conversation
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["shop"])
+
+
+def get_search(request: Request) -> ProductSearch:
+    """The catalog built in the lifespan."""
+    search: ProductSearch = request.app.state.search
+    return search
+
+
+def get_recommender(request: Request) -> Recommender | None:
+    """The recommender built in the lifespan (None when recsys is not available)."""
+    recommender: Recommender | None = request.app.state.recommender
+    return recommender
+
+
+SearchDep = Annotated[ProductSearch, Depends(get_search)]
+RecommenderDep = Annotated[Recommender | None, Depends(get_recommender)]
+
+
+class ProductPage(BaseModel):
+    """A page of products."""
+
+    items: list[Product]
+    query: str
+    corrected_query: str | None = None
+    offset: int
+    has_more: bool
+    total: int = Field(description="results known so far: offset + items (+1 when has_more)")
+
+
+class Card(BaseModel):
+    """A recommended product as a card: catalog fields plus the recommender's reason."""
+
+    id: str
+    title: str
+    price: float
+    currency: str
+    image_url: str
+    rating: float | None
+    in_stock: bool
+    url: str
+    reason: str = ""
+
+
+class Cards(BaseModel):
+    """Recommended products."""
+
+    items: list[Card]
+    kind: str
+
+
+class ShopEvent(BaseModel):
+    """A browsing event from the storefront outside the chat."""
+
+    name: Literal["view", "click", "cart"]
+    product_id: str = Field(min_length=1, max_length=128)
+    session_id: str | None = Field(default=None, min_length=1, max_length=128)
+    shopper_id: str | None = Field(default=None, min_length=1, max_length=128)
+
+
+def _unavailable(e: RetrievalError) -> HTTPException:
+    return HTTPException(status_code=e.status, detail={"code": e.code, "message": e.message})
+
+
+@router.get("/search", response_model=ProductPage)
+async def search_products(
+    search: SearchDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    category: Annotated[str | None, Query(max_length=200)] = None,
+    price_min: Annotated[float | None, Query(ge=0)] = None,
+    price_max: Annotated[float | None, Query(ge=0)] = None,
+    in_stock: bool | None = None,
+    k: Annotated[int, Query(ge=1, le=48)] = 24,
+    offset: Annotated[int, Query(ge=0, le=1000)] = 0,
+) -> ProductPage:
+    """Search the catalog (an empty query browses it), with filters."""
+    filters = SearchFilters(
+        category=category, price_min=price_min, price_max=price_max, in_stock=in_stock
+    )
+    try:
+        page = await asyncio.to_thread(search.search, q, filters, k + 1, offset)
+    except RetrievalError as e:
+        raise _unavailable(e) from e
+    items = [h.product for h in page.hits]
+    has_more = len(items) > k
+    items = items[:k]
+    return ProductPage(
+        items=items,
+        query=page.query,
+        corrected_query=page.corrected_query,
+        offset=offset,
+        has_more=has_more,
+        total=offset + len(items) + (1 if has_more else 0),
+    )
+
+
+@router.get("/products/{product_id}", response_model=Product)
+async def get_product(product_id: str, search: SearchDep) -> Product:
+    """One product by id."""
+    try:
+        product = await asyncio.to_thread(search.get, product_id)
+    except RetrievalError as e:
+        raise _unavailable(e) from e
+    if product is None:
+        raise HTTPException(
+            status_code=404,
+            detail={"code": "not_found", "message": f"the shop does not carry {product_id!r}"},
+        )
+    return product
+
+
+async def _cards(search: ProductSearch, recs: list[Recommendation]) -> list[Card]:
+    products = await asyncio.to_thread(search.get_many, [r.product_id for r in recs])
+    by_id = {p.id: p for p in products}
+    cards: list[Card] = []
+    for rec in recs:
+        p = by_id.get(rec.product_id)
+        if p is None:
+            continue  # never show what the catalog does not carry
+        cards.append(
+            Card(
+                id=p.id,
+                title=p.title,
+                price=float(p.price),
+                currency=p.currency,
+                image_url=p.image_url,
+                rating=p.rating,
+                in_stock=p.in_stock,
+                url=p.url,
+                reason=rec.reason.text,
+            )
+        )
+    return cards
+
+
+@router.get("/recommendations", response_model=Cards)
+async def recommendations(
+    search: SearchDep,
+    recommender: RecommenderDep,
+    product_id: Annotated[str | None, Query(max_length=128)] = None,
+    kind: Literal["similar", "bought_together"] = "similar",
+    seen: Annotated[str | None, Query(max_length=2000, description="comma-separated ids")] = None,
+    shopper_id: Annotated[str | None, Query(max_length=128)] = None,
+    in_stock: bool | None = True,
+    n: Annotated[int, Query(ge=1, le=24)] = 8,
+) -> Cards:
+    """Similar or bought-together items of a product, or picks for a shopper or session."""
+    if recommender is None:
+        return Cards(items=[], kind="unavailable")
+    filters = Filters(in_stock=in_stock)
+    try:
+        if product_id:
+            call: Any = (
+                recommender.similar_items if kind == "similar" else recommender.bought_together
+            )
+            recs = await asyncio.to_thread(call, product_id, n, filters)
+            label: str = kind
+        elif shopper_id:
+            recs = await asyncio.to_thread(recommender.recommend, shopper_id, n, filters)
+            label = "for_shopper"
+        else:
+            ids = [s for s in (seen or "").split(",") if s][:40]
+            recs = await asyncio.to_thread(recommender.recommend_for_session, ids, n, filters)
+            label = "for_session"
+    except Exception as e:
+        raise HTTPException(
+            status_code=503,
+            detail={
+                "code": "recsys_unavailable",
+                "message": f"recommendations: {type(e).__name__}",
+            },
+        ) from e
+    return Cards(items=await _cards(search, recs), kind=label)
+
+
+@router.post("/events", status_code=202)
+async def shop_event(event: ShopEvent, request: Request) -> JSONResponse:
+    """A storefront event (view, click, add to cart) for the recommender."""
+    if not (event.session_id or event.shopper_id):
+        raise HTTPException(
+            status_code=422,
+            detail={"code": "bad_event", "message": "session_id or shopper_id is required"},
+        )
+    gateway = request.app.state.gateway
+    conv = Conversation(id="", session_id=event.session_id or "", shopper_id=event.shopper_id)
+    await gateway.record_event(conv, event.name, event.product_id)
+    return JSONResponse({"accepted": 1}, status_code=202)

@@ -1,0 +1,628 @@
+"""The `/ws/chat` gateway: sessions, resume, limits, turns through the assistant, staff takeover.
+
+One socket is one `_Connection`: a reader that validates frames and a pump that
+sends the conversation's numbered frames in order, skipping any it already sent.
+Turns run as tasks of the gateway, not of the socket, so an answer goes on when
+the socket drops and reaches the shopper on resume. A shopper's message is
+acknowledged (`assistant.start`) only after the transcript store committed it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from assistant import AssistantError, TurnEvent, TurnRequest
+from recsys import Interaction, Recommender
+from web.hub import Conversation, ConversationHub, Item, Subscription, frame_text
+from web.limits import RateLimiter, SocketCounter
+from web.metrics import GatewayMetrics
+from web.protocol import (
+    CLOSE_BAD_FRAME,
+    CLOSE_POLICY,
+    CLOSE_UNAUTHENTICATED,
+    BadFrame,
+    EventFrame,
+    FeedbackFrame,
+    HelloFrame,
+    MessageFrame,
+    parse_client_frame,
+)
+from web.settings import WebSettings
+
+__all__ = ["Gateway", "TranscriptLog", "TurnRunner"]
+
+log = logging.getLogger(__name__)
+
+HELLO_TIMEOUT_S = 15.0
+MAX_BAD_FRAMES = 10
+SORRY = "Sorry, I couldn't finish that answer just now. Please ask again in a moment."
+
+
+class TurnRunner(Protocol):
+    """What runs a turn: the in-process `Assistant` or the assistant pod's `HttpAssistant`."""
+
+    def turn(self, request: TurnRequest) -> AsyncIterator[TurnEvent]:
+        """Stream the turn's events, `assistant.done` last."""
+        ...
+
+
+class TranscriptLog(Protocol):
+    """The writes the gateway makes to the transcript store (sync; run in a worker thread)."""
+
+    def open_conversation(
+        self,
+        conversation_id: str,
+        *,
+        session_id: str,
+        shopper_id: str | None,
+        channel: str = "widget",
+        started_at: datetime | None = None,
+    ) -> None: ...
+
+    def add_user_message(
+        self,
+        conversation_id: str,
+        *,
+        turn_id: str,
+        client_id: str,
+        text: str,
+        at: datetime | None = None,
+    ) -> bool: ...
+
+    def add_turn(
+        self,
+        conversation_id: str,
+        *,
+        turn_id: str,
+        text: str,
+        cards: list[dict[str, Any]],
+        suggestions: list[str],
+        record: dict[str, Any],
+        latency_ms: float,
+        first_frame_ms: float,
+        at: datetime | None = None,
+    ) -> None: ...
+
+    def add_staff_message(
+        self, conversation_id: str, *, staff: str, text: str, at: datetime | None = None
+    ) -> None: ...
+
+    def add_event(
+        self, conversation_id: str, *, name: str, product_id: str, at: datetime | None = None
+    ) -> None: ...
+
+    def set_feedback(self, conversation_id: str, *, turn_id: str, rating: int) -> None: ...
+
+    def set_live(self, conversation_id: str, *, live: bool, staff: str | None = None) -> None: ...
+
+    def flag_needs_human(self, conversation_id: str, needs: bool = True) -> None: ...
+
+
+@dataclass
+class _Connection:
+    ws: WebSocket
+    ip: str
+    conversation: Conversation
+    subscription: Subscription
+    sent_seq: int = 0
+    bad_frames: int = 0
+    strikes: int = 0
+    send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    closed: bool = False
+
+
+class _Closed(Exception):
+    """The socket was closed (by us or the peer); stop reading."""
+
+
+class Gateway:
+    """Serves `/ws/chat` and the staff actions on live conversations."""
+
+    def __init__(
+        self,
+        settings: WebSettings,
+        hub: ConversationHub,
+        assistant: TurnRunner,
+        recommender: Recommender | None,
+        transcripts: TranscriptLog | None,
+        metrics: GatewayMetrics,
+    ) -> None:
+        self.settings = settings
+        self.hub = hub
+        self.assistant = assistant
+        self.recommender = recommender
+        self.transcripts = transcripts
+        self.metrics = metrics
+        self._tokens = URLSafeTimedSerializer(
+            settings.secret_key.get_secret_value(), salt="aisle-resume"
+        )
+        self.sockets = SocketCounter(settings.sockets_per_ip, settings.max_sockets)
+        self._session_rate = RateLimiter(settings.messages_per_minute)
+        self._ip_rate = RateLimiter(settings.messages_per_minute_ip)
+        self._event_rate = RateLimiter(settings.messages_per_minute * 6)
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._handlers: dict[str, Callable[[_Connection, Any, float], Awaitable[None]]] = {
+            "user.message": self._on_message,
+            "user.event": self._on_event,
+            "user.feedback": self._on_feedback,
+            "ping": self._on_ping,
+            "session.hello": self._on_hello_again,
+        }
+
+    # -- transcript writes, off the event loop ---------------------------------------------
+    async def _write(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        if self.transcripts is None:
+            return None
+        return await asyncio.to_thread(getattr(self.transcripts, method), *args, **kwargs)
+
+    # -- the socket ------------------------------------------------------------------------
+    async def serve(self, ws: WebSocket) -> None:
+        """Handle one `/ws/chat` socket from handshake to close."""
+        origin = ws.headers.get("origin")
+        allowed = self.settings.allowed_origins
+        if allowed and origin not in allowed:
+            self.metrics.errors.labels("origin").inc()
+            await ws.close(code=CLOSE_POLICY)  # before accept: the handshake gets a 403
+            return
+        ip = ws.client.host if ws.client else "unknown"
+        refusal = self.sockets.acquire(ip)
+        await ws.accept()
+        if refusal is not None:
+            self.metrics.errors.labels("too_many_sockets").inc()
+            await ws.close(code=CLOSE_POLICY, reason=refusal)
+            return
+        self.metrics.sockets_open.inc()
+        conn: _Connection | None = None
+        try:
+            conn = await self._handshake(ws, ip)
+            if conn is not None:
+                await self._run(conn)
+        except (WebSocketDisconnect, _Closed):
+            pass
+        finally:
+            if conn is not None:
+                self.hub.unsubscribe(conn.subscription)
+            self.sockets.release(ip)
+            self.metrics.sockets_open.dec()
+
+    async def _close(self, ws: WebSocket, code: int, reason: str, metric: str) -> None:
+        self.metrics.errors.labels(metric).inc()
+        if ws.application_state == WebSocketState.CONNECTED:
+            try:
+                await asyncio.wait_for(ws.close(code=code, reason=reason[:120]), 2.0)
+            except (TimeoutError, RuntimeError, WebSocketDisconnect):
+                pass
+        raise _Closed
+
+    async def _receive(self, ws: WebSocket) -> str | bytes:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            raise _Closed
+        raw: str | bytes | None = message.get("text")
+        if raw is None:
+            raw = message.get("bytes") or b""
+        size = len(raw) if isinstance(raw, bytes) else len(raw.encode())
+        if size > self.settings.max_frame_bytes:
+            await self._close(
+                ws,
+                CLOSE_POLICY,
+                f"frame of {size} bytes is over the limit of {self.settings.max_frame_bytes}",
+                "frame_too_large",
+            )
+        return raw
+
+    async def _handshake(self, ws: WebSocket, ip: str) -> _Connection | None:
+        try:
+            raw = await asyncio.wait_for(self._receive(ws), HELLO_TIMEOUT_S)
+        except TimeoutError:
+            await self._close(ws, CLOSE_UNAUTHENTICATED, "send session.hello first", "no_hello")
+            return None
+        try:
+            frame = parse_client_frame(raw)
+        except BadFrame as e:
+            await self._close(ws, CLOSE_BAD_FRAME, f"{e.code}: {e.message}", e.code)
+            return None
+        if not isinstance(frame, HelloFrame):
+            await self._close(ws, CLOSE_UNAUTHENTICATED, "send session.hello first", "no_hello")
+            return None
+        hello = frame.data
+        conversation: Conversation | None = None
+        expired = False
+        if hello.resume_token:
+            try:
+                claims = self._tokens.loads(hello.resume_token, max_age=self.settings.session_ttl_s)
+            except SignatureExpired:
+                claims, expired = None, True
+            except BadSignature:
+                await self._close(
+                    ws, CLOSE_UNAUTHENTICATED, "invalid resume token", "bad_resume_token"
+                )
+                return None
+            if claims is not None:
+                conversation = await self.hub.get(str(claims.get("c")))
+                expired = conversation is None
+                if conversation is not None and conversation.session_id != claims.get("s"):
+                    conversation = None
+                if (
+                    conversation is not None
+                    and hello.shopper_id
+                    and conversation.shopper_id not in (None, hello.shopper_id)
+                ):
+                    # Another shopper signed in on this tab: they get a conversation of their own.
+                    conversation = None
+        resumed = conversation is not None
+        if conversation is None:
+            conversation = await self.hub.create(uuid.uuid4().hex, hello.shopper_id)
+            await self._write(
+                "open_conversation",
+                conversation.id,
+                session_id=conversation.session_id,
+                shopper_id=conversation.shopper_id,
+                channel="widget",
+            )
+        elif hello.shopper_id and conversation.shopper_id is None:
+            conversation.shopper_id = hello.shopper_id
+            await self.hub.save(conversation)
+        after = (hello.last_seq or 0) if resumed else 0
+        subscription = self.hub.subscribe(conversation.id, self.settings.send_queue_frames)
+        conn = _Connection(ws, ip, conversation, subscription)
+        replay = await self.hub.replay(conversation.id, after)
+        last = await self.hub.last_seq(conversation.id)
+        token = self._tokens.dumps({"c": conversation.id, "s": conversation.session_id})
+        await self._send_direct(
+            conn,
+            "session.welcome",
+            {
+                "conversation_id": conversation.id,
+                "resume_token": token,
+                "resumed": resumed,
+                "last_seq": last,
+                "mode": conversation.mode,
+            },
+        )
+        if expired:
+            await self._error(conn, "session_expired", "that chat has ended; this is a new one")
+        if resumed and after < last and (not replay or replay[0][0] != after + 1):
+            await self._error(
+                conn, "replay_gap", "some earlier messages of this chat are no longer kept"
+            )
+        conn.sent_seq = after
+        for item in replay:
+            await self._send_item(conn, item)
+        return conn
+
+    async def _run(self, conn: _Connection) -> None:
+        pump = asyncio.create_task(self._pump(conn))
+        watchdog = asyncio.create_task(conn.subscription.overflowed.wait())
+        reader = asyncio.create_task(self._read(conn))
+        try:
+            done, _ = await asyncio.wait(
+                {pump, watchdog, reader}, return_when=asyncio.FIRST_COMPLETED
+            )
+            if watchdog in done:
+                # A client that does not read its frames is dropped, not waited for; it
+                # resumes from its last seq when it reconnects.
+                try:
+                    await self._close(
+                        conn.ws, CLOSE_POLICY, "too slow to read; reconnect to resume", "slow"
+                    )
+                except _Closed:
+                    pass
+        finally:
+            for task in (pump, watchdog, reader):
+                task.cancel()
+            await asyncio.gather(pump, watchdog, reader, return_exceptions=True)
+
+    async def _pump(self, conn: _Connection) -> None:
+        while True:
+            item = await conn.subscription.get()
+            await self._send_item(conn, item)
+
+    async def _send_item(self, conn: _Connection, item: Item) -> None:
+        seq, text = item
+        if seq is not None:
+            if seq <= conn.sent_seq:
+                return
+            conn.sent_seq = seq
+        async with conn.send_lock:
+            await conn.ws.send_text(text)
+
+    async def _send_direct(self, conn: _Connection, type_: str, data: dict[str, Any]) -> None:
+        async with conn.send_lock:
+            await conn.ws.send_text(frame_text(type_, data, None))
+
+    async def _error(
+        self, conn: _Connection, code: str, message: str, ref: str | None = None
+    ) -> None:
+        self.metrics.errors.labels(code).inc()
+        await self._send_direct(conn, "error", {"code": code, "message": message, "ref": ref})
+
+    async def _read(self, conn: _Connection) -> None:
+        while True:
+            raw = await self._receive(conn.ws)
+            received = time.perf_counter()
+            try:
+                frame = parse_client_frame(raw)
+            except BadFrame as e:
+                conn.bad_frames += 1
+                if conn.bad_frames >= MAX_BAD_FRAMES:
+                    await self._close(conn.ws, CLOSE_BAD_FRAME, "too many bad frames", e.code)
+                await self._error(conn, e.code, e.message, e.frame_id)
+                continue
+            await self._handlers[frame.type](conn, frame, received)
+
+    async def _on_ping(self, conn: _Connection, frame: Any, received: float) -> None:
+        await self._send_direct(conn, "pong", {})
+
+    async def _on_hello_again(self, conn: _Connection, frame: Any, received: float) -> None:
+        await self._error(conn, "already_started", "this socket has a session already", frame.id)
+
+    async def _limited(
+        self, conn: _Connection, frame_id: str, limiter: RateLimiter, key: str
+    ) -> bool:
+        if limiter.hit(key):
+            return False
+        conn.strikes += 1
+        if conn.strikes > self.settings.messages_per_minute:
+            await self._close(conn.ws, CLOSE_POLICY, "too many messages", "flood")
+        wait = max(1, round(limiter.retry_after(key)))
+        await self._error(
+            conn, "rate_limited", f"too many messages; try again in {wait} s", frame_id
+        )
+        return True
+
+    async def _on_message(self, conn: _Connection, frame: MessageFrame, received: float) -> None:
+        conv = conn.conversation
+        text = frame.data.text.strip()
+        if await self._limited(conn, frame.id, self._session_rate, conv.session_id):
+            return
+        if await self._limited(conn, frame.id, self._ip_rate, conn.ip):
+            return
+        if not text:
+            await self._error(conn, "empty_message", "the message is empty", frame.id)
+            return
+        if len(text) > self.settings.max_message_chars:
+            await self._error(
+                conn,
+                "message_too_long",
+                f"messages are limited to {self.settings.max_message_chars} characters",
+                frame.id,
+            )
+            return
+        if not await self.hub.claim(conv.id, frame.data.client_id):
+            # Already answered (or being answered): its frames reach the client by seq.
+            return
+        task = asyncio.create_task(
+            self._turn(conv.id, text, frame.data.client_id, received, conn), name="aisle-turn"
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _on_event(self, conn: _Connection, frame: EventFrame, received: float) -> None:
+        conv = conn.conversation
+        if await self._limited(conn, frame.id, self._event_rate, conv.session_id):
+            return
+        name, product_id = frame.data.name, frame.data.product_id
+        self.metrics.events.labels(name).inc()
+        await self.record_event(conv, name, product_id)
+
+    async def record_event(self, conv: Conversation, name: str, product_id: str) -> None:
+        """Store a product event and hand it to recsys as an interaction of the shopper."""
+        now = datetime.now(UTC)
+        if self.recommender is not None:
+            event = Interaction(user_id=conv.actor_id, product_id=product_id, event=name, ts=now)
+            try:
+                await asyncio.to_thread(self.recommender.record, [event])
+            except Exception as e:
+                log.warning("event not recorded in recsys: %s", type(e).__name__)
+        if not conv.id:
+            return  # a storefront event outside any chat
+        try:
+            await self._write("add_event", conv.id, name=name, product_id=product_id, at=now)
+        except Exception:
+            log.exception("event not stored in the transcript")
+
+    async def _on_feedback(self, conn: _Connection, frame: FeedbackFrame, received: float) -> None:
+        if frame.data.rating == 0:
+            await self._error(conn, "bad_frame", "rating: -1, 1 or 1-5 stars", frame.id)
+            return
+        await self._write(
+            "set_feedback",
+            conn.conversation.id,
+            turn_id=frame.data.turn_id,
+            rating=frame.data.rating,
+        )
+
+    # -- turns -----------------------------------------------------------------------------
+    def _lock(self, conversation_id: str) -> asyncio.Lock:
+        lock = self._locks.get(conversation_id)
+        if lock is None:
+            lock = self._locks[conversation_id] = asyncio.Lock()
+        return lock
+
+    async def _turn(
+        self,
+        conversation_id: str,
+        text: str,
+        client_id: str,
+        received: float,
+        conn: _Connection | None,
+    ) -> None:
+        try:
+            async with self._lock(conversation_id):
+                await self._answer(conversation_id, text, client_id, received, conn)
+        except Exception:
+            log.exception("turn of conversation %s failed", conversation_id)
+        finally:
+            lock = self._locks.get(conversation_id)
+            if lock is not None and not lock.locked():
+                self._locks.pop(conversation_id, None)
+
+    async def _answer(
+        self,
+        conversation_id: str,
+        text: str,
+        client_id: str,
+        received: float,
+        conn: _Connection | None,
+    ) -> None:
+        conv = await self.hub.get(conversation_id)
+        if conv is None:
+            return
+        turn_id = uuid.uuid4().hex[:16]
+        try:
+            fresh = await self._write(
+                "add_user_message", conv.id, turn_id=turn_id, client_id=client_id, text=text
+            )
+        except Exception as e:
+            log.exception("message not stored")
+            if conn is not None and not conn.closed:
+                try:
+                    await self._error(
+                        conn, "not_saved", "your message could not be saved; please resend it"
+                    )
+                except Exception:
+                    pass
+            raise RuntimeError("transcript store failed") from e
+        if fresh is False:
+            return  # another replica took this client id first
+        await self.hub.note(
+            conv.id, "user.message", {"text": text, "client_id": client_id, "turn_id": turn_id}
+        )
+        if not conv.preview:
+            conv.preview = text[:120]
+            await self.hub.save(conv)
+        if conv.mode == "staff":
+            return  # a person is answering; the console shows the message
+        history, state = await self.hub.context(conv.id)
+        keep = self.settings.history_turns
+        request = TurnRequest(
+            message=text,
+            state=state,
+            history=history[-keep:] if keep else [],
+            user_id=conv.shopper_id,
+        )
+        first: float | None = None
+        chunks: list[str] = []
+        cards: list[dict[str, Any]] = []
+        chips: list[str] = []
+        record: dict[str, Any] = {"turn_id": turn_id, "brain": "unknown"}
+        new_state: dict[str, Any] | None = state
+        started = False
+        try:
+            async for event in self.assistant.turn(request):
+                if first is None:
+                    first = time.perf_counter() - received
+                    self.metrics.first_frame.observe(first)
+                data = dict(event.data)
+                if event.type == "assistant.start":
+                    started = True
+                    data = {"turn_id": turn_id}
+                elif event.type == "assistant.delta":
+                    chunks.append(str(data.get("text", "")))
+                elif event.type == "products.shown":
+                    cards = list(data.get("items", []))
+                elif event.type == "suggestions":
+                    chips = [str(s) for s in data.get("items", [])]
+                elif event.type == "assistant.done":
+                    record = {**dict(data.get("record") or {}), "turn_id": turn_id}
+                    new_state = data.get("state")
+                    break
+                await self.hub.publish(conv.id, event.type, data)
+        except Exception as e:
+            code = e.code if isinstance(e, AssistantError) else "assistant_error"
+            log.warning("turn failed (%s); the shopper gets an apology", code)
+            self.metrics.errors.labels(code).inc()
+            record = {**record, "fallback": f"error: {code}"}
+            if not started:
+                await self.hub.publish(conv.id, "assistant.start", {"turn_id": turn_id})
+            chunks.append(SORRY)
+            await self.hub.publish(conv.id, "assistant.delta", {"text": SORRY})
+        answer = "".join(chunks)
+        latency = time.perf_counter() - received
+        await self._write(
+            "add_turn",
+            conv.id,
+            turn_id=turn_id,
+            text=answer,
+            cards=cards,
+            suggestions=chips,
+            record=record,
+            latency_ms=latency * 1000,
+            first_frame_ms=(first or latency) * 1000,
+        )
+        history = [
+            *history,
+            {"role": "user", "content": text},
+            {"role": "assistant", "content": answer},
+        ]
+        await self.hub.set_context(
+            conv.id, history[-max(keep, 2) * 2 :], new_state or (state or {})
+        )
+        await self.hub.publish(conv.id, "assistant.done", {"turn_id": turn_id})
+        self.metrics.turn_latency.observe(latency)
+        self.metrics.turns.labels(
+            str(record.get("brain", "unknown")), "fallback" if record.get("fallback") else "ok"
+        ).inc()
+        for tool in record.get("tools", []) or []:
+            self.metrics.tool_calls.labels(str(tool.get("name")), str(bool(tool.get("ok")))).inc()
+        if record.get("handoff"):
+            await self.flag_for_staff(conv.id)
+
+    # -- staff -----------------------------------------------------------------------------
+    async def flag_for_staff(self, conversation_id: str) -> None:
+        """Mark a conversation as waiting for a person (the shopper asked for one)."""
+        conv = await self.hub.get(conversation_id)
+        if conv is None or conv.needs_human:
+            return
+        conv.needs_human = True
+        await self.hub.save(conv)
+        await self._write("flag_needs_human", conversation_id, True)
+        await self.hub.note(conversation_id, "conversation.flagged", {"needs_human": True})
+
+    async def takeover(self, conversation_id: str, staff: str) -> bool:
+        """A staff member takes the conversation: the assistant stops answering it."""
+        conv = await self.hub.get(conversation_id)
+        if conv is None:
+            return False
+        conv.mode, conv.staff, conv.needs_human = "staff", staff, False
+        await self.hub.save(conv)
+        await self._write("set_live", conversation_id, live=True, staff=staff)
+        await self.hub.publish(conversation_id, "staff.joined", {"staff": staff})
+        return True
+
+    async def staff_message(self, conversation_id: str, staff: str, text: str) -> bool:
+        """A staff member's message to the shopper."""
+        conv = await self.hub.get(conversation_id)
+        if conv is None:
+            return False
+        await self._write("add_staff_message", conversation_id, staff=staff, text=text)
+        await self.hub.publish(conversation_id, "staff.message", {"staff": staff, "text": text})
+        return True
+
+    async def handback(self, conversation_id: str, staff: str) -> bool:
+        """Give the conversation back to the assistant."""
+        conv = await self.hub.get(conversation_id)
+        if conv is None:
+            return False
+        conv.mode, conv.staff = "assistant", None
+        await self.hub.save(conv)
+        await self._write("set_live", conversation_id, live=False, staff=None)
+        await self.hub.publish(conversation_id, "staff.left", {"staff": staff})
+        return True
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Let running turns finish (on shutdown)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)

@@ -1,0 +1,92 @@
+"""The web part's settings (`AISLE_WEB_*`): the gateway, its limits, transcripts and staff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEMO_SECRET", "WebSettings"]
+
+# The demo's signing key. Outside `demo` mode the gateway refuses to start with it.
+DEMO_SECRET = "aisle-demo-secret-change-me"
+
+
+class WebSettings(BaseSettings):
+    """Everything the gateway, console and CLI of `web/` need; read by the entrypoint only."""
+
+    model_config = SettingsConfigDict(env_prefix="AISLE_WEB_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    data_dir: Path = Field(default=Path("var"), description="holds retrieval/, recsys/, web/")
+    demo: bool = Field(
+        default=True, description="demo mode: allows the demo secret and serves the storefront"
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEMO_SECRET), description="signs resume tokens and staff cookies"
+    )
+
+    # Parts: unset means in-process (the embedded default).
+    assistant_url: str | None = Field(default=None, description="assistant pod URL")
+    retrieval_url: str | None = Field(default=None, description="retrieval pod URL (REST search)")
+    recsys_url: str | None = Field(default=None, description="recsys pod URL (recommendations)")
+    service_timeout_s: float = Field(default=30.0, gt=0)
+
+    # State: unset means SQLite in data_dir and in-memory sessions.
+    database_url: SecretStr | None = Field(
+        default=None, description="SQLAlchemy URL of the transcript store; unset: SQLite file"
+    )
+    redis_url: SecretStr | None = Field(
+        default=None, description="Redis URL for sessions and takeover fan-out; unset: in memory"
+    )
+
+    # Widget and sockets.
+    allowed_origins: list[str] = Field(
+        default_factory=list, description="origins allowed to open /ws/chat; empty: any"
+    )
+    max_frame_bytes: int = Field(default=16_384, ge=256, description="larger frames close 1008")
+    max_message_chars: int = Field(default=1000, ge=1, description="longer messages: error frame")
+    messages_per_minute: int = Field(default=20, ge=1, description="per session")
+    messages_per_minute_ip: int = Field(default=120, ge=1, description="per client IP")
+    sockets_per_ip: int = Field(default=50, ge=1)
+    max_sockets: int = Field(default=5000, ge=1)
+    ping_interval_s: float = Field(default=20.0, gt=0, description="server keepalive pings")
+    send_queue_frames: int = Field(
+        default=512, ge=8, description="frames queued for a slow client before it is dropped"
+    )
+    replay_frames: int = Field(
+        default=2000, ge=16, description="frames kept per conversation for resume"
+    )
+    session_ttl_s: int = Field(default=86_400, ge=60, description="how long a session resumes")
+    history_turns: int = Field(default=12, ge=0, description="messages sent with each turn")
+
+    # Transcripts and privacy.
+    redact_pii: bool = True
+    retention_days: int = Field(default=90, ge=1)
+
+    # Staff console.
+    staff_bootstrap_email: str | None = None
+    staff_bootstrap_password: SecretStr | None = None
+    login_attempts_per_minute: int = Field(default=5, ge=1)
+    cookie_secure: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_demo_secret(self) -> WebSettings:
+        if not self.demo and self.secret_key.get_secret_value() == DEMO_SECRET:
+            raise ValueError(
+                "AISLE_WEB_SECRET_KEY must be set outside demo mode (AISLE_WEB_DEMO=false)"
+            )
+        return self
+
+    @property
+    def web_dir(self) -> Path:
+        """Where the web part keeps its own files (the SQLite transcripts)."""
+        return self.data_dir / "web"
+
+    def database(self) -> str:
+        """The SQLAlchemy URL of the transcript store."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{(self.web_dir / 'transcripts.db').as_posix()}"
