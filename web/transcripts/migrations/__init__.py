@@ -1,0 +1,1 @@
+"""Alembic migrations of the transcript database (a package so the scripts ship in the wheel)."""
