@@ -32,11 +32,12 @@ from retrieval import (
     make_store,
 )
 from web.api import router as api_router
-from web.gateway import Gateway, TranscriptLog, TurnRunner
+from web.gateway import Gateway, TurnRunner
 from web.hub import make_hub
 from web.metrics import GatewayMetrics
 from web.protocol import json_schema
 from web.settings import WebSettings
+from web.transcripts import TranscriptStore
 
 __all__ = ["STATIC_DIR", "create_app"]
 
@@ -95,13 +96,10 @@ def _build_parts(
     return built, search, recommender
 
 
-def _make_transcripts(settings: WebSettings) -> TranscriptLog | None:
-    try:
-        from web.transcripts import make_transcript_store
-    except ImportError:  # TODO(transcripts issue): remove once the store lands
-        log.warning("transcripts are not stored yet")
-        return None
-    store: TranscriptLog = make_transcript_store(settings)
+def _make_transcripts(settings: WebSettings) -> TranscriptStore:
+    from web.transcripts import make_transcript_store
+
+    store: TranscriptStore = make_transcript_store(settings)
     return store
 
 
@@ -112,7 +110,7 @@ def create_app(
     recsys: RecsysSettings | None = None,
     *,
     runner: TurnRunner | None = None,
-    transcripts: TranscriptLog | None = None,
+    transcripts: TranscriptStore | None = None,
 ) -> FastAPI:
     """The web app for `settings`; parts are built in the lifespan unless given."""
     metrics = GatewayMetrics()

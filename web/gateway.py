@@ -38,8 +38,9 @@ from web.protocol import (
     parse_client_frame,
 )
 from web.settings import WebSettings
+from web.transcripts import TranscriptError, TranscriptStore
 
-__all__ = ["Gateway", "TranscriptLog", "TurnRunner"]
+__all__ = ["Gateway", "TurnRunner"]
 
 log = logging.getLogger(__name__)
 
@@ -54,58 +55,6 @@ class TurnRunner(Protocol):
     def turn(self, request: TurnRequest) -> AsyncIterator[TurnEvent]:
         """Stream the turn's events, `assistant.done` last."""
         ...
-
-
-class TranscriptLog(Protocol):
-    """The writes the gateway makes to the transcript store (sync; run in a worker thread)."""
-
-    def open_conversation(
-        self,
-        conversation_id: str,
-        *,
-        session_id: str,
-        shopper_id: str | None,
-        channel: str = "widget",
-        started_at: datetime | None = None,
-    ) -> None: ...
-
-    def add_user_message(
-        self,
-        conversation_id: str,
-        *,
-        turn_id: str,
-        client_id: str,
-        text: str,
-        at: datetime | None = None,
-    ) -> bool: ...
-
-    def add_turn(
-        self,
-        conversation_id: str,
-        *,
-        turn_id: str,
-        text: str,
-        cards: list[dict[str, Any]],
-        suggestions: list[str],
-        record: dict[str, Any],
-        latency_ms: float,
-        first_frame_ms: float,
-        at: datetime | None = None,
-    ) -> None: ...
-
-    def add_staff_message(
-        self, conversation_id: str, *, staff: str, text: str, at: datetime | None = None
-    ) -> None: ...
-
-    def add_event(
-        self, conversation_id: str, *, name: str, product_id: str, at: datetime | None = None
-    ) -> None: ...
-
-    def set_feedback(self, conversation_id: str, *, turn_id: str, rating: int) -> None: ...
-
-    def set_live(self, conversation_id: str, *, live: bool, staff: str | None = None) -> None: ...
-
-    def flag_needs_human(self, conversation_id: str, needs: bool = True) -> None: ...
 
 
 @dataclass
@@ -134,7 +83,7 @@ class Gateway:
         hub: ConversationHub,
         assistant: TurnRunner,
         recommender: Recommender | None,
-        transcripts: TranscriptLog | None,
+        transcripts: TranscriptStore | None,
         metrics: GatewayMetrics,
     ) -> None:
         self.settings = settings
@@ -150,7 +99,7 @@ class Gateway:
         self._session_rate = RateLimiter(settings.messages_per_minute)
         self._ip_rate = RateLimiter(settings.messages_per_minute_ip)
         self._event_rate = RateLimiter(settings.messages_per_minute * 6)
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._handlers: dict[str, Callable[[_Connection, Any, float], Awaitable[None]]] = {
             "user.message": self._on_message,
@@ -272,8 +221,16 @@ class Gateway:
                 channel="widget",
             )
         elif hello.shopper_id and conversation.shopper_id is None:
+            # The shopper signed in mid-conversation: the store learns their id too.
             conversation.shopper_id = hello.shopper_id
             await self.hub.save(conversation)
+            await self._write(
+                "open_conversation",
+                conversation.id,
+                session_id=conversation.session_id,
+                shopper_id=conversation.shopper_id,
+                channel="widget",
+            )
         after = (hello.last_seq or 0) if resumed else 0
         subscription = self.hub.subscribe(conversation.id, self.settings.send_queue_frames)
         conn = _Connection(ws, ip, conversation, subscription)
@@ -289,6 +246,7 @@ class Gateway:
                 "resumed": resumed,
                 "last_seq": last,
                 "mode": conversation.mode,
+                "max_message_chars": self.settings.max_message_chars,
             },
         )
         if expired:
@@ -404,7 +362,8 @@ class Gateway:
             # Already answered (or being answered): its frames reach the client by seq.
             return
         task = asyncio.create_task(
-            self._turn(conv.id, text, frame.data.client_id, received, conn), name="aisle-turn"
+            self._turn(conv.id, text, frame.data.client_id, received, conn, frame.id),
+            name="aisle-turn",
         )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -437,20 +396,17 @@ class Gateway:
         if frame.data.rating == 0:
             await self._error(conn, "bad_frame", "rating: -1, 1 or 1-5 stars", frame.id)
             return
-        await self._write(
-            "set_feedback",
-            conn.conversation.id,
-            turn_id=frame.data.turn_id,
-            rating=frame.data.rating,
-        )
+        try:
+            await self._write(
+                "set_feedback",
+                conn.conversation.id,
+                turn_id=frame.data.turn_id,
+                rating=frame.data.rating,
+            )
+        except TranscriptError as e:
+            await self._error(conn, e.code, e.message, frame.id)
 
     # -- turns -----------------------------------------------------------------------------
-    def _lock(self, conversation_id: str) -> asyncio.Lock:
-        lock = self._locks.get(conversation_id)
-        if lock is None:
-            lock = self._locks[conversation_id] = asyncio.Lock()
-        return lock
-
     async def _turn(
         self,
         conversation_id: str,
@@ -458,15 +414,20 @@ class Gateway:
         client_id: str,
         received: float,
         conn: _Connection | None,
+        frame_id: str | None = None,
     ) -> None:
+        # One turn at a time per conversation, in arrival order; the lock lives while used.
+        entry = self._locks.setdefault(conversation_id, (asyncio.Lock(), [0]))
+        lock, users = entry
+        users[0] += 1
         try:
-            async with self._lock(conversation_id):
-                await self._answer(conversation_id, text, client_id, received, conn)
+            async with lock:
+                await self._answer(conversation_id, text, client_id, received, conn, frame_id)
         except Exception:
             log.exception("turn of conversation %s failed", conversation_id)
         finally:
-            lock = self._locks.get(conversation_id)
-            if lock is not None and not lock.locked():
+            users[0] -= 1
+            if users[0] == 0:
                 self._locks.pop(conversation_id, None)
 
     async def _answer(
@@ -476,6 +437,7 @@ class Gateway:
         client_id: str,
         received: float,
         conn: _Connection | None,
+        frame_id: str | None = None,
     ) -> None:
         conv = await self.hub.get(conversation_id)
         if conv is None:
@@ -487,10 +449,15 @@ class Gateway:
             )
         except Exception as e:
             log.exception("message not stored")
-            if conn is not None and not conn.closed:
+            # Not acknowledged: the client may resend it with the same client id.
+            await self.hub.release(conv.id, client_id)
+            if conn is not None:
                 try:
                     await self._error(
-                        conn, "not_saved", "your message could not be saved; please resend it"
+                        conn,
+                        "not_saved",
+                        "your message could not be saved; please resend it",
+                        frame_id,
                     )
                 except Exception:
                     pass
@@ -528,7 +495,7 @@ class Gateway:
                 data = dict(event.data)
                 if event.type == "assistant.start":
                     started = True
-                    data = {"turn_id": turn_id}
+                    data = {"turn_id": turn_id, "client_id": client_id}
                 elif event.type == "assistant.delta":
                     chunks.append(str(data.get("text", "")))
                 elif event.type == "products.shown":
@@ -546,7 +513,9 @@ class Gateway:
             self.metrics.errors.labels(code).inc()
             record = {**record, "fallback": f"error: {code}"}
             if not started:
-                await self.hub.publish(conv.id, "assistant.start", {"turn_id": turn_id})
+                await self.hub.publish(
+                    conv.id, "assistant.start", {"turn_id": turn_id, "client_id": client_id}
+                )
             chunks.append(SORRY)
             await self.hub.publish(conv.id, "assistant.delta", {"text": SORRY})
         answer = "".join(chunks)

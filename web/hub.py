@@ -130,6 +130,10 @@ class ConversationHub(Protocol):
         """True the first time a client message id is seen in a conversation."""
         ...
 
+    async def release(self, conversation_id: str, client_id: str) -> None:
+        """Forget a claim whose message was not stored, so a resend is taken."""
+        ...
+
     async def context(
         self, conversation_id: str
     ) -> tuple[list[dict[str, str]], dict[str, Any] | None]:
@@ -270,6 +274,11 @@ class MemoryHub:
             return False
         conv.clients.add(client_id)
         return True
+
+    async def release(self, conversation_id: str, client_id: str) -> None:
+        conv = self._conversations.get(conversation_id)
+        if conv is not None:
+            conv.clients.discard(client_id)
 
     async def context(
         self, conversation_id: str
@@ -476,6 +485,9 @@ class RedisHub:
         added = await self._redis.sadd(key, client_id)
         await self._redis.expire(key, self._ttl)
         return bool(added)
+
+    async def release(self, conversation_id: str, client_id: str) -> None:
+        await self._redis.srem(self._key(conversation_id, ":clients"), client_id)
 
     async def context(
         self, conversation_id: str

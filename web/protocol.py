@@ -190,10 +190,18 @@ class WelcomeData(_Data):
     resumed: bool = Field(description="true when an earlier conversation was resumed")
     last_seq: int = Field(description="the conversation's latest seq when the socket opened")
     mode: Literal["assistant", "staff"] = "assistant"
+    max_message_chars: int = Field(description="longer user.message texts are refused")
 
 
 class TurnIdData(_Data):
     turn_id: str
+
+
+class StartData(_Data):
+    turn_id: str
+    client_id: str | None = Field(
+        default=None, description="the user.message this turn answers (its acknowledgement)"
+    )
 
 
 class DeltaData(_Data):
@@ -252,7 +260,7 @@ def _server_model(type_: str, data: type[BaseModel], numbered: bool) -> type[Bas
 
 SERVER_FRAMES: dict[str, type[BaseModel]] = {
     "session.welcome": WelcomeData,
-    "assistant.start": TurnIdData,
+    "assistant.start": StartData,
     "assistant.delta": DeltaData,
     "products.shown": CardsData,
     "suggestions": SuggestionsData,
