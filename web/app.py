@@ -39,11 +39,26 @@ from web.protocol import json_schema
 from web.settings import WebSettings
 from web.transcripts import TranscriptStore
 
-__all__ = ["STATIC_DIR", "create_app"]
+__all__ = ["STATIC_DIR", "create_app", "server_options"]
 
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def server_options(settings: WebSettings) -> dict[str, Any]:
+    """Uvicorn's websocket options for the gateway.
+
+    The sans-I/O websockets protocol without per-message deflate: chat frames are small,
+    and a deflate context per socket costs more memory than an idle socket otherwise does.
+    """
+    return {
+        "ws": "websockets-sansio",
+        "ws_per_message_deflate": False,
+        "ws_max_size": max(1 << 20, settings.max_frame_bytes * 4),
+        "ws_ping_interval": settings.ping_interval_s,
+        "ws_ping_timeout": settings.ping_interval_s,
+    }
 
 
 def _part_settings(
@@ -172,6 +187,11 @@ def create_app(
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     app.include_router(api_router)
+
+    # -- staff console (web/console): its routes, error pages and lifespan (staff bootstrap) --
+    from web.console import install as install_console
+
+    install_console(app)
 
     @app.websocket("/ws/chat")
     async def chat(ws: WebSocket) -> None:

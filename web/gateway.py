@@ -57,7 +57,7 @@ class TurnRunner(Protocol):
         ...
 
 
-@dataclass
+@dataclass(slots=True)
 class _Connection:
     ws: WebSocket
     ip: str
@@ -101,6 +101,7 @@ class Gateway:
         self._event_rate = RateLimiter(settings.messages_per_minute * 6)
         self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._closers: set[asyncio.Task[None]] = set()
         self._handlers: dict[str, Callable[[_Connection, Any, float], Awaitable[None]]] = {
             "user.message": self._on_message,
             "user.event": self._on_event,
@@ -262,25 +263,29 @@ class Gateway:
 
     async def _run(self, conn: _Connection) -> None:
         pump = asyncio.create_task(self._pump(conn))
-        watchdog = asyncio.create_task(conn.subscription.overflowed.wait())
-        reader = asyncio.create_task(self._read(conn))
+
+        def drop_slow() -> None:
+            # A client that does not read its frames is dropped, not waited for; it
+            # resumes from its last seq when it reconnects.
+            pump.cancel()
+            task = asyncio.create_task(self._drop(conn))
+            self._closers.add(task)
+            task.add_done_callback(self._closers.discard)
+
+        conn.subscription.on_overflow = drop_slow
         try:
-            done, _ = await asyncio.wait(
-                {pump, watchdog, reader}, return_when=asyncio.FIRST_COMPLETED
-            )
-            if watchdog in done:
-                # A client that does not read its frames is dropped, not waited for; it
-                # resumes from its last seq when it reconnects.
-                try:
-                    await self._close(
-                        conn.ws, CLOSE_POLICY, "too slow to read; reconnect to resume", "slow"
-                    )
-                except _Closed:
-                    pass
+            await self._read(conn)
         finally:
-            for task in (pump, watchdog, reader):
-                task.cancel()
-            await asyncio.gather(pump, watchdog, reader, return_exceptions=True)
+            pump.cancel()
+            await asyncio.gather(pump, return_exceptions=True)
+
+    async def _drop(self, conn: _Connection) -> None:
+        try:
+            await self._close(
+                conn.ws, CLOSE_POLICY, "too slow to read; reconnect to resume", "slow"
+            )
+        except _Closed:
+            pass
 
     async def _pump(self, conn: _Connection) -> None:
         while True:

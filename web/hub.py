@@ -58,33 +58,57 @@ class Conversation:
 
 
 class Subscription:
-    """A local listener's bounded queue; overflowing marks it so its owner drops the socket."""
+    """A local listener's bounded queue; on overflow it calls `on_overflow` (drop the socket).
+
+    Kept small on purpose (a deque and one waiter), since every open socket holds one.
+    """
+
+    __slots__ = (
+        "_items",
+        "_maxsize",
+        "_waiter",
+        "conversation_id",
+        "notes",
+        "on_overflow",
+        "overflowed",
+    )
 
     def __init__(self, conversation_id: str, maxsize: int, notes: bool = False) -> None:
         self.conversation_id = conversation_id
         self.notes = notes
-        self.overflowed = asyncio.Event()
-        self._queue: asyncio.Queue[Item] = asyncio.Queue(maxsize)
+        self.overflowed = False
+        self.on_overflow: Callable[[], None] | None = None
+        self._items: deque[Item] = deque()
+        self._maxsize = maxsize
+        self._waiter: asyncio.Future[None] | None = None
 
     def offer(self, item: Item) -> None:
         """Queue an item without waiting; a full queue marks the subscription overflowed."""
-        if item[0] is None and not self.notes:
+        if (item[0] is None and not self.notes) or self.overflowed:
             return
-        try:
-            self._queue.put_nowait(item)
-        except asyncio.QueueFull:
-            self.overflowed.set()
+        if len(self._items) >= self._maxsize:
+            self.overflowed = True
+            if self.on_overflow is not None:
+                self.on_overflow()
+            return
+        self._items.append(item)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def get(self) -> Item:
         """The next item."""
-        return await self._queue.get()
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.popleft()
 
     def get_nowait(self) -> Item | None:
         """The next item if one is queued."""
-        try:
-            return self._queue.get_nowait()
-        except asyncio.QueueEmpty:
-            return None
+        return self._items.popleft() if self._items else None
 
 
 def frame_text(type_: str, data: dict[str, Any], seq: int | None) -> str:

@@ -85,7 +85,7 @@ def serve_web(settings: Any, **kwargs: Any) -> Iterator[str]:
     """
     import uvicorn
 
-    from web.app import create_app
+    from web.app import create_app, server_options
 
     port = free_port()
     config = uvicorn.Config(
@@ -93,9 +93,7 @@ def serve_web(settings: Any, **kwargs: Any) -> Iterator[str]:
         host="127.0.0.1",
         port=port,
         log_level="warning",
-        ws_max_size=max(1 << 20, settings.max_frame_bytes * 4),
-        ws_ping_interval=settings.ping_interval_s,
-        ws_ping_timeout=settings.ping_interval_s,
+        **server_options(settings),
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -54,7 +54,7 @@ def _serve(args: argparse.Namespace, everything: bool) -> int:
     from assistant import AssistantSettings
     from recsys import RecsysSettings
     from retrieval import RetrievalSettings
-    from web.app import create_app
+    from web.app import create_app, server_options
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     settings = _settings(args)
@@ -81,10 +81,8 @@ def _serve(args: argparse.Namespace, everything: bool) -> int:
         host=settings.host,
         port=settings.port,
         log_level="warning" if everything else "info",
-        ws_max_size=max(1 << 20, settings.max_frame_bytes * 4),
-        ws_ping_interval=settings.ping_interval_s,
-        ws_ping_timeout=settings.ping_interval_s,
         timeout_graceful_shutdown=10,
+        **server_options(settings),
     )
     return 0
 
