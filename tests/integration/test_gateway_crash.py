@@ -21,7 +21,9 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def _chat_until_killed(base: str, proc: subprocess.Popen[bytes], kill_after: int) -> list[str]:
+async def _chat_until_killed(
+    base: str, proc: subprocess.Popen[bytes], kill_after: int
+) -> list[str]:
     """Send messages; a message counts as acknowledged once its assistant.start arrives."""
     acknowledged: list[str] = []
     chat = await open_chat(base)
@@ -61,9 +63,7 @@ def test_sigkill_loses_no_acknowledged_message(demo_shop_dir: Path, tmp_path: Pa
     try:
         wait_http(f"http://127.0.0.1:{port}/readyz", timeout=180, proc=proc)
         kill_after = random.Random(os.getpid()).randint(2, 6)
-        acknowledged = asyncio.run(
-            _chat_until_killed(f"http://127.0.0.1:{port}", proc, kill_after)
-        )
+        acknowledged = asyncio.run(_chat_until_killed(f"http://127.0.0.1:{port}", proc, kill_after))
         assert proc.wait(10) == -signal.SIGKILL
     finally:
         if proc.poll() is None:
