@@ -267,3 +267,44 @@ def test_rest_search_lookup_recommendations_health_and_metrics(gateway: str) -> 
         schema = http.get("/protocol/v1.schema.json").json()
         assert "ClientFrame" in schema["$defs"] and "ServerFrame" in schema["$defs"]
         assert http.get("/openapi.json").json()["paths"]["/api/search"]
+
+
+async def test_any_replica_resumes_any_conversation_through_redis(
+    demo_assistant: Any, tmp_path: Path
+) -> None:
+    """Two gateway processes' worth of apps on one Redis: drop on A mid-answer, resume on B."""
+    import uuid
+
+    from web.hub import RedisHub
+
+    redis_url = "redis://127.0.0.1:6379/0"
+    probe = RedisHub(redis_url, prefix=f"probe-{uuid.uuid4().hex[:6]}")
+    try:
+        await probe.ping()
+    except Exception as e:
+        pytest.fail(f"Redis at {redis_url} is not reachable ({e}); run `make services`")
+    finally:
+        await probe.aclose()
+    db = f"sqlite:///{tmp_path / 'shared.db'}"
+    common = {"redis_url": redis_url, "database_url": db, "secret_key": "replicas-share-this"}
+    a_settings = _settings(tmp_path / "a", **common)
+    b_settings = _settings(tmp_path / "b", **common)
+    with (
+        serve_web(a_settings, runner=demo_assistant) as a,
+        serve_web(b_settings, runner=demo_assistant) as b,
+    ):
+        chat = await open_chat(a)
+        token = chat.welcome["data"]["resume_token"]
+        await chat.say("a gift for a gardener")
+        first = await chat.until("assistant.start")
+        await chat.ws.close()
+        again = await open_chat(b, resume_token=token, last_seq=chat.last_seq)
+        assert again.welcome["data"]["resumed"] is True
+        rest = await again.until("assistant.done")
+        assert _seqs(first + rest) == list(range(1, len(first) + len(rest) + 1))
+        # The next turn, answered on B, remembers the conversation held on A.
+        await again.say("cheaper")
+        second = await again.until("assistant.done")
+        assert _seqs(second)[0] == len(first) + len(rest) + 1
+        assert _text(second).strip()
+        await again.close()
