@@ -29,6 +29,25 @@ reproduce the second, whose table is in bench/RESULTS.md.
 Decision rule, fixed before the first run: the new default is the candidate with the best
 mean ratio over the four folds, provided it beats the current default on fold D and on at
 least three of the four folds; otherwise the default stays.
+
+`--als-grid` (2026-11-26, written before its first run): re-tune ALS's scalar parameters on
+the long-history folds only, D (train < 2010-08-01, validate August) and E (train <
+2010-07-01, validate July), since folds A/B/C have 5-7 months of history against the test
+model's 9. The grid (ALS_GRID below, 36 configurations) is one-factor blocks around the
+current default (half-life 30 d, floor 0.05, 128 factors, reg 30, alpha 8, 15 iterations):
+
+    recency:    half-life {15, 30, 45, 60, 90, none} (floor 0.05); floor {0, 0.2} at 30 d
+    factors:    factors {64, 128, 192} x reg {10, 30, 60} x alpha {4, 8, 16} at 30 d / 0.05
+    iterations: {10, 25}
+
+then one combination (stage 2, fixed rule): the best half-life/floor of the recency block,
+the best (factors, reg, alpha) of the factor block and the best iteration count of
+{10, 15, 25}, each by mean ratio over D and E, if that is not already in the grid.
+Selection: the configuration with the best mean ratio over D and E (nDCG@10
+protocol_new against untuned implicit ALS on raw counts on the same fold, seed 42, one
+thread). Only the selected one is then evaluated on the test split, once, with
+`aisle eval recsys --cutoff 2010-09-01`; it replaces the default only if its test ratio
+beats the current default's 1.118.
 """
 
 from __future__ import annotations
@@ -61,6 +80,7 @@ FOLDS = {
     "B": ("2010-07-01", "2010-09-01"),
     "C": ("2010-05-01", "2010-09-01"),
     "D": ("2010-08-01", "2010-09-01"),
+    "E": ("2010-07-01", "2010-08-01"),
 }
 K = 10
 
@@ -202,6 +222,131 @@ def run_fold(
 
 BLEND: tuple[str, float, str] = ("bin", 1000.0, "conf")
 
+# (half-life days or None, floor, factors, regularization, alpha, iterations)
+AlsConfig = tuple[float | None, float, int, float, float, int]
+ALS_CURRENT: AlsConfig = (30.0, 0.05, 128, 30.0, 8.0, 15)
+
+
+def _als_grid() -> dict[str, list[AlsConfig]]:
+    """The `--als-grid` blocks, fixed before the first run (see the module docstring)."""
+    _, floor, factors, reg, alpha, iters = ALS_CURRENT
+    recency: list[AlsConfig] = [
+        (h, floor, factors, reg, alpha, iters) for h in (15.0, 30.0, 45.0, 60.0, 90.0, None)
+    ]
+    recency += [(30.0, f, factors, reg, alpha, iters) for f in (0.0, 0.2)]
+    factor_block: list[AlsConfig] = [
+        (30.0, floor, f, r, a, iters)
+        for f in (64, 128, 192)
+        for r in (10.0, 30.0, 60.0)
+        for a in (4.0, 8.0, 16.0)
+    ]
+    iteration_block: list[AlsConfig] = [(30.0, floor, factors, reg, alpha, i) for i in (10, 25)]
+    return {"recency": recency, "factors": factor_block, "iterations": iteration_block}
+
+
+def _label(c: AlsConfig) -> str:
+    h, floor, factors, reg, alpha, iters = c
+    half = "none" if h is None else f"{h:g}"
+    return f"hl {half} floor {floor:g} f {factors} reg {reg:g} alpha {alpha:g} it {iters}"
+
+
+def als_grid(frame: pd.DataFrame, folds: str) -> None:
+    """Evaluate ALS_GRID (plus the stage-2 combination) on the long folds and select."""
+    base = RecsysSettings(num_threads=1)
+    blocks = _als_grid()
+    prepared: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    for name in folds:
+        cut, end = FOLDS[name]
+        train_part, rest = split_by_time(frame, cut)
+        valid, _ = split_by_time(rest, end)
+        prepared[name] = (train_part, valid)
+    cache: dict[tuple[str, float | None, float], Fold] = {}
+
+    def fold_for(name: str, half: float | None, floor: float) -> Fold:
+        key = (name, half, floor)
+        if key not in cache:
+            train_part, valid = prepared[name]
+            settings = base.model_copy(
+                update={"recency_half_life_days": half, "recency_floor": floor}
+            )
+            cache[key] = Fold(name, build_dataset(train_part, settings), train_part, valid)
+        return cache[key]
+
+    baseline: dict[str, tuple[float, float]] = {}
+    for name in folds:
+        fold = fold_for(name, *ALS_CURRENT[:2])
+        with threadpool_limits(limits=1):
+            raw = als_scores(fold, fold.data.counts, base.random_state)
+        baseline[name] = (fold.ndcg(raw), fold.ndcg(raw, new=False))
+        say(
+            f"fold {name}: {fold.data.n_users} users x {fold.data.n_items} items, "
+            f"{len(fold.users)} scored users; als_default new {baseline[name][0]:.4f} "
+            f"all {baseline[name][1]:.4f}"
+        )
+    results: dict[AlsConfig, dict[str, tuple[float, float]]] = {}
+
+    def evaluate(c: AlsConfig) -> float:
+        if c not in results:
+            t = time.perf_counter()
+            h, floor, factors, reg, alpha, iters = c
+            results[c] = {}
+            for name in folds:
+                fold = fold_for(name, h, floor)
+                with threadpool_limits(limits=1):
+                    s = als_scores(
+                        fold,
+                        fold.data.confidence,
+                        base.random_state,
+                        factors=factors,
+                        regularization=reg,
+                        alpha=alpha,
+                        iterations=iters,
+                    )
+                results[c][name] = (fold.ndcg(s), fold.ndcg(s, new=False))
+            cells = " | ".join(
+                f"{results[c][n][0]:.4f} ({results[c][n][0] / baseline[n][0]:.3f})" for n in folds
+            )
+            say(f"{_label(c)} | {cells} | {mean_ratio(c):.3f} | {time.perf_counter() - t:.0f}s")
+        return mean_ratio(c)
+
+    def mean_ratio(c: AlsConfig) -> float:
+        return float(np.mean([results[c][n][0] / baseline[n][0] for n in folds]))
+
+    say("config | " + " | ".join(folds) + " | mean ratio | time")
+    best: dict[str, AlsConfig] = {}
+    for block, configs in blocks.items():
+        for c in configs:
+            evaluate(c)
+        best[block] = max(configs, key=mean_ratio)
+    rec, fac, _ = best["recency"], best["factors"], best["iterations"]
+    iters = max([*blocks["iterations"], ALS_CURRENT], key=mean_ratio)[5]
+    combo: AlsConfig = (rec[0], rec[1], fac[2], fac[3], fac[4], iters)
+    say(f"stage 2 combination: {_label(combo)}")
+    evaluate(combo)
+    say()
+    say("all configurations by mean ratio (protocol_new; protocol_all ratio beside):")
+    ranked = sorted(results, key=mean_ratio, reverse=True)
+    for rank, c in enumerate(ranked, 1):
+        cells = " | ".join(
+            f"{results[c][n][0]:.4f} ({results[c][n][0] / baseline[n][0]:.3f}; "
+            f"all {results[c][n][1] / baseline[n][1]:.3f})"
+            for n in folds
+        )
+        mark = "  <- current default" if c == ALS_CURRENT else ""
+        say(f"{rank:2d}. {_label(c)} | {cells} | {mean_ratio(c):.3f}{mark}")
+    h, floor, factors, reg, alpha, iters = ranked[0]
+    say()
+    say(f"selected: {_label(ranked[0])}")
+    half = "null" if h is None else f"{h:g}"
+    say(
+        f"test command: AISLE_RECSYS_NUM_THREADS=1 AISLE_RECSYS_RECENCY_HALF_LIFE_DAYS={half} "
+        f"AISLE_RECSYS_RECENCY_FLOOR={floor:g} AISLE_RECSYS_ALS_FACTORS={factors} "
+        f"AISLE_RECSYS_ALS_REGULARIZATION={reg:g} AISLE_RECSYS_ALS_ALPHA={alpha:g} "
+        f"AISLE_RECSYS_ALS_ITERATIONS={iters} nice -n 19 .venv/bin/aisle eval recsys "
+        "--data ../shared/data/online-retail/online_retail_ii_2009_2010.parquet "
+        "--cutoff 2010-09-01"
+    )
+
 
 def main() -> None:
     global BLEND
@@ -212,7 +357,15 @@ def main() -> None:
     parser.add_argument("--lam-bin", default="700,1000,1500", help="EASE lambdas, binary X")
     parser.add_argument("--lam-conf", default="", help="EASE lambdas, confidence X")
     parser.add_argument("--blend", default="bin:1000:conf", help="EASE input:lambda:rows")
+    parser.add_argument(
+        "--als-grid", action="store_true", help="re-tune ALS on the long folds (D, E) only"
+    )
     args = parser.parse_args()
+    if args.als_grid:
+        say(f"machine: {describe()}")
+        frame, _, _ = validate_frame(read_interactions(args.data), "fail")
+        als_grid(frame, "DE" if args.folds == "ABCD" else args.folds)
+        return
     kind, lam, rows = args.blend.split(":")
     BLEND = (kind, float(lam), rows)
     lams = {
