@@ -565,35 +565,47 @@ class Gateway:
         await self._write("flag_needs_human", conversation_id, True)
         await self.hub.note(conversation_id, "conversation.flagged", {"needs_human": True})
 
-    async def takeover(self, conversation_id: str, staff: str) -> bool:
-        """A staff member takes the conversation: the assistant stops answering it."""
+    async def takeover(self, conversation_id: str, staff: str, display: str | None = None) -> bool:
+        """A staff member takes the conversation: the assistant stops answering it.
+
+        Args:
+            conversation_id: the conversation.
+            staff: who, as the transcript records it (the staff account's email).
+            display: the name the shopper sees (default: `staff`).
+        """
         conv = await self.hub.get(conversation_id)
         if conv is None:
             return False
-        conv.mode, conv.staff, conv.needs_human = "staff", staff, False
+        shown = display or staff
+        conv.mode, conv.staff, conv.needs_human = "staff", shown, False
         await self.hub.save(conv)
         await self._write("set_live", conversation_id, live=True, staff=staff)
-        await self.hub.publish(conversation_id, "staff.joined", {"staff": staff})
+        await self._write("flag_needs_human", conversation_id, False)
+        await self.hub.publish(conversation_id, "staff.joined", {"staff": shown})
         return True
 
-    async def staff_message(self, conversation_id: str, staff: str, text: str) -> bool:
-        """A staff member's message to the shopper."""
+    async def staff_message(
+        self, conversation_id: str, staff: str, text: str, display: str | None = None
+    ) -> bool:
+        """A staff member's message to the shopper (`display` is the name shown)."""
         conv = await self.hub.get(conversation_id)
         if conv is None:
             return False
         await self._write("add_staff_message", conversation_id, staff=staff, text=text)
-        await self.hub.publish(conversation_id, "staff.message", {"staff": staff, "text": text})
+        await self.hub.publish(
+            conversation_id, "staff.message", {"staff": display or staff, "text": text}
+        )
         return True
 
-    async def handback(self, conversation_id: str, staff: str) -> bool:
-        """Give the conversation back to the assistant."""
+    async def handback(self, conversation_id: str, staff: str, display: str | None = None) -> bool:
+        """Give the conversation back to the assistant (`display` is the name shown)."""
         conv = await self.hub.get(conversation_id)
         if conv is None:
             return False
         conv.mode, conv.staff = "assistant", None
         await self.hub.save(conv)
-        await self._write("set_live", conversation_id, live=False, staff=None)
-        await self.hub.publish(conversation_id, "staff.left", {"staff": staff})
+        await self._write("set_live", conversation_id, live=False, staff=staff)
+        await self.hub.publish(conversation_id, "staff.left", {"staff": display or staff})
         return True
 
     async def drain(self, timeout: float = 10.0) -> None:
