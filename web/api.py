@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from assistant import ProductCard
 from recsys import Filters, Recommendation, Recommender
 from retrieval import Product, ProductSearch, RetrievalError, SearchFilters
 from web.hub import Conversation
@@ -45,24 +46,10 @@ class ProductPage(BaseModel):
     total: int = Field(description="results known so far: offset + items (+1 when has_more)")
 
 
-class Card(BaseModel):
-    """A recommended product as a card: catalog fields plus the recommender's reason."""
-
-    id: str
-    title: str
-    price: float
-    currency: str
-    image_url: str
-    rating: float | None
-    in_stock: bool
-    url: str
-    reason: str = ""
-
-
 class Cards(BaseModel):
-    """Recommended products."""
+    """Recommended products as cards: catalog fields plus the recommender's reason."""
 
-    items: list[Card]
+    items: list[ProductCard]
     kind: str
 
 
@@ -126,16 +113,16 @@ async def get_product(product_id: str, search: SearchDep) -> Product:
     return product
 
 
-async def _cards(search: ProductSearch, recs: list[Recommendation]) -> list[Card]:
+async def _cards(search: ProductSearch, recs: list[Recommendation]) -> list[ProductCard]:
     products = await asyncio.to_thread(search.get_many, [r.product_id for r in recs])
     by_id = {p.id: p for p in products}
-    cards: list[Card] = []
+    cards: list[ProductCard] = []
     for rec in recs:
         p = by_id.get(rec.product_id)
         if p is None:
             continue  # never show what the catalog does not carry
         cards.append(
-            Card(
+            ProductCard(
                 id=p.id,
                 title=p.title,
                 price=float(p.price),

@@ -226,6 +226,29 @@ class _LocalFanout:
                 sub.offer((None, wrapped[1]))
 
 
+class _Subscribers:
+    """The subscribe side both hubs share: listeners of this process, by conversation."""
+
+    def __init__(self) -> None:
+        self._fanout = _LocalFanout()
+
+    def subscribe(self, conversation_id: str, maxsize: int, notes: bool = False) -> Subscription:
+        """Start receiving a conversation's frames (and notes when asked) in this process."""
+        sub = Subscription(conversation_id, maxsize, notes)
+        self._fanout.add(sub)
+        return sub
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        """Stop receiving."""
+        self._fanout.remove(subscription)
+
+    def subscribe_all(self, maxsize: int) -> Subscription:
+        """Receive every conversation's notes and frames (the console's live list)."""
+        sub = Subscription("*", maxsize, notes=True)
+        self._fanout.add_all(sub)
+        return sub
+
+
 @dataclass
 class _MemoryConversation:
     meta: Conversation
@@ -236,12 +259,12 @@ class _MemoryConversation:
     state: dict[str, Any] | None = None
 
 
-class MemoryHub:
+class MemoryHub(_Subscribers):
     """Everything in this process; conversations expire `ttl_s` after their last activity."""
 
     def __init__(self, replay_frames: int = 2000, ttl_s: float = 86_400) -> None:
+        super().__init__()
         self._conversations: dict[str, _MemoryConversation] = {}
-        self._fanout = _LocalFanout()
         self._replay = replay_frames
         self._ttl = ttl_s
         self._last_sweep = time.monotonic()
@@ -321,19 +344,6 @@ class MemoryHub:
         found = [Conversation(**asdict(c.meta)) for c in self._conversations.values()]
         return sorted((c for c in found if c.updated >= cutoff), key=lambda c: -c.updated)
 
-    def subscribe(self, conversation_id: str, maxsize: int, notes: bool = False) -> Subscription:
-        sub = Subscription(conversation_id, maxsize, notes)
-        self._fanout.add(sub)
-        return sub
-
-    def unsubscribe(self, subscription: Subscription) -> None:
-        self._fanout.remove(subscription)
-
-    def subscribe_all(self, maxsize: int) -> Subscription:
-        sub = Subscription("*", maxsize, notes=True)
-        self._fanout.add_all(sub)
-        return sub
-
     async def ping(self) -> None:
         return None
 
@@ -369,7 +379,7 @@ _META_FIELDS = (
 )
 
 
-class RedisHub:
+class RedisHub(_Subscribers):
     """Conversations in Redis; frames fan out to every gateway replica over one pub/sub channel."""
 
     def __init__(
@@ -382,13 +392,13 @@ class RedisHub:
     ) -> None:
         import redis.asyncio as redis
 
+        super().__init__()
         self._redis: Any = (client_factory or redis.Redis.from_url)(url)
         self._prefix = prefix
         self._replay = replay_frames
         self._ttl = int(ttl_s)
         self._channel = f"{prefix}:frames"
         self._live_key = f"{prefix}:live"
-        self._fanout = _LocalFanout()
         self._script = self._redis.register_script(_PUBLISH)
         self._listener: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
@@ -533,19 +543,6 @@ class RedisHub:
         ids = await self._redis.zrevrangebyscore(self._live_key, now + 1, now - since_s)
         found = [await self.get(i.decode() if isinstance(i, bytes) else i) for i in ids]
         return [c for c in found if c is not None]
-
-    def subscribe(self, conversation_id: str, maxsize: int, notes: bool = False) -> Subscription:
-        sub = Subscription(conversation_id, maxsize, notes)
-        self._fanout.add(sub)
-        return sub
-
-    def unsubscribe(self, subscription: Subscription) -> None:
-        self._fanout.remove(subscription)
-
-    def subscribe_all(self, maxsize: int) -> Subscription:
-        sub = Subscription("*", maxsize, notes=True)
-        self._fanout.add_all(sub)
-        return sub
 
     async def ping(self) -> None:
         await self._redis.ping()

@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from assistant import ProductCard
+
 __all__ = [
     "CLOSE_BAD_FRAME",
     "CLOSE_NORMAL",
@@ -208,20 +210,8 @@ class DeltaData(_Data):
     text: str
 
 
-class Card(_Data):
-    id: str
-    title: str
-    price: float
-    currency: str
-    image_url: str
-    rating: float | None
-    in_stock: bool
-    url: str
-    reason: str = ""
-
-
 class CardsData(_Data):
-    items: list[Card]
+    items: list[ProductCard]
 
 
 class SuggestionsData(_Data):
