@@ -10,7 +10,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
 from tests.browser.console_helpers import DEMO_ADMIN, StaffClient
-from tests.integration.servers import serve_web
+from tests.integration.servers import free_port, serve_web, wait_http
 from tests.integration.wsclient import Chat, open_chat
 from web.settings import WebSettings
 
@@ -54,12 +57,53 @@ class Replicas:
     b: str
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@contextmanager
+def _gateway_process(env: dict[str, str], log: Path) -> Iterator[str]:
+    """`python -m web` (the web pod's command) as its own OS process; yields its URL."""
+    port = free_port()
+    out = log.open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "web"],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, **env, "AISLE_WEB_PORT": str(port), "HF_HUB_OFFLINE": "1"},
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_http(f"http://127.0.0.1:{port}/readyz", timeout=300, proc=proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        out.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "two-processes"])
 def replicas(
-    request: pytest.FixtureRequest, demo_assistant: Any, tmp_path: Path
+    request: pytest.FixtureRequest, demo_assistant: Any, demo_shop_dir: Path, tmp_path: Path
 ) -> Iterator[Replicas]:
-    """Gateway A and gateway B: one Redis, one transcript store, two processes' worth of state."""
-    _services_or_fail(request.param)
+    """Gateway A and gateway B: one Redis, one transcript store, two processes' worth of state.
+
+    `two-processes` runs each gateway as its own OS process (`python -m web`, as two web pods
+    would); the other cases run two apps in this process, each with its own Redis hub.
+    """
+    _services_or_fail("sqlite" if request.param == "two-processes" else request.param)
+    if request.param == "two-processes":
+        env = {
+            "AISLE_WEB_DATA_DIR": str(demo_shop_dir),
+            "AISLE_WEB_REDIS_URL": REDIS_URL,
+            "AISLE_WEB_DATABASE_URL": f"sqlite:///{tmp_path / 'transcripts.db'}",
+            "AISLE_WEB_LOGIN_ATTEMPTS_PER_MINUTE": "100",
+        }
+        with (
+            _gateway_process(env, tmp_path / "a.log") as a,
+            _gateway_process(env, tmp_path / "b.log") as b,
+        ):
+            yield Replicas(a, b)
+        return
     settings = WebSettings(
         data_dir=tmp_path,
         demo=True,
