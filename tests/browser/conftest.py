@@ -80,9 +80,13 @@ def launch_chromium(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
-    """One Chromium for the whole session."""
+    """One Chromium for the browser tests.
+
+    Package-scoped on purpose: Playwright's sync API keeps an event loop running in the
+    main thread while it is open, which would break every asyncio test collected after.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
