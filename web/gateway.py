@@ -213,25 +213,14 @@ class Gateway:
                     conversation = None
         resumed = conversation is not None
         if conversation is None:
+            # Stored with its first message: a widget opened and left is no transcript.
             conversation = await self.hub.create(uuid.uuid4().hex, hello.shopper_id)
-            await self._write(
-                "open_conversation",
-                conversation.id,
-                session_id=conversation.session_id,
-                shopper_id=conversation.shopper_id,
-                channel="widget",
-            )
         elif hello.shopper_id and conversation.shopper_id is None:
             # The shopper signed in mid-conversation: the store learns their id too.
             conversation.shopper_id = hello.shopper_id
             await self.hub.save(conversation)
-            await self._write(
-                "open_conversation",
-                conversation.id,
-                session_id=conversation.session_id,
-                shopper_id=conversation.shopper_id,
-                channel="widget",
-            )
+            if conversation.preview:
+                await self._open_transcript(conversation)
         after = (hello.last_seq or 0) if resumed else 0
         subscription = self.hub.subscribe(conversation.id, self.settings.send_queue_frames)
         conn = _Connection(ws, ip, conversation, subscription)
@@ -381,6 +370,15 @@ class Gateway:
         self.metrics.events.labels(name).inc()
         await self.record_event(conv, name, product_id)
 
+    async def _open_transcript(self, conv: Conversation) -> None:
+        await self._write(
+            "open_conversation",
+            conv.id,
+            session_id=conv.session_id,
+            shopper_id=conv.shopper_id,
+            channel="widget",
+        )
+
     async def record_event(self, conv: Conversation, name: str, product_id: str) -> None:
         """Store a product event and hand it to recsys as an interaction of the shopper."""
         now = datetime.now(UTC)
@@ -449,6 +447,8 @@ class Gateway:
             return
         turn_id = uuid.uuid4().hex[:16]
         try:
+            if not conv.preview:
+                await self._open_transcript(conv)
             fresh = await self._write(
                 "add_user_message", conv.id, turn_id=turn_id, client_id=client_id, text=text
             )

@@ -308,3 +308,18 @@ async def test_any_replica_resumes_any_conversation_through_redis(
         assert _seqs(second)[0] == len(first) + len(rest) + 1
         assert _text(second).strip()
         await again.close()
+
+
+async def test_only_conversations_with_a_message_become_transcripts(
+    gateway: str, web_dir: Path
+) -> None:
+    idle = await open_chat(gateway)
+    await idle.close()
+    chat = await open_chat(gateway)
+    await chat.say("doormat")
+    await chat.until("assistant.done")
+    await chat.close()
+    db = sqlite3.connect(web_dir / "web" / "transcripts.db")
+    ids = {row[0] for row in db.execute("SELECT id FROM conversations")}
+    assert chat.welcome["data"]["conversation_id"] in ids
+    assert idle.welcome["data"]["conversation_id"] not in ids, "an unused widget left a transcript"
