@@ -221,9 +221,22 @@ class Gateway:
             await self.hub.save(conversation)
             if conversation.preview:
                 await self._open_transcript(conversation)
-        after = (hello.last_seq or 0) if resumed else 0
+        last = await self.hub.last_seq(conversation.id)
+        # A last_seq beyond the conversation's would make the socket skip frames to come.
+        after = min(hello.last_seq or 0, last) if resumed else 0
         subscription = self.hub.subscribe(conversation.id, self.settings.send_queue_frames)
         conn = _Connection(ws, ip, conversation, subscription)
+        try:
+            await self._welcome(conn, resumed, expired, after)
+        except BaseException:
+            self.hub.unsubscribe(subscription)
+            raise
+        return conn
+
+    async def _welcome(self, conn: _Connection, resumed: bool, expired: bool, after: int) -> None:
+        """Send `session.welcome`, then every kept frame after `after`, in order."""
+        conversation = conn.conversation
+        # Replay is read after subscribing: a frame is in the replay, the queue, or both.
         replay = await self.hub.replay(conversation.id, after)
         last = await self.hub.last_seq(conversation.id)
         token = self._tokens.dumps({"c": conversation.id, "s": conversation.session_id})
@@ -248,7 +261,6 @@ class Gateway:
         conn.sent_seq = after
         for item in replay:
             await self._send_item(conn, item)
-        return conn
 
     async def _run(self, conn: _Connection) -> None:
         pump = asyncio.create_task(self._pump(conn))

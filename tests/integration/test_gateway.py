@@ -323,3 +323,15 @@ async def test_only_conversations_with_a_message_become_transcripts(
     ids = {row[0] for row in db.execute("SELECT id FROM conversations")}
     assert chat.welcome["data"]["conversation_id"] in ids
     assert idle.welcome["data"]["conversation_id"] not in ids, "an unused widget left a transcript"
+
+
+async def test_a_last_seq_from_the_future_does_not_swallow_new_frames(gateway: str) -> None:
+    chat = await open_chat(gateway)
+    await chat.close()
+    again = await open_chat(
+        gateway, resume_token=chat.welcome["data"]["resume_token"], last_seq=10_000
+    )
+    await again.say("tea towels")
+    frames = await again.until("assistant.done")
+    assert [f["seq"] for f in frames] == list(range(1, len(frames) + 1))
+    await again.close()
