@@ -100,9 +100,8 @@ from recsys.cooccurrence import CooccurrenceModel  # noqa: E402
 from recsys.dataset import Dataset, build_dataset  # noqa: E402
 from recsys.ease import ease_weights  # noqa: E402
 from recsys.evaluate import ndcg_at_k, split_by_time  # noqa: E402
-from recsys.hybrid import standardise  # noqa: E402
 from recsys.interactions import read_interactions, validate_frame  # noqa: E402
-from recsys.scoring import row_items  # noqa: E402
+from recsys.scoring import row_items, standardise  # noqa: E402
 from recsys.settings import RecsysSettings  # noqa: E402
 
 FOLDS = {

@@ -1,4 +1,4 @@
-"""The default model: tuned ALS and EASE, each score row standardised, then mixed.
+"""ALS + EASE, each score row standardised, then mixed: a choice (`model=hybrid`), not the default.
 
 ALS (user and item vectors) and EASE (closed-form item-item weights) make different
 mistakes on purchase data: ALS smooths over similar customers, EASE follows the items a
@@ -21,27 +21,12 @@ import scipy.sparse as sp
 from recsys.als import ALSModel
 from recsys.dataset import Dataset
 from recsys.ease import EASEModel
-from recsys.scoring import Explanation, FloatArray, IntArray
+from recsys.scoring import Explanation, FloatArray, IntArray, standardise
 from recsys.settings import RecsysSettings
 
-__all__ = ["HybridModel", "standardise"]
+__all__ = ["HybridModel"]
 
 log = logging.getLogger(__name__)
-
-
-def standardise(scores: FloatArray) -> FloatArray:
-    """Z-scores along the last axis (a constant row becomes zeros; -inf stays -inf)."""
-    if np.isfinite(scores).all():  # the usual case, and the serving path: no NaN masks
-        mean, std = scores.mean(axis=-1, keepdims=True), scores.std(axis=-1, keepdims=True)
-        plain: FloatArray = ((scores - mean) / np.where(std > 0, std, 1.0)).astype(np.float32)
-        return plain
-    finite = np.where(np.isfinite(scores), scores, np.nan)
-    mean = np.nanmean(finite, axis=-1, keepdims=True)
-    std = np.nanstd(finite, axis=-1, keepdims=True)
-    mean = np.nan_to_num(mean)
-    std = np.where(np.isfinite(std) & (std > 0), std, 1.0)
-    out: FloatArray = ((scores - mean) / std).astype(np.float32)
-    return out
 
 
 class HybridModel:

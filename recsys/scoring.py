@@ -24,6 +24,7 @@ __all__ = [
     "cosine_rows",
     "row_items",
     "session_row",
+    "standardise",
 ]
 
 FloatArray = NDArray[np.float32]
@@ -96,3 +97,18 @@ def cosine_rows(vectors: NDArray[np.float32]) -> NDArray[np.float32]:
     """Rows scaled to unit length (zero rows stay zero)."""
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return (vectors / np.where(norms == 0, 1.0, norms)).astype(np.float32)
+
+
+def standardise(scores: FloatArray) -> FloatArray:
+    """Z-scores along the last axis (a constant row becomes zeros; -inf stays -inf)."""
+    if np.isfinite(scores).all():  # the usual case, and the serving path: no NaN masks
+        mean, std = scores.mean(axis=-1, keepdims=True), scores.std(axis=-1, keepdims=True)
+        plain: FloatArray = ((scores - mean) / np.where(std > 0, std, 1.0)).astype(np.float32)
+        return plain
+    finite = np.where(np.isfinite(scores), scores, np.nan)
+    mean = np.nanmean(finite, axis=-1, keepdims=True)
+    std = np.nanstd(finite, axis=-1, keepdims=True)
+    mean = np.nan_to_num(mean)
+    std = np.where(np.isfinite(std) & (std > 0), std, 1.0)
+    out: FloatArray = ((scores - mean) / std).astype(np.float32)
+    return out

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 
 from recsys.ease import ease_weights
 from recsys.errors import TrainingFailed
-from recsys.hybrid import standardise
+from recsys.scoring import standardise
 
 
 def test_ease_weights_match_the_closed_form() -> None:
