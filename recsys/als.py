@@ -1,17 +1,29 @@
 """Alternating least squares (implicit feedback) from `implicit`, GPU when CUDA is present.
 
 Tuned defaults (settings): confidence = purchases decayed with a 30-day half-life (floor
-0.05), 128 factors, regularization 30, alpha 8, 15 iterations; see bench/RESULTS.md. It
-is half of the default `hybrid` model (recsys.hybrid) and can serve alone as "als".
+0.05), 128 factors, regularization 30, alpha 8, 15 iterations; see bench/RESULTS.md.
 An anonymous session is folded in with implicit's `recalculate_user`: the session's
 items solve for a fresh user vector against the trained item factors.
+
+A customer's score adds two "selling now" terms to the dot products:
+
+    z(user . items) + trend_weight * z(log(1 + recent buyers)) + arrivals_weight * z(new)
+
+z standardises over the catalog; recent buyers are each item's distinct customers in the
+last `trend_window_days` of the data, and `new` marks the items first seen within the last
+`arrivals_window_days`. A shop's range changes under the factors (new lines arrive, old
+ones stop selling), and ALS, trained on months of history, learns a new line late; the
+terms lift what sells now. Chosen on validation folds inside the training period
+(bench/recsys_families.py, bench/RESULTS.md). Sessions keep the fold-in alone: the terms
+were validated on customers with a history. Both weights at 0 serve the dot products.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from typing import ClassVar
+from pathlib import Path
+from typing import ClassVar, Self
 
 import implicit.als
 import implicit.cpu.als
@@ -20,7 +32,7 @@ import scipy.sparse as sp
 
 from recsys.dataset import Dataset
 from recsys.factors import FactorModel, single_threaded_blas, use_gpu
-from recsys.scoring import FloatArray, IntArray, session_row
+from recsys.scoring import FloatArray, IntArray, session_row, standardise
 from recsys.settings import RecsysSettings
 
 __all__ = ["ALSModel", "fit_implicit_als"]
@@ -61,8 +73,18 @@ def fit_implicit_als(
     return model
 
 
+def now_scores(
+    recent_buyers: np.ndarray, new_arrivals: np.ndarray, trend_weight: float, arrivals_weight: float
+) -> FloatArray:
+    """The two "selling now" terms, weighted and summed (one score per item)."""
+    trend = standardise(np.log1p(np.asarray(recent_buyers, dtype=np.float32)))
+    new = standardise(np.asarray(new_arrivals, dtype=np.float32))
+    out: FloatArray = (trend_weight * trend + arrivals_weight * new).astype(np.float32)
+    return out
+
+
 class ALSModel(FactorModel):
-    """implicit's ALS on the confidence matrix."""
+    """implicit's ALS on the confidence matrix, plus the trend term (see the module)."""
 
     name: ClassVar[str] = "als"
 
@@ -72,9 +94,43 @@ class ALSModel(FactorModel):
         item_factors: np.ndarray,
         user_items: sp.csr_matrix,
         params: dict[str, object],
+        recent_buyers: np.ndarray | None = None,
+        new_arrivals: np.ndarray | None = None,
     ) -> None:
         super().__init__(user_factors, item_factors, user_items, params)
         self._solver: implicit.cpu.als.AlternatingLeastSquares | None = None
+        self.recent_buyers = recent_buyers
+        self.new_arrivals = new_arrivals
+        trend = float(params.get("trend_weight", 0.0))  # type: ignore[arg-type]
+        arrivals = float(params.get("arrivals_weight", 0.0))  # type: ignore[arg-type]
+        self._now: FloatArray | None = None
+        if (trend or arrivals) and recent_buyers is not None and new_arrivals is not None:
+            self._now = now_scores(recent_buyers, new_arrivals, trend, arrivals)
+
+    @classmethod
+    def load(cls, directory: Path, user_items: sp.csr_matrix, params: dict[str, object]) -> Self:
+        """Read `factors.npz` and, when present (artifacts since the trend terms), `now.npz`."""
+        recent = arrived = None
+        if (directory / "now.npz").is_file():
+            with np.load(directory / "now.npz", allow_pickle=False) as now:
+                recent, arrived = now["recent_buyers"], now["new_arrivals"]
+        with np.load(directory / "factors.npz", allow_pickle=False) as f:
+            return cls(f["user_factors"], f["item_factors"], user_items, params, recent, arrived)
+
+    def save(self, directory: Path) -> None:
+        """Write `factors.npz` and `now.npz` (recent buyers and new arrivals per item)."""
+        super().save(directory)
+        if self.recent_buyers is not None and self.new_arrivals is not None:
+            with open(directory / "now.npz", "wb") as f:
+                np.savez(f, recent_buyers=self.recent_buyers, new_arrivals=self.new_arrivals)
+
+    def score_users(self, users: IntArray) -> FloatArray:
+        """The users' dot products with every item, standardised, plus the "now" terms."""
+        scores = super().score_users(users)
+        if self._now is None:
+            return scores
+        out: FloatArray = standardise(scores) + self._now
+        return out
 
     @classmethod
     def fit(cls, data: Dataset, settings: RecsysSettings, progress: bool = False) -> ALSModel:
@@ -85,6 +141,10 @@ class ALSModel(FactorModel):
             "alpha": settings.als_alpha,
             "iterations": settings.als_iterations,
             "random_state": settings.random_state,
+            "trend_weight": settings.trend_weight,
+            "trend_window_days": settings.trend_window_days,
+            "arrivals_weight": settings.arrivals_weight,
+            "arrivals_window_days": settings.arrivals_window_days,
         }
         gpu = use_gpu(settings)
         start = time.perf_counter()
@@ -100,7 +160,14 @@ class ALSModel(FactorModel):
             progress=progress,
         )
         log.info("als: fitted in %.2fs on %s", time.perf_counter() - start, "gpu" if gpu else "cpu")
-        return cls(model.user_factors, model.item_factors, data.confidence, params)
+        return cls(
+            model.user_factors,
+            model.item_factors,
+            data.confidence,
+            params,
+            data.recent_buyers,
+            data.new_arrivals,
+        )
 
     def _fold_in_solver(self) -> implicit.cpu.als.AlternatingLeastSquares:
         if self._solver is None:

@@ -3,7 +3,9 @@
 Confidence sums, over a user's events on an item, the event's weight (a setting:
 view < click < cart < purchase) times its recency decay
 `max(0.5 ** (age / half_life), floor)`, age counted back from the newest event in the
-data. Repeated events add up.
+data. Repeated events add up. `recent_buyers` counts each item's distinct customers within
+`trend_window_days` of that newest event (what is selling now), and `new_arrivals` marks
+the items whose first event falls within `arrivals_window_days` of it: ALS's trend terms.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ class Dataset:
     baskets: sp.csr_matrix
     """Baskets x items, 1 where the basket (order, else user + day) held the item."""
     reference_time: pd.Timestamp | None
+    recent_buyers: np.ndarray | None = None
+    """Distinct users per item with an event in the trend window (int64), None if unknown."""
+    new_arrivals: np.ndarray | None = None
+    """True for items first seen within the arrivals window, None if unknown."""
 
     @property
     def n_users(self) -> int:
@@ -125,6 +131,16 @@ def build_dataset(
     baskets.sum_duplicates()
     baskets.data[:] = 1.0
     reference = frame["ts"].max() if len(frame) else None
+    recent = np.zeros(len(item_ids), dtype=np.int64)
+    arrived = np.zeros(len(item_ids), dtype=bool)
+    if reference is not None:
+        ts = frame["ts"]
+        window = (ts >= reference - pd.Timedelta(days=settings.trend_window_days)).to_numpy()
+        pairs = np.unique(np.stack([items[window], users[window]]), axis=1)
+        recent = np.bincount(pairs[0], minlength=len(item_ids)).astype(np.int64)
+        first_seen = ts.groupby(items).min()  # items are codes 0 .. n-1, each present
+        since = reference - pd.Timedelta(days=settings.arrivals_window_days)
+        arrived = (first_seen >= since).to_numpy(dtype=bool)
     log.debug(
         "dataset: %d users, %d items, %d pairs, %d baskets",
         shape[0],
@@ -140,4 +156,6 @@ def build_dataset(
         purchased=purchased,
         baskets=baskets,
         reference_time=reference,
+        recent_buyers=recent,
+        new_arrivals=arrived,
     )

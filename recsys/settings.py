@@ -23,11 +23,12 @@ class RecsysSettings(BaseSettings):
     """Everything the recsys part reads from its environment (`AISLE_RECSYS_*`).
 
     Built by an entrypoint (`aisle ...`, `python -m recsys`) and passed in; nothing reads
-    the environment at import time. ALS serves by default; its parameters, and those of
-    EASE and the ALS + EASE hybrid, were chosen on validation folds carved from the
-    training period of Online Retail II (bench/recsys_tuning.py, bench/RESULTS.md). The
-    hybrid gains 1.5% nDCG@10 on new items but loses 8% when repeat purchases count, with
-    a 64 MB larger artifact, so it is a choice (`AISLE_RECSYS_MODEL=hybrid`), not the default.
+    the environment at import time. ALS serves by default, with its "selling now" terms
+    (`trend_*`, `arrivals_*`: see recsys.als). Its parameters, and those of EASE and the
+    ALS + EASE hybrid, were chosen on validation folds carved from the training period of
+    Online Retail II (bench/recsys_tuning.py, bench/recsys_families.py, bench/RESULTS.md).
+    The hybrid gains little on new items and loses 8% when repeat purchases count, with a
+    64 MB larger artifact, so it is a choice (`AISLE_RECSYS_MODEL=hybrid`), not the default.
     """
 
     model_config = SettingsConfigDict(env_prefix="AISLE_RECSYS_", extra="ignore")
@@ -58,6 +59,24 @@ class RecsysSettings(BaseSettings):
     als_regularization: float = Field(default=30.0, ge=0)
     als_alpha: float = Field(default=8.0, gt=0)
     als_iterations: int = Field(default=15, ge=1)
+    trend_weight: float = Field(
+        default=0.75,
+        ge=0,
+        description="weight of 'selling now' (distinct recent buyers, standardised) added to "
+        "ALS's standardised scores; 0 serves ALS's dot products alone",
+    )
+    trend_window_days: float = Field(
+        default=14.0, gt=0, description="how far back from the newest event 'recent' reaches"
+    )
+    arrivals_weight: float = Field(
+        default=0.25,
+        ge=0,
+        description="weight of 'new arrival' (first event within arrivals_window_days, "
+        "standardised) added to ALS's score; 0 turns it off",
+    )
+    arrivals_window_days: float = Field(
+        default=30.0, gt=0, description="how new an item's first event must be to count as new"
+    )
     bpr_factors: int = Field(default=64, ge=1)
     bpr_learning_rate: float = Field(default=0.01, gt=0)
     bpr_regularization: float = Field(default=0.01, ge=0)

@@ -24,8 +24,9 @@ def test_tuned_als_beats_untuned_implicit_and_popularity_on_the_real_split(
     assert report.users == 1989
     new = report.metrics["protocol_new"]
     als, baseline, pop = new["als"]["ndcg@10"], new["als_default"]["ndcg@10"], new["pop"]["ndcg@10"]
+    # Issue 3's two targets: 1.8x popularity and 1.15x untuned implicit ALS.
     assert als >= 1.8 * pop, (als, pop)
-    assert als >= 1.10 * baseline, (als, baseline)
+    assert als >= 1.15 * baseline, (als, baseline)
     assert (
         report.metrics["protocol_all"]["als"]["ndcg@10"]
         > (report.metrics["protocol_all"]["als_default"]["ndcg@10"])
