@@ -106,6 +106,13 @@ class ALSModel(FactorModel):
         self._now: FloatArray | None = None
         if (trend or arrivals) and recent_buyers is not None and new_arrivals is not None:
             self._now = now_scores(recent_buyers, new_arrivals, trend, arrivals)
+        # A user's scores are item_factors @ u, so their mean over the catalog is
+        # mean_item . u and their variance u' Cov u: standardising costs k^2, not a second
+        # and third pass over every item's score (this is the serving path).
+        factors = self.item_factors.astype(np.float64)
+        self._item_mean = factors.mean(axis=0).astype(np.float32)
+        k = self.item_factors.shape[1]
+        self._item_cov = np.cov(factors, rowvar=False, bias=True).reshape(k, k).astype(np.float32)
 
     @classmethod
     def load(cls, directory: Path, user_items: sp.csr_matrix, params: dict[str, object]) -> Self:
@@ -129,8 +136,13 @@ class ALSModel(FactorModel):
         scores = super().score_users(users)
         if self._now is None:
             return scores
-        out: FloatArray = standardise(scores) + self._now
-        return out
+        vectors = self.user_factors[users]
+        variance = ((vectors @ self._item_cov) * vectors).sum(axis=1)
+        std = np.sqrt(np.maximum(variance, 0.0))
+        scores -= (vectors @ self._item_mean)[:, None]  # a fresh array: safe to reuse
+        scores /= np.where(std > 0, std, 1.0)[:, None]
+        scores += self._now
+        return scores
 
     @classmethod
     def fit(cls, data: Dataset, settings: RecsysSettings, progress: bool = False) -> ALSModel:
