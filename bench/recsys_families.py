@@ -144,22 +144,44 @@ def next_weights(fold: Fold, window_days: float = 90.0) -> sp.csr_matrix:
     return _top_k(counts, 200)
 
 
-def run_fold(fold: Fold, settings: RecsysSettings) -> dict[str, tuple[float, float]]:
-    """(protocol_new, protocol_all) nDCG@10 of every candidate on one fold."""
-    data = fold.data
-    tuned = {
+Pair = tuple[float, float]
+
+
+def tuned_params(settings: RecsysSettings) -> dict[str, float]:
+    """The shipped ALS hyperparameters, as `als_scores` takes them."""
+    return {
         "factors": settings.als_factors,
         "regularization": settings.als_regularization,
         "alpha": settings.als_alpha,
         "iterations": settings.als_iterations,
     }
-    out: dict[str, tuple[float, float]] = {}
 
-    def both(scores: Scores) -> tuple[float, float]:
-        return fold.ndcg(scores), fold.ndcg(scores, new=False)
 
-    out["als_default"] = both(als_scores(fold, data.counts, settings.random_state))
+def both(fold: Fold, scores: Scores) -> Pair:
+    """(protocol_new, protocol_all) nDCG@10 of one score matrix."""
+    return fold.ndcg(scores), fold.ndcg(scores, new=False)
+
+
+def mean(rows: list[Pair]) -> Pair:
+    """The mean of each protocol's figure over several seeds."""
+    return float(np.mean([r[0] for r in rows])), float(np.mean([r[1] for r in rows]))
+
+
+def baseline_and_als(fold: Fold, settings: RecsysSettings) -> tuple[dict[str, Pair], list[Scores]]:
+    """`als_default` and ALS (mean over SEEDS) on the fold, and each seed's standardised scores."""
+    data = fold.data
+    out = {"als_default": both(fold, als_scores(fold, data.counts, settings.random_state))}
+    tuned = tuned_params(settings)
     als = [standardise(als_scores(fold, data.confidence, s, **tuned)) for s in SEEDS]
+    out["als"] = mean([both(fold, z) for z in als])
+    return out, als
+
+
+def run_fold(fold: Fold, settings: RecsysSettings) -> dict[str, tuple[float, float]]:
+    """(protocol_new, protocol_all) nDCG@10 of every candidate on one fold."""
+    data = fold.data
+    tuned = tuned_params(settings)
+    out, als = baseline_and_als(fold, settings)
 
     def seeds(
         other: Callable[[int], Scores] | Scores | None, w: float = 0.0
@@ -171,10 +193,9 @@ def run_fold(fold: Fold, settings: RecsysSettings) -> dict[str, tuple[float, flo
             else:
                 extra = other(k) if callable(other) else other
                 scores = z + w * extra
-            results.append(both(scores))
-        return float(np.mean([r[0] for r in results])), float(np.mean([r[1] for r in results]))
+            results.append(both(fold, scores))
+        return mean(results)
 
-    out["als"] = seeds(None)
     say(f"  {fold.name}: als_default {out['als_default'][0]:.4f}, als {out['als'][0]:.4f}")
 
     for half, label in ((120.0, "long120"), (None, "longnone")):
@@ -192,7 +213,7 @@ def run_fold(fold: Fold, settings: RecsysSettings) -> dict[str, tuple[float, flo
     rows = data.confidence[fold.users]
     for beta in (0.3, 0.6):
         rp3 = np.asarray((rows @ rp3_weights(binary, beta)).todense())
-        out[f"rp3 b{beta:g} alone"] = both(rp3)
+        out[f"rp3 b{beta:g} alone"] = both(fold, rp3)
         z = standardise(rp3)
         for w in (0.5, 1.0):
             out[f"rp3 b{beta:g} w{w:g}"] = seeds(z, w)
@@ -206,38 +227,24 @@ def run_fold(fold: Fold, settings: RecsysSettings) -> dict[str, tuple[float, flo
 def run_trend_fold(fold: Fold, settings: RecsysSettings) -> dict[str, tuple[float, float]]:
     """Round 2: the trend term's window and weight, and the other families on top of it."""
     data = fold.data
-    tuned = {
-        "factors": settings.als_factors,
-        "regularization": settings.als_regularization,
-        "alpha": settings.als_alpha,
-        "iterations": settings.als_iterations,
-    }
-    out: dict[str, tuple[float, float]] = {}
-
-    def both(scores: Scores) -> tuple[float, float]:
-        return fold.ndcg(scores), fold.ndcg(scores, new=False)
-
-    def mean(rows: list[tuple[float, float]]) -> tuple[float, float]:
-        return float(np.mean([r[0] for r in rows])), float(np.mean([r[1] for r in rows]))
-
-    out["als_default"] = both(als_scores(fold, data.counts, settings.random_state))
-    als = [standardise(als_scores(fold, data.confidence, s, **tuned)) for s in SEEDS]
-    out["als"] = mean([both(z) for z in als])
+    out, als = baseline_and_als(fold, settings)
     trends = {d: standardise(np.array(trend_scores(fold, d))) for d in (14.0, 30.0, 60.0)}
     for days, trend in trends.items():
         for w in (0.5, 0.75, 1.0, 1.5):
-            out[f"trend{days:g}d w{w:g}"] = mean([both(z + w * trend) for z in als])
+            out[f"trend{days:g}d w{w:g}"] = mean([both(fold, z + w * trend) for z in als])
     conf = build_dataset(
         fold.frame, settings.model_copy(update={"recency_half_life_days": None})
     ).confidence
-    longs = [standardise(als_scores(fold, conf, s, **tuned)) for s in SEEDS]
+    longs = [standardise(als_scores(fold, conf, s, **tuned_params(settings))) for s in SEEDS]
     nxt = standardise(np.asarray((data.confidence[fold.users] @ next_weights(fold)).todense()))
     for w in (0.5, 1.0):
         trend = trends[30.0]
         out[f"trend30d w{w:g} + longnone w0.25"] = mean(
-            [both(z + w * trend + 0.25 * lz) for z, lz in zip(als, longs, strict=True)]
+            [both(fold, z + w * trend + 0.25 * lz) for z, lz in zip(als, longs, strict=True)]
         )
-        out[f"trend30d w{w:g} + next w0.25"] = mean([both(z + w * trend + 0.25 * nxt) for z in als])
+        out[f"trend30d w{w:g} + next w0.25"] = mean(
+            [both(fold, z + w * trend + 0.25 * nxt) for z in als]
+        )
     say(f"  {fold.name}: als_default {out['als_default'][0]:.4f}, als {out['als'][0]:.4f}")
     return out
 
@@ -266,39 +273,23 @@ def run_arrivals_fold(fold: Fold, settings: RecsysSettings) -> dict[str, tuple[f
     from recsys.ease import ease_weights
 
     data = fold.data
-    tuned = {
-        "factors": settings.als_factors,
-        "regularization": settings.als_regularization,
-        "alpha": settings.als_alpha,
-        "iterations": settings.als_iterations,
-    }
-    out: dict[str, tuple[float, float]] = {}
-
-    def both(scores: Scores) -> tuple[float, float]:
-        return fold.ndcg(scores), fold.ndcg(scores, new=False)
-
-    def mean(rows: list[tuple[float, float]]) -> tuple[float, float]:
-        return float(np.mean([r[0] for r in rows])), float(np.mean([r[1] for r in rows]))
-
-    out["als_default"] = both(als_scores(fold, data.counts, settings.random_state))
-    als = [standardise(als_scores(fold, data.confidence, s, **tuned)) for s in SEEDS]
-    out["als"] = mean([both(z) for z in als])
+    out, als = baseline_and_als(fold, settings)
     trend = 0.75 * standardise(np.array(trend_scores(fold, 14.0)))
-    out["trend14d w0.75"] = mean([both(z + trend) for z in als])
+    out["trend14d w0.75"] = mean([both(fold, z + trend) for z in als])
     for days in (30.0, 60.0):
         new = standardise(np.array(arrivals(fold, days)))
         for w in (0.25, 0.5):
             label = f"trend + arrivals{days:g}d w{w:g}"
-            out[label] = mean([both(z + trend + w * new) for z in als])
+            out[label] = mean([both(fold, z + trend + w * new) for z in als])
     for half in (7.0, 14.0):
         heat = standardise(np.array(decayed_buyers(fold, half)))
         for w in (0.75, 1.0):
-            out[f"decayed{half:g}d w{w:g}"] = mean([both(z + w * heat) for z in als])
+            out[f"decayed{half:g}d w{w:g}"] = mean([both(fold, z + w * heat) for z in als])
     binary = (data.counts > 0).astype(np.float32).tocsr()
     b = ease_weights(binary, settings.ease_regularization)
     ease = standardise(np.asarray(data.confidence[fold.users] @ b, dtype=np.float32))
     for w in (0.5, 1.0):
-        out[f"trend + ease w{w:g}"] = mean([both(z + trend + w * ease) for z in als])
+        out[f"trend + ease w{w:g}"] = mean([both(fold, z + trend + w * ease) for z in als])
     say(f"  {fold.name}: als_default {out['als_default'][0]:.4f}, als {out['als'][0]:.4f}")
     return out
 
