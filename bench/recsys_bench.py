@@ -10,7 +10,8 @@ Run from the repository root:
    with the same hyperparameters on the same confidence matrix, runs interleaved, both with
    one BLAS thread as implicit recommends; prints medians and the ratio.
 2. `recommend` latency p50/p99: in-process (`LocalRecommender`) and over HTTP
-   (`HttpRecommender` against `python -m recsys` under uvicorn on a localhost port).
+   (`HttpRecommender` against `python -m recsys` under uvicorn on a localhost port), with
+   the same request through a bare httpx client beside it (the client's baseline).
 3. With --tune: the search behind the ALS defaults, on validation folds carved from the
    training period only (the test period, from 2010-09-01, is never looked at): each
    configuration's nDCG@10 (protocol_new) relative to untuned implicit on the same fold.
@@ -20,6 +21,7 @@ The machine (cores, CPU model, memory) is printed first. Numbers go to bench/RES
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -30,6 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import httpx
 import implicit.als
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -171,10 +174,24 @@ def bench_latency(settings: RecsysSettings, calls: int) -> None:
         )
         report("similar_items(item, 10)", timed(client.similar_items, [(i, 10) for i in items]))
         client.close()
+        # The baseline for the client's choice: the same request and parsing through httpx,
+        # the library DESIGN.md names for clients (recsys/client.py says why it is not used).
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10.0) as bare:
+
+            def httpx_recommend(user: str, n: int) -> object:
+                response = bare.post("/recommend", json={"user_id": user, "n": n})
+                response.raise_for_status()
+                return json.loads(response.content)
+
+            timed(httpx_recommend, warm)
+            via_httpx = timed(httpx_recommend, [(u, 10) for u in users])
+        report("recommend(user, 10) through httpx", via_httpx)
         p50 = statistics.median
+        ratio99 = percentile(over_http, 99) / percentile(via_httpx, 99)
         say(
             f"recommend p50: HTTP / in-process {p50(over_http) / p50(in_process):.1f}x; "
             f"HTTP minus the empty round trip {p50(over_http) - p50(floor):.2f} ms; "
+            f"p99 HttpRecommender / httpx {ratio99:.2f}x; "
             f"load average during the run {os.getloadavg()[0]:.2f}"
         )
     finally:

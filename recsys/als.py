@@ -131,9 +131,9 @@ class ALSModel(FactorModel):
             with open(directory / "now.npz", "wb") as f:
                 np.savez(f, recent_buyers=self.recent_buyers, new_arrivals=self.new_arrivals)
 
-    def score_users(self, users: IntArray) -> FloatArray:
+    def _score(self, users: IntArray) -> FloatArray:
         """The users' dot products with every item, standardised, plus the "now" terms."""
-        scores = super().score_users(users)
+        scores = super()._score(users)
         if self._now is None:
             return scores
         vectors = self.user_factors[users]

@@ -1,15 +1,25 @@
-"""`HttpRecommender`: the `Recommender` interface over HTTP, against a recsys pod (httpx)."""
+"""`HttpRecommender`: the `Recommender` interface over HTTP, against a recsys pod (urllib3).
+
+The one client in Aisle that is not httpx (DESIGN.md names httpx for the parts' clients),
+and why: a recommendation is a sub-millisecond lookup that the assistant makes several
+times a turn, and issue 3 asks for p99 <= 5 ms over HTTP on a 2-core machine. There,
+httpx spends 1.6 to 2.0 ms of client CPU a call against urllib3's 0.5 ms, and its p99
+was 6 to 7.7 ms against 4 ms (bench/RESULTS.md). urllib3 is the pool under `requests`,
+thread-safe like httpx.Client, and keeps the same keep-alive, timeouts and errors here.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, NoReturn
 from urllib.parse import quote
 
-import httpx
+import urllib3
 from pydantic import BaseModel
+from urllib3.exceptions import HTTPError
 
 from recsys.errors import BadRequest, RecsysError, RecsysUnavailable, error_for_code
 from recsys.interactions import Interaction
@@ -32,20 +42,22 @@ class HttpRecommender:
     reached raises `RecsysUnavailable`.
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        timeout: float = 5.0,
-        *,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
+    def __init__(self, base_url: str, timeout: float = 5.0, *, max_connections: int = 10) -> None:
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
+        self._prefix = urllib3.util.parse_url(self.base_url).path or ""
+        # One reconnect on a failed connect; a request the server may have seen is never
+        # sent twice (a POST /events twice would count the events twice).
+        self._pool = urllib3.connection_from_url(
+            self.base_url,
+            maxsize=max_connections,
+            timeout=urllib3.Timeout(connect=timeout, read=timeout),
+            retries=urllib3.Retry(total=1, read=0, redirect=0, status=0, other=0),
+        )
         self._version: str | None = None
 
     def close(self) -> None:
         """Close the connection pool."""
-        self._http.close()
+        self._pool.close()
 
     def __enter__(self) -> HttpRecommender:
         return self
@@ -58,12 +70,18 @@ class HttpRecommender:
     ) -> None:
         self.close()
 
-    def _send(self, method: str, path: str, body: dict[str, Any] | None) -> httpx.Response:
+    def _send(
+        self, method: str, path: str, body: dict[str, Any] | None
+    ) -> urllib3.BaseHTTPResponse:
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"content-type": "application/json"} if data is not None else None
         try:
-            response = self._http.request(method, path, json=body)
-        except httpx.HTTPError as e:
+            response = self._pool.urlopen(
+                method, self._prefix + path, body=data, headers=headers, redirect=False
+            )
+        except HTTPError as e:
             raise RecsysUnavailable(f"recsys at {self.base_url} did not answer: {e}") from e
-        if not response.is_success:
+        if not 200 <= response.status < 300:
             self._raise(response)
         return response
 
@@ -71,7 +89,7 @@ class HttpRecommender:
         return self._send(method, path, body).json()
 
     @staticmethod
-    def _raise(response: httpx.Response) -> NoReturn:
+    def _raise(response: urllib3.BaseHTTPResponse) -> NoReturn:
         try:
             payload = response.json()
         except ValueError:
@@ -80,16 +98,16 @@ class HttpRecommender:
             raise error_for_code(
                 str(payload["code"]), str(payload.get("message", "")), payload.get("row")
             )
-        if response.status_code == 422:
+        if response.status == 422:
             raise BadRequest(f"recsys rejected the request: {payload}")
-        if response.status_code >= 500:
-            raise RecsysUnavailable(f"recsys answered {response.status_code}")
-        raise RecsysError(f"recsys answered {response.status_code}: {payload}")
+        if response.status >= 500:
+            raise RecsysUnavailable(f"recsys answered {response.status}")
+        raise RecsysError(f"recsys answered {response.status}: {payload}")
 
     def _items(self, path: str, body: dict[str, Any]) -> list[Recommendation]:
         # One pass of pydantic-core over the bytes: parsing, then validating, item by
         # item would cost more than the server's own work.
-        page = _Page.model_validate_json(self._send("POST", path, body).content)
+        page = _Page.model_validate_json(self._send("POST", path, body).data)
         self._version = page.version
         return page.items
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
+from recsys.artifacts import Artifact, load_artifact
 from recsys.errors import BadRequest, NoModelLoaded
+from recsys.factors import FactorModel
 from recsys.interactions import Interaction
 from recsys.ranking import Ranker
 from recsys.results import Filters, Recommendation
@@ -46,7 +49,7 @@ class LocalRecommender:
         """
         self.settings = settings
         interval = settings.reload_interval_s if watch else float("inf")
-        self.live = LiveArtifact(settings.artifacts_dir, interval)
+        self.live = LiveArtifact(settings.artifacts_dir, interval, self._load)
         if settings.blas_threads is not None:
             # Process-wide on purpose: serving does one small matrix product per call,
             # and a BLAS pool waking threads for it only adds tail latency.
@@ -55,6 +58,15 @@ class LocalRecommender:
         self._store: InteractionStore | None = None
         self._ranker: Ranker | None = None
         self._lock = threading.Lock()
+
+    def _load(self, folder: Path) -> Artifact:
+        """Load an artifact and precompute the served model's user scores if they fit."""
+        artifact = load_artifact(folder)
+        scorer = artifact.scorer(self.settings.model)
+        budget = self.settings.score_table_mb * 2**20
+        if budget and isinstance(scorer, FactorModel) and scorer.precompute(budget):
+            log.info("%s: every known user's scores precomputed", artifact.version)
+        return artifact
 
     @property
     def store(self) -> InteractionStore:

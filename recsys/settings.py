@@ -101,6 +101,13 @@ class RecsysSettings(BaseSettings):
         "where a thread pool only adds latency); None leaves them as they are",
     )
     access_log: bool = False
+    score_table_mb: int = Field(
+        default=256,
+        ge=0,
+        description="a serving process precomputes every known user's scores of the "
+        "served ALS or BPR model when the users x items table fits in this many MiB "
+        "(a row read per call instead of a product over every item); 0 turns it off",
+    )
     keep_versions: int = Field(default=3, ge=1)
     host: str = "127.0.0.1"
     port: int = Field(default=8003, ge=0, le=65535)
