@@ -4,8 +4,9 @@ The one client in Aisle that is not httpx (DESIGN.md names httpx for the parts' 
 and why: a recommendation is a sub-millisecond lookup that the assistant makes several
 times a turn, and issue 3 asks for p99 <= 5 ms over HTTP on a 2-core machine. There,
 httpx spends 1.6 to 2.0 ms of client CPU a call against urllib3's 0.5 ms, and its p99
-was 6 to 7.7 ms against 4 ms (bench/RESULTS.md). urllib3 is the pool under `requests`,
-thread-safe like httpx.Client, and keeps the same keep-alive, timeouts and errors here.
+was 6.9 to 7.7 ms against 4.1 ms in the same run (bench/RESULTS.md, 2026-11-27).
+urllib3 is the pool under `requests`, thread-safe like httpx.Client, and keeps the same
+keep-alive, timeouts and errors here.
 """
 
 from __future__ import annotations
