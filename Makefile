@@ -76,5 +76,13 @@ demo-data: setup
 bench: setup
 	$(PY) bench/retrieval_bench.py
 
+# Catalogs of the chat dev suites (data/suites/README.md): BigBasket and Amazon India from
+# ../shared/data written as feeds, each ingested into its own data dir ($(DATA)/<catalog>).
+.PHONY: eval-catalogs
+eval-catalogs: setup
+	$(PY) data/suites/feeds.py --out $(DATA)/feeds
+	$(AISLE) ingest $(DATA)/feeds/bigbasket.jsonl --currency INR -q --data-dir $(DATA)/bigbasket/retrieval
+	$(AISLE) ingest $(DATA)/feeds/amazon-india.jsonl --currency INR -q --data-dir $(DATA)/amazon-india/retrieval
+
 clean:
 	rm -rf $(VENV) $(DATA) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,130 @@
+"""Write the BigBasket and Amazon India catalogs of ../shared/data as Aisle feeds (JSON Lines).
+
+    .venv/bin/python data/suites/feeds.py [--shared ../shared/data] [--out var/feeds]
+
+`aisle ingest` reads CSV with a column mapping, but these two files need more than a mapping:
+
+- BigBasket (27,555 rows): the category path is three columns (`category > sub_category >
+  type`); id is `index`, title `product`, price `sale_price`; `brand` and `rating` as they are
+  (rating blank where the file has none). Prices are rupees.
+- Amazon India (1,465 rows, 1,351 products): a product appears once per review, so only its
+  first row is kept; the category path is `|`-separated with words run together
+  (`Computers&Accessories|...|USBCables`), so `|` becomes ` > `, `&` gets spaces and
+  run-together words are split at a lower-to-upper case change (`USB Cables`); the price is
+  `discounted_price` ("₹1,099" -> 1099, as the feed reader parses it), the description
+  `about_product`, ratings and counts as they are (the one rating "|" is left blank). The file
+  has no brand column, and none is invented.
+
+Nothing else is changed; every product keeps the file's own words. Then ingest each into its
+own data dir (data/suites/README.md has the commands; `make eval-catalogs` runs them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or str(v).strip() == ""
+
+
+def _rating(v: Any) -> float | None:
+    try:
+        r = float(str(v).strip())
+    except ValueError:
+        return None
+    return r if 0 <= r <= 5 else None
+
+
+def bigbasket_rows(path: Path) -> list[dict[str, Any]]:
+    """BigBasket products as feed records."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    out = []
+    for r in df.to_dict("records"):
+        if _blank(r["product"]):
+            continue  # one row has no name: not a product a shopper could be shown
+        path_parts = [r[c].strip() for c in ("category", "sub_category", "type") if r[c].strip()]
+        rec: dict[str, Any] = {
+            "id": r["index"].strip(),
+            "title": " ".join(r["product"].split()),
+            "category": " > ".join(path_parts),
+            "price": float(r["sale_price"]),
+            "currency": "INR",
+        }
+        if r["brand"].strip():
+            rec["brand"] = r["brand"].strip()
+        if (rating := _rating(r["rating"])) is not None and r["rating"].strip():
+            rec["rating"] = rating
+        out.append(rec)
+    return out
+
+
+def _category_segment(s: str) -> str:
+    s = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", s)
+    s = re.sub(r"\s*&\s*", " & ", s)
+    return " ".join(s.split())
+
+
+def amazon_category(raw: str) -> str:
+    """`Computers&Accessories|...|USBCables` -> `Computers & Accessories > ... > USB Cables`."""
+    return " > ".join(_category_segment(p) for p in raw.split("|") if p.strip())
+
+
+def amazon_rows(path: Path) -> list[dict[str, Any]]:
+    """Amazon India products as feed records (first row of each product id)."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df = df.drop_duplicates("product_id", keep="first")
+    out = []
+    for r in df.to_dict("records"):
+        price = re.sub(r"[^\d.]", "", r["discounted_price"])
+        rec: dict[str, Any] = {
+            "id": r["product_id"].strip(),
+            "title": " ".join(r["product_name"].split()),
+            "description": r["about_product"].strip(),
+            "category": amazon_category(r["category"]),
+            "price": float(price),
+            "currency": "INR",
+            "image_url": r["img_link"].strip(),
+            "url": r["product_link"].strip(),
+        }
+        if (rating := _rating(r["rating"])) is not None:
+            rec["rating"] = rating
+        count = r["rating_count"].replace(",", "").strip()
+        if count.isdigit():
+            rec["rating_count"] = int(count)
+        out.append(rec)
+    return out
+
+
+def write_jsonl(rows: list[dict[str, Any]], path: Path) -> None:
+    """Write records one JSON object a line (atomically: a temp file renamed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    tmp.replace(path)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--out", type=Path, default=ROOT / "var" / "feeds")
+    args = ap.parse_args()
+    bb = bigbasket_rows(args.shared / "bigbasket" / "bigbasket_products.csv.gz")
+    am = amazon_rows(args.shared / "amazon-india" / "amazon_india_products.csv.gz")
+    write_jsonl(bb, args.out / "bigbasket.jsonl")
+    write_jsonl(am, args.out / "amazon-india.jsonl")
+    print(f"{len(bb)} BigBasket and {len(am)} Amazon India products in {args.out}")
+
+
+if __name__ == "__main__":
+    main()
