@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +124,7 @@ def main() -> None:
     am = amazon_rows(args.shared / "amazon-india" / "amazon_india_products.csv.gz")
     write_jsonl(bb, args.out / "bigbasket.jsonl")
     write_jsonl(am, args.out / "amazon-india.jsonl")
-    print(f"{len(bb)} BigBasket and {len(am)} Amazon India products in {args.out}")
+    sys.stdout.write(f"{len(bb)} BigBasket and {len(am)} Amazon India products in {args.out}\n")
 
 
 if __name__ == "__main__":
