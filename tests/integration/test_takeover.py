@@ -94,6 +94,7 @@ def replicas(
     if request.param == "two-processes":
         env = {
             "AISLE_WEB_DATA_DIR": str(demo_shop_dir),
+            "AISLE_WEB_DEMO": "true",
             "AISLE_WEB_REDIS_URL": REDIS_URL,
             "AISLE_WEB_DATABASE_URL": f"sqlite:///{tmp_path / 'transcripts.db'}",
             "AISLE_WEB_LOGIN_ATTEMPTS_PER_MINUTE": "100",

@@ -23,6 +23,8 @@ def _settings(args: argparse.Namespace) -> Any:
         overrides["host"] = args.host
     if getattr(args, "port", None) is not None:
         overrides["port"] = args.port
+    if getattr(args, "demo", False):
+        overrides["demo"] = True
     return WebSettings(**overrides)
 
 
@@ -55,9 +57,15 @@ def _serve(args: argparse.Namespace, everything: bool) -> int:
     from recsys import RecsysSettings
     from retrieval import RetrievalSettings
     from web.app import create_app, server_options
+    from web.settings import UnsafeSettings
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     settings = _settings(args)
+    try:
+        settings.refuse_unsafe()
+    except UnsafeSettings as e:
+        echo(f"aisle serve: refusing to start: {e}", err=True)
+        return 2
     assistant = AssistantSettings()
     retrieval = RetrievalSettings(
         data_dir=settings.data_dir / "retrieval", default_currency=assistant.default_currency
@@ -99,6 +107,12 @@ def _options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", help="address to bind (default AISLE_WEB_HOST or 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default AISLE_WEB_PORT or 8000)")
     p.add_argument("--data-dir", type=Path, help="data dir (holds retrieval/, recsys/, web/)")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="demo mode (AISLE_WEB_DEMO=true): the demo key, staff login and storefront; "
+        "never for a shop's real traffic",
+    )
 
 
 def add_serve_all(parser: argparse.ArgumentParser) -> None:
