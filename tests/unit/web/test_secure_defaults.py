@@ -1,4 +1,4 @@
-"""Secure by default: demo mode is opted into, and outside it a weak signing key stops the server."""
+"""Secure by default: demo mode is opted into; outside it a weak signing key stops the server."""
 
 from __future__ import annotations
 
