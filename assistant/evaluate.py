@@ -1,12 +1,18 @@
 """Scripted multi-turn chat evaluation: constraint satisfaction, grounding, tools, latency.
 
 A suite (YAML or JSON) holds dialogues of user turns with expectations: what
-every shown product must satisfy (price bounds, words in the title or a
-category, stock, colour, cheaper than before), how many products, the intent
-or tool, and text that must or must not appear. Grounding is audited
-independently of the guard: every card must equal the catalog, and every price
-or product id in the text must come from a product shown in the dialogue, a
-policy passage or the shopper's own words.
+every shown product must satisfy (`ProductExpect`: price bounds, brands, words,
+categories, stock, colour, rating, ids), what the turn as a whole must do
+(`TurnExpect`: how many products, their order, which comes first, a total that
+must be quoted, text that must or must not appear, the intent or tool), and
+relations to the turn before (the product a reference picks, the cheapest of
+the products just shown). Grounding is audited independently of the guard:
+every card must equal the catalog, and every amount of money in the text must
+be a price of a product shown in the dialogue, a figure of its description, a
+total of N of them for an N the shopper said, a policy figure or the shopper's
+own number, in the catalog's currency. The evaluator reads words with its own
+small matcher (lower case, plural endings), not the assistant's, so that a
+change to the assistant's understanding cannot change the yardstick.
 """
 
 from __future__ import annotations
@@ -15,47 +21,225 @@ import json
 import re
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from assistant.events import TurnResult
-from assistant.grounding import PRICE, parse_amount
-from assistant.matching import mentions, words
+from assistant.events import ProductCard, TurnResult
 from assistant.state import ChatMessage, ConversationState, TurnRequest
 from assistant.turn import Assistant
 from retrieval import Product
 
-__all__ = ["Dialogue", "Suite", "SuiteReport", "TurnOutcome", "load_suite", "run_suite"]
+__all__ = [
+    "Dialogue",
+    "ProductExpect",
+    "Suite",
+    "SuiteReport",
+    "TurnExpect",
+    "TurnOutcome",
+    "audit",
+    "check_turn",
+    "load_suite",
+    "money",
+    "run_suite",
+]
+
+_NUM = r"\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+MONEY = re.compile(
+    rf"(?P<sym>[£$€₹])\s?(?P<a>{_NUM})"
+    rf"|(?<![A-Za-z])(?P<code>GBP|USD|EUR|INR|Rs\.?)\s?(?P<b>{_NUM})"
+    rf"|(?<![\d.,])(?P<c>{_NUM})\s?(?P<word>GBP|USD|EUR|INR|pounds?|quid|dollars?|euros?|"
+    r"rupees?|rs\b\.?)(?![A-Za-z])"
+    r"|\b(?P<pence>\d{1,2})p\b",
+    re.IGNORECASE,
+)
+_UNIT = {
+    "£": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP", "quid": "GBP",
+    "$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD",
+    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
+    "₹": "INR", "inr": "INR", "rs": "INR", "rs.": "INR", "rupee": "INR", "rupees": "INR",
+}  # fmt: skip
+_NUMBER = re.compile(rf"(?<![\w.])(?:{_NUM})(?![\d])")
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+
+
+def money(text: str) -> list[tuple[str, float, str | None]]:
+    """Amounts of money in a text: (as written, amount, ISO currency or None when unsaid)."""
+    out: list[tuple[str, float, str | None]] = []
+    for m in MONEY.finditer(text):
+        if m.group("pence"):
+            out.append((m.group(0), int(m.group("pence")) / 100, "GBP"))
+            continue
+        raw = m.group("a") or m.group("b") or m.group("c") or "0"
+        unit = (m.group("sym") or m.group("code") or m.group("word") or "").lower()
+        out.append((m.group(0), float(raw.replace(",", "")), _UNIT.get(unit)))
+    return out
+
+
+def numbers(text: str) -> list[float]:
+    """Every number written in a text (thousands separators allowed)."""
+    return [float(n.replace(",", "")) for n in _NUMBER.findall(text)]
+
+
+def _stem(word: str) -> str:
+    word = word.removesuffix("'s").removesuffix("s'")
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "xes", "sses", "oes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _stems(text: str) -> list[str]:
+    out = []
+    for w in _WORD.findall(text.lower().replace("\u2019", "'")):
+        out.append(_stem(w))
+        out += [_stem(x) for x in w.split("-") if len(x) > 2 and "-" in w]
+    return out
+
+
+def has_words(text: str, phrase: str) -> bool:
+    """True when `phrase` occurs in `text` as whole words (plural endings aside).
+
+    A one-word phrase of four letters or more also matches a word that starts with it and
+    is at most six letters longer ("glass" matches "glassware", "red" does not match "redwood").
+    """
+    want = _stems(phrase)
+    have = _stems(text)
+    if not want:
+        return False
+    if len(want) == 1:
+        w = want[0]
+        return any(
+            t == w or (len(w) >= 4 and t.startswith(w) and len(t) - len(w) <= 6) for t in have
+        )
+    n = len(want)
+    return any(have[i : i + n] == want for i in range(len(have) - n + 1))
+
+
+def _fields(p: Product, names: Iterable[str]) -> list[str]:
+    values = {
+        "title": [p.title],
+        "brand": [p.brand],
+        "category": [p.category],
+        "attributes": list(p.attributes.values()),
+        "description": [p.description],
+    }
+    return [v for n in names for v in values[n] if v]
+
+
+def _is_brand(p: Product, brand: str) -> bool:
+    """The product's brand field is `brand` (case-insensitive, spaces squeezed)."""
+    return " ".join(p.brand.lower().split()) == " ".join(brand.lower().split())
 
 
 class ProductExpect(BaseModel):
-    """What every product shown in a turn must satisfy."""
+    """What EVERY product shown in a turn must satisfy (a turn showing none satisfies it).
 
-    price_max: float | None = None
-    price_min: float | None = None
-    title_any: list[str] = Field(default_factory=list, description="a word in title or category")
-    category: str | None = Field(default=None, description="category path prefix")
+    Words are matched as whole words, case-insensitive, plural endings aside (`has_words`).
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    price_max: float | None = Field(default=None, description="price <= this")
+    price_min: float | None = Field(default=None, description="price >= this")
+    title_any: list[str] = Field(
+        default_factory=list, description="one of these words in the title, or in the category"
+    )
+    category: str | list[str] | None = Field(
+        default=None, description="category path starts with this (or one of these) prefix"
+    )
+    not_category: list[str] = Field(
+        default_factory=list, description="category path starts with none of these prefixes"
+    )
     in_stock: bool | None = None
     color: str | None = Field(default=None, description="color attribute or a word of the title")
-    material: str | None = None
-    not_words: list[str] = Field(default_factory=list)
-    min_rating: float | None = None
-    cheaper_than_previous: bool = False
+    material: str | None = Field(
+        default=None, description="material attribute or a word of the title"
+    )
+    not_words: list[str] = Field(
+        default_factory=list,
+        description="none of these words in title, brand, category path or attribute values "
+        "(the description is not checked: it may say what a product is not)",
+    )
+    brand: str | list[str] | None = Field(
+        default=None, description="brand field is this one (or one of these), case-insensitive"
+    )
+    not_brands: list[str] = Field(
+        default_factory=list,
+        description="brand field is none of these, and none is in the title as whole words",
+    )
+    min_rating: float | None = Field(
+        default=None,
+        validation_alias=AliasChoices("min_rating", "rating_min"),
+        description="rated at least this (an unrated product fails)",
+    )
+    ids_in: list[str] = Field(default_factory=list, description="the product is one of these ids")
+    not_ids: list[str] = Field(default_factory=list, description="the product is none of these")
+    cheaper_than_previous: bool = Field(
+        default=False, description="price below the dearest product of the turn before"
+    )
+
+
+Order = Literal["price_asc", "price_desc", "rating_desc"]
+Pick = Literal["cheapest", "priciest", "best_rated"]
 
 
 class TurnExpect(BaseModel):
     """Expectations on one turn."""
 
+    model_config = ConfigDict(extra="forbid")
+
     intent: str | list[str] | None = None
+    not_intent: list[str] = Field(default_factory=list, description="the intent is none of these")
     tool: str | None = None
+    not_tools: list[str] = Field(default_factory=list, description="none of these tools called")
     no_tools: bool = False
     min_products: int | None = None
     max_products: int | None = None
     products: ProductExpect | None = None
+    order: Order | None = Field(
+        default=None,
+        description="cards sorted so (ties in any order; unrated last for rating_desc); "
+        "needs two cards or more to be tested, so pair it with min_products",
+    )
+    first_id: str | None = Field(default=None, description="the first card is this product")
+    first_in: list[str] = Field(
+        default_factory=list, description="the first card is one of these (ties)"
+    )
+    ids_any: list[str] = Field(
+        default_factory=list, description="at least one card is one of these"
+    )
+    quote_total: float | None = Field(
+        default=None, description="this amount is written in the text (a total, a price)"
+    )
+    amount_any: list[float] = Field(
+        default_factory=list, description="at least one of these amounts is written in the text"
+    )
+    pick_from_previous: Pick | None = Field(
+        default=None,
+        description="the first card is the cheapest / dearest / best rated of the cards the "
+        "turn before showed (ties accepted)",
+    )
+    previous_item: int | None = Field(
+        default=None,
+        ge=1,
+        description="a reference: the first card is the N-th card the turn before showed "
+        "(or, with no card, the text names its title)",
+    )
+    quote_previous: int | None = Field(
+        default=None,
+        ge=1,
+        description="the text writes N x the price of the first card the turn before showed",
+    )
+    from_previous: bool = Field(
+        default=False, description="every card is one the turn before showed"
+    )
     must_contain: list[str] = Field(default_factory=list)
     contains_any: list[str] = Field(default_factory=list)
     must_not_contain: list[str] = Field(default_factory=list)
@@ -86,6 +270,12 @@ class Suite(BaseModel):
     """A named set of dialogues."""
 
     name: str = "chat suite"
+    catalog: str = Field(default="", description="the catalog the suite is true of (a note)")
+    currency: str | None = Field(
+        default=None,
+        description="the catalog's currency: money in another is a grounding violation "
+        "(unset: the currency of the cards shown)",
+    )
     dialogues: list[Dialogue]
 
 
@@ -179,33 +369,104 @@ def _check_product(p: Product, e: ProductExpect, previous: list[float]) -> list[
     if e.price_min is not None and price < e.price_min - 1e-9:
         out.append(f"{p.id} costs {price} < {e.price_min}")
     if e.title_any and not any(
-        mentions(p, w) or w.lower() in p.category.lower() for w in e.title_any
+        has_words(p.title, w) or w.lower() in p.category.lower() for w in e.title_any
     ):
         out.append(f"{p.id} '{p.title}' has none of {e.title_any}")
-    if e.category and not p.category.lower().startswith(e.category.lower()):
-        out.append(f"{p.id} is in {p.category}, not {e.category}")
+    cats = [e.category] if isinstance(e.category, str) else e.category or []
+    if cats and not any(p.category.lower().startswith(c.lower()) for c in cats):
+        out.append(f"{p.id} is in {p.category}, not {' or '.join(cats)}")
+    for c in e.not_category:
+        if p.category.lower().startswith(c.lower()):
+            out.append(f"{p.id} is in excluded category {p.category}")
     if e.in_stock is not None and p.in_stock != e.in_stock:
         out.append(f"{p.id} in_stock={p.in_stock}")
     for name, want in (("color", e.color), ("material", e.material)):
-        if want and p.attributes.get(name, "").lower() != want and want not in words(p.title):
+        if (
+            want
+            and p.attributes.get(name, "").lower() != want.lower()
+            and not has_words(p.title, want)
+        ):
             out.append(f"{p.id} '{p.title}' is not {want}")
+    checked = _fields(p, ("title", "brand", "category", "attributes"))
     for w in e.not_words:
-        if mentions(p, w):
+        if any(has_words(text, w) for text in checked):
             out.append(f"{p.id} '{p.title}' has excluded word {w}")
-    if e.min_rating is not None and (p.rating is None or p.rating < e.min_rating):
+    brands = [e.brand] if isinstance(e.brand, str) else e.brand or []
+    if brands and not any(_is_brand(p, b) for b in brands):
+        out.append(f"{p.id} is by {p.brand or 'no brand'}, not {' or '.join(brands)}")
+    for b in e.not_brands:
+        if _is_brand(p, b) or has_words(p.title, b):
+            out.append(f"{p.id} '{p.title}' ({p.brand}) is by excluded brand {b}")
+    if e.min_rating is not None and (p.rating is None or p.rating < e.min_rating - 1e-9):
         out.append(f"{p.id} is rated {p.rating}, not {e.min_rating}+")
+    if e.ids_in and p.id not in e.ids_in:
+        out.append(f"{p.id} is not one of {e.ids_in}")
+    if p.id in e.not_ids:
+        out.append(f"{p.id} must not be shown")
     if e.cheaper_than_previous and previous and price >= max(previous):
         out.append(f"{p.id} costs {price}, not below {max(previous)}")
     return out
 
 
-def _check_turn(
+def _written(text: str, amount: float) -> bool:
+    return any(abs(n - amount) < 0.005 for n in numbers(text))
+
+
+def _sorted(values: list[float], descending: bool) -> bool:
+    pairs = zip(values, values[1:], strict=False)
+    return all(a >= b - 1e-9 if descending else a <= b + 1e-9 for a, b in pairs)
+
+
+def _check_relations(result: TurnResult, e: TurnExpect, before: list[ProductCard]) -> list[str]:
+    """Expectations relative to the cards of the turn before."""
+    out: list[str] = []
+    first = result.cards[0] if result.cards else None
+    needs_before = e.pick_from_previous or e.previous_item or e.quote_previous or e.from_previous
+    if needs_before and not before:
+        return ["the turn before showed no product to refer to"]
+    if e.pick_from_previous:
+        key: Callable[[ProductCard], float]
+        if e.pick_from_previous == "cheapest":
+            key = lambda c: -c.price  # noqa: E731
+        elif e.pick_from_previous == "priciest":
+            key = lambda c: c.price  # noqa: E731
+        else:
+            key = lambda c: -1.0 if c.rating is None else c.rating  # noqa: E731
+        best = max(key(c) for c in before)
+        winners = [c.id for c in before if abs(key(c) - best) < 1e-9]
+        if first is None or first.id not in winners:
+            got = first.id if first else "no product"
+            out.append(f"{e.pick_from_previous} of the turn before is {winners}, shown {got}")
+    if e.previous_item:
+        if e.previous_item > len(before):
+            out.append(f"the turn before showed {len(before)} products, not {e.previous_item}")
+        else:
+            want = before[e.previous_item - 1]
+            if first is not None and first.id != want.id:
+                out.append(
+                    f"item {e.previous_item} of the turn before is {want.id}, shown {first.id}"
+                )
+            elif first is None and want.title.lower() not in result.text.lower():
+                out.append(f"item {e.previous_item} of the turn before ({want.id}) is not named")
+    if e.quote_previous:
+        total = round(e.quote_previous * before[0].price, 2)
+        if not _written(result.text, total):
+            out.append(f"total {total} ({e.quote_previous} x {before[0].price}) not in the text")
+    if e.from_previous:
+        ids = {c.id for c in before}
+        out += [f"{c.id} was not shown the turn before" for c in result.cards if c.id not in ids]
+    return out
+
+
+def check_turn(
     result: TurnResult,
     e: TurnExpect,
     products: list[Product],
     previous: list[float],
     previous_ids: list[str],
+    before: list[ProductCard] | None = None,
 ) -> list[str]:
+    """Every expectation of a turn that its result misses, one line each."""
     out: list[str] = []
     if e.new_products:
         out += [f"{c.id} was shown the turn before" for c in result.cards if c.id in previous_ids]
@@ -214,11 +475,14 @@ def _check_turn(
         allowed = [e.intent] if isinstance(e.intent, str) else e.intent
         if intent not in allowed:
             out.append(f"intent {intent} not in {allowed}")
+    if intent is not None and intent in e.not_intent:
+        out.append(f"intent {intent} is excluded")
     tools = [c.name for c in result.record.tools]
     if e.tool and e.tool not in tools:
         out.append(f"tool {e.tool} not called (called {tools})")
     if e.no_tools and tools:
         out.append(f"tools called: {tools}")
+    out += [f"tool {t} called" for t in e.not_tools if t in tools]
     n = len(result.cards)
     if e.min_products is not None and n < e.min_products:
         out.append(f"{n} products < {e.min_products}")
@@ -227,6 +491,25 @@ def _check_turn(
     if e.products is not None:
         for p in products:
             out += _check_product(p, e.products, previous)
+    if e.order is not None:
+        if e.order == "rating_desc":
+            values = [-1.0 if c.rating is None else c.rating for c in result.cards]
+        else:
+            values = [c.price for c in result.cards]
+        if not _sorted(values, e.order != "price_asc"):
+            out.append(f"cards not in {e.order} order: {values}")
+    first = result.cards[0].id if result.cards else None
+    if e.first_id is not None and first != e.first_id:
+        out.append(f"first product {first}, not {e.first_id}")
+    if e.first_in and first not in e.first_in:
+        out.append(f"first product {first} is not one of {e.first_in}")
+    if e.ids_any and not any(c.id in e.ids_any for c in result.cards):
+        out.append(f"none of {e.ids_any} shown")
+    if e.quote_total is not None and not _written(result.text, e.quote_total):
+        out.append(f"total {e.quote_total} not in the text")
+    if e.amount_any and not any(_written(result.text, a) for a in e.amount_any):
+        out.append(f"none of the amounts {e.amount_any} in the text")
+    out += _check_relations(result, e, before or [])
     text = result.text.lower()
     out += [f"missing '{s}'" for s in e.must_contain if s.lower() not in text]
     if e.contains_any and not any(s.lower() in text for s in e.contains_any):
@@ -239,13 +522,37 @@ def _check_turn(
     return out
 
 
+def allowed_amounts(
+    shown: Iterable[Product], said: Iterable[str], policy: Iterable[float]
+) -> set[float]:
+    """Amounts an answer may write: prices and description figures of products shown, N x a
+    price for each whole N the shopper wrote (quotes), the shopper's numbers, policy figures."""
+    shown = list(shown)
+    said = list(said)
+    prices = {round(float(p.price), 2) for p in shown}
+    quantities = {int(n) for t in said for n in numbers(t) if n.is_integer() and 1 < n <= 10_000}
+    out = set(prices) | {round(a, 2) for a in policy}
+    out |= {round(n, 2) for t in said for n in numbers(t)}
+    out |= {round(q * x, 2) for q in quantities for x in prices}
+    for p in shown:
+        out |= {round(a, 2) for _, a, _ in money(p.description)}
+    return out
+
+
 def audit(
     result: TurnResult,
     catalog: dict[str, Product],
     shown_so_far: dict[str, Product],
     allowed: set[float],
+    currency: str | None = None,
+    policy: set[float] | None = None,
 ) -> list[str]:
-    """Grounding violations in a turn: cards unlike the catalog, prices or ids from nowhere."""
+    """Grounding violations in a turn: cards unlike the catalog, money from nowhere or in
+    another currency than the catalog's, product ids never shown.
+
+    `allowed` holds the amounts the text may write besides the prices of `shown_so_far`;
+    `currency` is the catalog's (None: not checked); `policy` amounts may be in any currency.
+    """
     out = []
     for c in result.cards:
         p = catalog.get(c.id)
@@ -259,6 +566,7 @@ def audit(
             p.rating,
         ):
             out.append(f"card {c.id} differs from the catalog")
+    policy = policy or set()
     prices = {round(float(p.price), 2) for p in shown_so_far.values()} | {
         round(a, 2) for a in allowed
     }
@@ -269,12 +577,15 @@ def audit(
             for p in named
             if not any(p.title.lower() in q.title.lower() and p.title != q.title for q in named)
         ]
-        for m in PRICE.finditer(sentence):
-            amount = round(parse_amount(m)[0], 2)
-            if (
+        found = money(sentence)
+        for written, amount, unit in found:
+            amount = round(amount, 2)
+            if currency and unit and unit != currency and amount not in policy:
+                out.append(f"'{written}' is in {unit}, the catalog's prices are in {currency}")
+            elif (
                 len(named) == 1
-                and sentence.count(m.group(0)) == 1
-                and len(PRICE.findall(sentence)) == 1
+                and sentence.count(written) == 1
+                and len(found) == 1
                 and abs(amount - float(named[0].price)) > 0.005
             ):
                 if not any(
@@ -282,11 +593,11 @@ def audit(
                     for q in shown_so_far.values()
                     if q.title == named[0].title
                 ):
-                    out.append(f"'{m.group(0)}' is not the price of {named[0].id}")
+                    out.append(f"'{written}' is not the price of {named[0].id}")
             elif amount not in prices:
-                out.append(f"price '{m.group(0)}' comes from no product shown")
+                out.append(f"price '{written}' comes from no product shown")
     for token in re.findall(r"\b\d{5}[A-Z]{0,3}\b", result.text):
-        if token not in shown_so_far and token not in catalog:
+        if token not in shown_so_far and token not in catalog and float(token[:5]) not in prices:
             out.append(f"unknown product id {token}")
     return out
 
@@ -301,16 +612,16 @@ async def run_suite(
     """Run every dialogue of a suite through an assistant and score it."""
     outcomes: list[TurnOutcome] = []
     if policy_amounts is None and assistant.policies is not None:
-        policy_amounts = {
-            parse_amount(m)[0] for s in assistant.policies.sections for m in PRICE.finditer(s.text)
-        }
-    allowed_base = set(policy_amounts or ())
+        policy_amounts = {a for s in assistant.policies.sections for _, a, _ in money(s.text)}
+    policy = {round(a, 2) for a in policy_amounts or ()}
     for dialogue in suite.dialogues:
         state: ConversationState | None = ConversationState(conversation_id=dialogue.id)
         history: list[ChatMessage] = []
         shown_so_far: dict[str, Product] = {}
+        said: list[str] = []
         previous: list[float] = []
         previous_ids: list[str] = []
+        before: list[ProductCard] = []
         for n, turn in enumerate(dialogue.turns, start=1):
             started = time.perf_counter()
             result = await assistant.run_turn(
@@ -322,10 +633,15 @@ async def run_suite(
             products = assistant.search.get_many([c.id for c in result.cards])
             catalog = {p.id: p for p in products}
             shown_so_far.update(catalog)
-            allowed = allowed_base | {parse_amount(m)[0] for m in PRICE.finditer(turn.user)}
-            c = result.state.constraints
-            allowed |= {b for b in (c.price_min, c.price_max) if b is not None}
-            allowed |= {float(v) for v in re.findall(r"\d+(?:\.\d+)?", turn.user)}
+            said.append(turn.user)
+            allowed = allowed_amounts(shown_so_far.values(), said, policy)
+            c = getattr(result.state, "constraints", None)
+            allowed |= {
+                float(b)
+                for b in (getattr(c, "price_min", None), getattr(c, "price_max", None))
+                if b is not None
+            }
+            currency = suite.currency or next((x.currency for x in result.cards), None)
             outcome = TurnOutcome(
                 dialogue=dialogue.id,
                 turn=n,
@@ -335,8 +651,8 @@ async def run_suite(
                 tools=[t.name for t in result.record.tools],
                 tool_calls=[t.model_dump() for t in result.record.tools],
                 shown=[x.id for x in result.cards],
-                failures=_check_turn(result, turn.expect, products, previous, previous_ids),
-                violations=audit(result, catalog, shown_so_far, allowed),
+                failures=check_turn(result, turn.expect, products, previous, previous_ids, before),
+                violations=audit(result, catalog, shown_so_far, allowed, currency, policy),
                 corrections=len(result.record.corrections),
                 fallback=result.record.fallback,
                 ms=round(ms, 2),
@@ -348,6 +664,7 @@ async def run_suite(
             if result.cards:
                 previous = [x.price for x in result.cards]
                 previous_ids = [x.id for x in result.cards]
+                before = list(result.cards)
             history += [
                 ChatMessage(role="user", content=turn.user),
                 ChatMessage(role="assistant", content=result.text),
