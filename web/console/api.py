@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from web.console import actions
@@ -252,7 +252,11 @@ async def add_user(body: StaffBody, user: Admin, state: StateDep) -> StaffView:
 
 @router.patch("/users/{email}", response_model=StaffView)
 async def change_user(
-    email: str, user: Admin, state: StateDep, body: Annotated[StaffChange, Body()]
+    email: str,
+    user: Admin,
+    state: StateDep,
+    body: Annotated[StaffChange, Body()],
+    response: Response,
 ) -> StaffView:
     """Change a staff account's role, password or disabled state."""
     yourself = email.strip().lower() == user.email
@@ -262,7 +266,10 @@ async def change_user(
     if body.role is not None:
         changed = await state.run(state.accounts.set_role, email, body.role)
     if body.password is not None:
+        # Every session of that account ends; your own goes on with a renewed cookie.
         changed = await state.run(state.accounts.set_password, email, body.password)
+        if changed.id == user.id:
+            state.sessions.set_cookie(response, state.sessions.login(changed))
     if body.disabled is not None:
         call = state.accounts.disable if body.disabled else state.accounts.enable
         changed = await state.run(call, email)

@@ -61,7 +61,8 @@ async def staff_of(conn: HTTPConnection) -> tuple[StaffUser, StaffSession] | Non
     """The enabled staff user logged in with this request's cookie, and the session.
 
     The account is read on every request, so a disabled user or a changed role takes
-    effect at once, not when the cookie expires.
+    effect at once, not when the cookie expires; and a cookie from before the account's
+    last logout, password change or disable (an older `session_gen`) is no session.
     """
     state = get_state(conn)
     session = session_of(conn)
@@ -69,6 +70,8 @@ async def staff_of(conn: HTTPConnection) -> tuple[StaffUser, StaffSession] | Non
         return None
     user = await state.run(state.accounts.get, session.email)
     if user is None or user.disabled or user.id != session.uid:
+        return None
+    if session.gen != user.session_gen:
         return None
     return user, session
 

@@ -137,7 +137,9 @@ async def login(
 
 @router.post("/logout")
 async def logout(user: Viewer, state: StateDep) -> Response:
-    """Log out: the cookie is removed."""
+    """Log out: every session of the account ends on the server, and the cookie is removed."""
+    await state.run(state.accounts.end_sessions, user.email)
+    log.info("staff user %d logged out", user.id)
     response = _redirect("/console/login")
     state.sessions.clear_cookie(response)
     return response
@@ -517,9 +519,12 @@ async def set_password(
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
 ) -> Response:
-    """Set a staff member's password."""
-    await state.run(state.accounts.set_password, email, password)
-    return _redirect("/console/staff")
+    """Set a staff member's password: every session of theirs ends (yours goes on, renewed)."""
+    changed = await state.run(state.accounts.set_password, email, password)
+    response = _redirect("/console/staff")
+    if changed.id == user.id:
+        state.sessions.set_cookie(response, state.sessions.login(changed))
+    return response
 
 
 @router.post("/staff/disable")

@@ -37,6 +37,7 @@ class StaffSession:
     uid: int | None = None
     email: str | None = None
     issued: float = 0.0
+    gen: int | None = None
 
     @property
     def logged_in(self) -> bool:
@@ -75,12 +76,13 @@ class SessionCodec:
             return None
         if not isinstance(body, dict) or not isinstance(body.get("csrf"), str):
             return None
-        uid, email = body.get("uid"), body.get("email")
+        uid, email, gen = body.get("uid"), body.get("email"), body.get("gen")
         return StaffSession(
             csrf=body["csrf"],
             uid=uid if isinstance(uid, int) else None,
             email=email if isinstance(email, str) else None,
             issued=float(body.get("iat") or 0),
+            gen=gen if isinstance(gen, int) else None,
         )
 
     @staticmethod
@@ -92,14 +94,18 @@ class SessionCodec:
     def login(user: StaffUser) -> StaffSession:
         """The session of a user who just logged in, with a new CSRF token (no fixation)."""
         return StaffSession(
-            csrf=secrets.token_urlsafe(32), uid=user.id, email=user.email, issued=time.time()
+            csrf=secrets.token_urlsafe(32),
+            uid=user.id,
+            email=user.email,
+            issued=time.time(),
+            gen=user.session_gen,
         )
 
     def dump(self, session: StaffSession) -> str:
         """The signed cookie value."""
         body = {"csrf": session.csrf, "iat": session.issued or time.time()}
         if session.logged_in:
-            body.update(uid=session.uid, email=session.email)
+            body.update(uid=session.uid, email=session.email, gen=session.gen)
         return str(self._signer.dumps(body))
 
     def set_cookie(self, response: Response, session: StaffSession) -> None:

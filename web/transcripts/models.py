@@ -257,3 +257,9 @@ class StaffAccount(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
+    session_gen: Mapped[int] = mapped_column(
+        Integer,
+        default=0,
+        server_default=text("0"),
+        doc="bumped by logout, password change and disable: older cookies stop working",
+    )

@@ -85,6 +85,7 @@ class StaffUser:
     disabled: bool
     created_at: datetime
     last_login_at: datetime | None
+    session_gen: int = 0
 
     def can(self, needed: Role) -> bool:
         """True when this enabled user's role is at least `needed`."""
@@ -99,6 +100,7 @@ def _user(row: StaffAccount) -> StaffUser:
         disabled=row.disabled,
         created_at=row.created_at,
         last_login_at=row.last_login_at,
+        session_gen=row.session_gen,
     )
 
 
@@ -249,7 +251,20 @@ class StaffAccounts:
             WeakPassword: the password is too short.
         """
         _check_password(password)
-        return self._update(email, password_hash=self.hasher.hash(password))
+        # Every session of the account ends: a stolen cookie dies with the old password.
+        return self._update(
+            email,
+            password_hash=self.hasher.hash(password),
+            session_gen=StaffAccount.session_gen + 1,
+        )
+
+    def end_sessions(self, email: str) -> StaffUser:
+        """End every console session of a user at once, on every replica (logout).
+
+        Raises:
+            StaffNotFound: no such user.
+        """
+        return self._update(email, session_gen=StaffAccount.session_gen + 1)
 
     def set_role(self, email: str, role: Role) -> StaffUser:
         """Change a user's role.
@@ -265,7 +280,7 @@ class StaffAccounts:
         Raises:
             StaffNotFound: no such user.
         """
-        user = self._update(email, disabled=True)
+        user = self._update(email, disabled=True, session_gen=StaffAccount.session_gen + 1)
         log.info("staff user %d disabled", user.id)
         return user
 
