@@ -134,8 +134,11 @@ def _fields(p: Product, names: Iterable[str]) -> list[str]:
 
 
 def _is_brand(p: Product, brand: str) -> bool:
-    """The product's brand field is `brand` (case-insensitive, spaces squeezed)."""
-    return " ".join(p.brand.lower().split()) == " ".join(brand.lower().split())
+    """The product's brand field is `brand` or a sub-brand that starts with it ("Amul" takes
+    "Amul Gold"), case-insensitive, spaces squeezed."""
+    have = " ".join(p.brand.lower().split())
+    want = " ".join(brand.lower().split())
+    return bool(want) and (have == want or have.startswith(want + " "))
 
 
 class ProductExpect(BaseModel):
@@ -168,11 +171,14 @@ class ProductExpect(BaseModel):
         "(the description is not checked: it may say what a product is not)",
     )
     brand: str | list[str] | None = Field(
-        default=None, description="brand field is this one (or one of these), case-insensitive"
+        default=None,
+        description="brand field is this one (or one of these) or its sub-brand "
+        "('Amul' takes 'Amul Gold'), case-insensitive",
     )
     not_brands: list[str] = Field(
         default_factory=list,
-        description="brand field is none of these, and none is in the title as whole words",
+        description="brand field is none of these nor a sub-brand of one, and none is in the "
+        "title as whole words (catalogs without a brand field name it in the title)",
     )
     min_rating: float | None = Field(
         default=None,
@@ -221,6 +227,7 @@ class TurnExpect(BaseModel):
     amount_any: list[float] = Field(
         default_factory=list, description="at least one of these amounts is written in the text"
     )
+    # "The turn before" below is the last earlier turn of the dialogue that showed products.
     pick_from_previous: Pick | None = Field(
         default=None,
         description="the first card is the cheapest / dearest / best rated of the cards the "
@@ -229,13 +236,19 @@ class TurnExpect(BaseModel):
     previous_item: int | None = Field(
         default=None,
         ge=1,
-        description="a reference: the first card is the N-th card the turn before showed "
-        "(or, with no card, the text names its title)",
+        description="a reference ('the second one'): the first card is the N-th card the turn "
+        "before showed (or, with no card, the text names its title); that product becomes "
+        "the one the conversation is about, until a later turn shows other products",
     )
     quote_previous: int | None = Field(
         default=None,
         ge=1,
-        description="the text writes N x the price of the first card the turn before showed",
+        description="the text writes N x the price of the product referred to: the "
+        "`quote_item`-th card of the turn before if given, else the product the conversation "
+        "is about (set by `previous_item`), else the first card of the turn before",
+    )
+    quote_item: int | None = Field(
+        default=None, ge=1, description="which card of the turn before `quote_previous` prices"
     )
     from_previous: bool = Field(
         default=False, description="every card is one the turn before showed"
@@ -417,7 +430,9 @@ def _sorted(values: list[float], descending: bool) -> bool:
     return all(a >= b - 1e-9 if descending else a <= b + 1e-9 for a, b in pairs)
 
 
-def _check_relations(result: TurnResult, e: TurnExpect, before: list[ProductCard]) -> list[str]:
+def _check_relations(
+    result: TurnResult, e: TurnExpect, before: list[ProductCard], focus: ProductCard | None
+) -> list[str]:
     """Expectations relative to the cards of the turn before."""
     out: list[str] = []
     first = result.cards[0] if result.cards else None
@@ -449,9 +464,14 @@ def _check_relations(result: TurnResult, e: TurnExpect, before: list[ProductCard
             elif first is None and want.title.lower() not in result.text.lower():
                 out.append(f"item {e.previous_item} of the turn before ({want.id}) is not named")
     if e.quote_previous:
-        total = round(e.quote_previous * before[0].price, 2)
+        item = focus or before[0]
+        if e.quote_item is not None:
+            item = before[e.quote_item - 1] if e.quote_item <= len(before) else before[-1]
+        total = round(e.quote_previous * item.price, 2)
         if not _written(result.text, total):
-            out.append(f"total {total} ({e.quote_previous} x {before[0].price}) not in the text")
+            out.append(
+                f"total {total} ({e.quote_previous} x {item.price} of {item.id}) not in the text"
+            )
     if e.from_previous:
         ids = {c.id for c in before}
         out += [f"{c.id} was not shown the turn before" for c in result.cards if c.id not in ids]
@@ -465,6 +485,7 @@ def check_turn(
     previous: list[float],
     previous_ids: list[str],
     before: list[ProductCard] | None = None,
+    focus: ProductCard | None = None,
 ) -> list[str]:
     """Every expectation of a turn that its result misses, one line each."""
     out: list[str] = []
@@ -509,7 +530,7 @@ def check_turn(
         out.append(f"total {e.quote_total} not in the text")
     if e.amount_any and not any(_written(result.text, a) for a in e.amount_any):
         out.append(f"none of the amounts {e.amount_any} in the text")
-    out += _check_relations(result, e, before or [])
+    out += _check_relations(result, e, before or [], focus)
     text = result.text.lower()
     out += [f"missing '{s}'" for s in e.must_contain if s.lower() not in text]
     if e.contains_any and not any(s.lower() in text for s in e.contains_any):
@@ -622,6 +643,7 @@ async def run_suite(
         previous: list[float] = []
         previous_ids: list[str] = []
         before: list[ProductCard] = []
+        focus: ProductCard | None = None
         for n, turn in enumerate(dialogue.turns, start=1):
             started = time.perf_counter()
             result = await assistant.run_turn(
@@ -651,7 +673,9 @@ async def run_suite(
                 tools=[t.name for t in result.record.tools],
                 tool_calls=[t.model_dump() for t in result.record.tools],
                 shown=[x.id for x in result.cards],
-                failures=check_turn(result, turn.expect, products, previous, previous_ids, before),
+                failures=check_turn(
+                    result, turn.expect, products, previous, previous_ids, before, focus
+                ),
                 violations=audit(result, catalog, shown_so_far, allowed, currency, policy),
                 corrections=len(result.record.corrections),
                 fallback=result.record.fallback,
@@ -661,6 +685,11 @@ async def run_suite(
             outcomes.append(outcome)
             if on_turn is not None:
                 on_turn(outcome)
+            n_ref = turn.expect.previous_item
+            if n_ref is not None and n_ref <= len(before):
+                focus = before[n_ref - 1]
+            elif result.cards:
+                focus = None
             if result.cards:
                 previous = [x.price for x in result.cards]
                 previous_ids = [x.id for x in result.cards]
