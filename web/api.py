@@ -7,12 +7,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from assistant import ProductCard
 from recsys import Filters, Recommendation, Recommender
 from retrieval import Product, ProductSearch, RetrievalError, SearchFilters
 from web.hub import Conversation
+from web.shoppers import BadShopperToken, ShopperTokens
 
 __all__ = ["router"]
 
@@ -60,6 +62,57 @@ class ShopEvent(BaseModel):
     product_id: str = Field(min_length=1, max_length=128)
     session_id: str | None = Field(default=None, min_length=1, max_length=128)
     shopper_id: str | None = Field(default=None, min_length=1, max_length=128)
+
+
+def get_shopper_tokens(request: Request) -> ShopperTokens:
+    """The shopper token verifier of the gateway."""
+    tokens: ShopperTokens = request.app.state.gateway.shopper_tokens
+    return tokens
+
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="a shopper token the shop's backend signed (web/static/README.md)",
+)
+
+
+def shopper_of(
+    tokens: Annotated[ShopperTokens, Depends(get_shopper_tokens)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str | None:
+    """The verified shopper of `Authorization: Bearer <shopper token>`, or None (anonymous).
+
+    Raises:
+        HTTPException: 401 when a token is sent that does not verify.
+    """
+    if credentials is None:
+        return None
+    try:
+        return tokens.verify(credentials.credentials)
+    except BadShopperToken as e:
+        raise HTTPException(
+            status_code=401,
+            detail={"code": e.code, "message": e.message},
+            headers={"WWW-Authenticate": "Bearer"},
+        ) from e
+
+
+ShopperDep = Annotated[str | None, Depends(shopper_of)]
+
+
+def _claimed(claimed: str | None, verified: str | None) -> str | None:
+    """A shopper id named in a request counts only when the bearer token says the same."""
+    if claimed is not None and claimed != verified:
+        raise HTTPException(
+            status_code=401,
+            detail={
+                "code": "shopper_unverified",
+                "message": "shopper_id counts only with a shopper token for that shopper "
+                "(Authorization: Bearer); leave it out for anonymous picks",
+            },
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return verified
 
 
 def _unavailable(e: RetrievalError) -> HTTPException:
@@ -141,14 +194,22 @@ async def _cards(search: ProductSearch, recs: list[Recommendation]) -> list[Prod
 async def recommendations(
     search: SearchDep,
     recommender: RecommenderDep,
+    shopper: ShopperDep,
     product_id: Annotated[str | None, Query(max_length=128)] = None,
     kind: Literal["similar", "bought_together"] = "similar",
     seen: Annotated[str | None, Query(max_length=2000, description="comma-separated ids")] = None,
-    shopper_id: Annotated[str | None, Query(max_length=128)] = None,
+    shopper_id: Annotated[
+        str | None, Query(max_length=128, description="only with that shopper's bearer token")
+    ] = None,
     in_stock: bool | None = True,
     n: Annotated[int, Query(ge=1, le=24)] = 8,
 ) -> Cards:
-    """Similar or bought-together items of a product, or picks for a shopper or session."""
+    """Similar or bought-together items of a product, or picks for a shopper or session.
+
+    Personal picks need the shopper's token (`Authorization: Bearer`); without one the
+    picks come from the products seen in this session.
+    """
+    shopper_id = _claimed(shopper_id, shopper)
     if recommender is None:
         return Cards(items=[], kind="unavailable")
     filters = Filters(in_stock=in_stock)
@@ -178,14 +239,19 @@ async def recommendations(
 
 
 @router.post("/events", status_code=202)
-async def shop_event(event: ShopEvent, request: Request) -> JSONResponse:
-    """A storefront event (view, click, add to cart) for the recommender."""
-    if not (event.session_id or event.shopper_id):
+async def shop_event(event: ShopEvent, request: Request, shopper: ShopperDep) -> JSONResponse:
+    """A storefront event (view, click, add to cart) for the recommender.
+
+    It counts for a shopper only with their token (`Authorization: Bearer`); otherwise it
+    belongs to the session.
+    """
+    shopper_id = _claimed(event.shopper_id, shopper)
+    if not (event.session_id or shopper_id):
         raise HTTPException(
             status_code=422,
             detail={"code": "bad_event", "message": "session_id or shopper_id is required"},
         )
     gateway = request.app.state.gateway
-    conv = Conversation(id="", session_id=event.session_id or "", shopper_id=event.shopper_id)
+    conv = Conversation(id="", session_id=event.session_id or "", shopper_id=shopper_id)
     await gateway.record_event(conv, event.name, event.product_id)
     return JSONResponse({"accepted": 1}, status_code=202)

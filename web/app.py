@@ -20,6 +20,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import HTTPException
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
 
 from assistant import AssistantSettings, HttpAssistant, build_assistant
 from recsys import HttpRecommender, Recommender, RecsysSettings, make_recommender
@@ -292,4 +293,20 @@ def create_app(
             status_code=404, detail={"code": "not_found", "message": "no storefront"}
         )
 
+    @app.post("/demo/shopper-token", include_in_schema=False)
+    async def demo_shopper_token(request: Request, body: DemoShopper) -> JSONResponse:
+        """Demo mode only: the demo server plays the shop's backend and signs a shopper token."""
+        if not settings.demo:
+            raise HTTPException(
+                status_code=404, detail={"code": "not_found", "message": "demo only"}
+            )
+        token = request.app.state.gateway.shopper_tokens.issue(body.shopper_id, ttl_s=3600)
+        return JSONResponse({"token": token, "expires_in": 3600})
+
     return app
+
+
+class DemoShopper(BaseModel):
+    """Whom the demo storefront signs in as."""
+
+    shopper_id: str = Field(pattern=r"^[\w.@:+-]{1,128}$")

@@ -38,6 +38,7 @@ from web.protocol import (
     parse_client_frame,
 )
 from web.settings import WebSettings
+from web.shoppers import BadShopperToken, ShopperTokens
 from web.transcripts import TranscriptError, TranscriptStore
 
 __all__ = ["Gateway", "TurnRunner"]
@@ -95,6 +96,7 @@ class Gateway:
         self._tokens = URLSafeTimedSerializer(
             settings.secret_key.get_secret_value(), salt="aisle-resume"
         )
+        self.shopper_tokens = ShopperTokens.from_settings(settings)
         self.sockets = SocketCounter(settings.sockets_per_ip, settings.max_sockets)
         self._session_rate = RateLimiter(settings.messages_per_minute)
         self._ip_rate = RateLimiter(settings.messages_per_minute_ip)
@@ -187,6 +189,7 @@ class Gateway:
             await self._close(ws, CLOSE_UNAUTHENTICATED, "send session.hello first", "no_hello")
             return None
         hello = frame.data
+        shopper_id, identity_error = self._shopper_of(hello.shopper_token, hello.shopper_id)
         conversation: Conversation | None = None
         expired = False
         if hello.resume_token:
@@ -206,18 +209,18 @@ class Gateway:
                     conversation = None
                 if (
                     conversation is not None
-                    and hello.shopper_id
-                    and conversation.shopper_id not in (None, hello.shopper_id)
+                    and shopper_id
+                    and conversation.shopper_id not in (None, shopper_id)
                 ):
                     # Another shopper signed in on this tab: they get a conversation of their own.
                     conversation = None
         resumed = conversation is not None
         if conversation is None:
             # Stored with its first message: a widget opened and left is no transcript.
-            conversation = await self.hub.create(uuid.uuid4().hex, hello.shopper_id)
-        elif hello.shopper_id and conversation.shopper_id is None:
+            conversation = await self.hub.create(uuid.uuid4().hex, shopper_id)
+        elif shopper_id and conversation.shopper_id is None:
             # The shopper signed in mid-conversation: the store learns their id too.
-            conversation.shopper_id = hello.shopper_id
+            conversation.shopper_id = shopper_id
             await self.hub.save(conversation)
             if conversation.preview:
                 await self._open_transcript(conversation)
@@ -228,10 +231,29 @@ class Gateway:
         conn = _Connection(ws, ip, conversation, subscription)
         try:
             await self._welcome(conn, resumed, expired, after)
+            if identity_error is not None:
+                await self._error(conn, identity_error.code, identity_error.message)
         except BaseException:
             self.hub.unsubscribe(subscription)
             raise
         return conn
+
+    def _shopper_of(
+        self, token: str | None, claimed: str | None
+    ) -> tuple[str | None, BadShopperToken | None]:
+        """The verified shopper id of a hello (None: anonymous), and why a claim was not taken."""
+        if token:
+            try:
+                return self.shopper_tokens.verify(token), None
+            except BadShopperToken as e:
+                return None, BadShopperToken(e.code, f"{e.message}; this chat is anonymous")
+        if claimed:
+            return None, BadShopperToken(
+                "shopper_unverified",
+                "shopper_id counts only inside a shopper_token signed by the shop; "
+                "this chat is anonymous",
+            )
+        return None, None
 
     async def _welcome(self, conn: _Connection, resumed: bool, expired: bool, after: int) -> None:
         """Send `session.welcome`, then every kept frame after `after`, in order."""

@@ -68,8 +68,19 @@ class HelloData(_Data):
 
     resume_token: str | None = Field(default=None, max_length=512)
     last_seq: int | None = Field(default=None, ge=0)
+    shopper_token: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2048,
+        description="a JWT (HS256) the shop's backend signs for a signed-in shopper: sub, iat, "
+        "exp, aud=aisle; without one the shopper is anonymous",
+    )
     shopper_id: str | None = Field(
-        default=None, min_length=1, max_length=128, description="the shop's id for the shopper"
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="ignored: a shopper id counts only inside shopper_token (an error frame "
+        "says so)",
     )
 
 

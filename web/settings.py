@@ -39,6 +39,15 @@ class WebSettings(BaseSettings):
         default=SecretStr(DEMO_SECRET), description="signs resume tokens and staff cookies"
     )
 
+    shopper_token_secret: SecretStr | None = Field(
+        default=None,
+        description="HS256 key the shop's backend signs shopper tokens with; unset: every "
+        "shopper is anonymous (demo mode signs its own)",
+    )
+    shopper_token_max_ttl_s: int = Field(
+        default=86_400, ge=60, description="the longest lifetime (exp - iat) of a shopper token"
+    )
+
     # Parts: unset means in-process (the embedded default).
     assistant_url: str | None = Field(default=None, description="assistant pod URL")
     retrieval_url: str | None = Field(default=None, description="retrieval pod URL (REST search)")
@@ -106,6 +115,17 @@ class WebSettings(BaseSettings):
                 f"AISLE_WEB_SECRET_KEY has {len(key)} characters; outside demo mode it needs "
                 f"at least {MIN_SECRET_CHARS} (`openssl rand -hex 32`)"
             )
+        shop = self.shopper_token_secret
+        if shop is not None:
+            if len(shop.get_secret_value()) < MIN_SECRET_CHARS:
+                raise UnsafeSettings(
+                    f"AISLE_WEB_SHOPPER_TOKEN_SECRET needs at least {MIN_SECRET_CHARS} characters"
+                )
+            if shop.get_secret_value() == key:
+                raise UnsafeSettings(
+                    "AISLE_WEB_SHOPPER_TOKEN_SECRET must differ from AISLE_WEB_SECRET_KEY: the "
+                    "shop's backend holds it, and must not be able to sign staff cookies"
+                )
 
     @property
     def web_dir(self) -> Path:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import PageProblems, new_page
+from web.shoppers import DEMO_SHOPPER_SECRET, ShopperTokens
 
 pytestmark = pytest.mark.slow
 
@@ -447,7 +448,10 @@ def test_init_checks_its_arguments_and_runs_once(page: Any, shop_url: str) -> No
     assert init_error('{theme: "not a colour"}').startswith(
         'Aisle.init: "theme" must be a CSS colour'
     )
-    assert init_error('{shopperId: "a b"}').startswith('Aisle.init: "shopperId" must be')
+    assert init_error('{shopperId: "13085"}').startswith(
+        'Aisle.init: "shopperId" is no longer taken: pass "shopperToken"'
+    ), "a bare shopper id would let anyone read that customer's history"
+    assert init_error('{shopperToken: "13085"}').startswith('Aisle.init: "shopperToken" must be')
     assert init_error('{onView: "go"}') == 'Aisle.init: "onView" must be a function, got string'
     assert init_error('{position: "top"}').startswith(
         'Aisle.init: "position" must be "left" or "right"'
@@ -469,12 +473,13 @@ def test_init_checks_its_arguments_and_runs_once(page: Any, shop_url: str) -> No
 
 def test_one_script_tag_with_data_attributes(page: Any, shop_url: str) -> None:
     page.goto(shop_url + "/healthz")
+    token = ShopperTokens(DEMO_SHOPPER_SECRET).issue("13085")  # what a shop's backend signs
     page.evaluate(
-        """url => { const s = document.createElement("script"); s.src = url;
-          s.dataset.greeting = "Welcome to the tag shop"; s.dataset.shopperId = "13085";
+        """([url, token]) => { const s = document.createElement("script"); s.src = url;
+          s.dataset.greeting = "Welcome to the tag shop"; s.dataset.shopperToken = token;
           s.dataset.title = "Tag assistant"; s.dataset.position = "left";
           document.body.appendChild(s); }""",
-        shop_url + "/static/aisle.js",
+        [shop_url + "/static/aisle.js", token],
     )
     launcher = page.locator(".aisle-launcher")
     launcher.wait_for()
@@ -484,7 +489,7 @@ def test_one_script_tag_with_data_attributes(page: Any, shop_url: str) -> None:
     assert page.locator(".aisle-greeting").text_content() == "Welcome to the tag shop"
     page.wait_for_function("() => window.__probe.sent.some(f => f.type === 'session.hello')")
     hello = next(f for f in frames(page, "sent") if f["type"] == "session.hello")
-    assert hello["data"]["shopper_id"] == "13085"
+    assert hello["data"]["shopper_token"] == token and "shopper_id" not in hello["data"]
     # No shop callback for carts on this page: cards offer "View" only.
     ask(page, "show me candles")
     assert (

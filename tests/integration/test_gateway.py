@@ -17,6 +17,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from tests.integration.servers import serve_web
 from tests.integration.wsclient import Chat, frame, open_chat
 from web.settings import WebSettings
+from web.shoppers import DEMO_SHOPPER_SECRET, ShopperTokens
 
 pytestmark = pytest.mark.slow
 
@@ -168,7 +169,8 @@ async def test_a_long_message_gets_an_error_frame(gateway: str) -> None:
 async def test_events_reach_recsys_as_the_shoppers_interactions(
     gateway: str, web_dir: Path, demo_shop_dir: Path
 ) -> None:
-    chat = await open_chat(gateway, shopper_id="shop-user-77")
+    token = ShopperTokens(DEMO_SHOPPER_SECRET).issue("shop-user-77")  # demo mode's shop key
+    chat = await open_chat(gateway, shopper_token=token)
     await chat.send("user.event", name="cart", product_id="85123A")
     await chat.send("ping")
     assert (await chat.next())["type"] == "pong"

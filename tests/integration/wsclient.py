@@ -63,6 +63,7 @@ async def open_chat(
     resume_token: str | None = None,
     last_seq: int | None = None,
     shopper_id: str | None = None,
+    shopper_token: str | None = None,
     origin: str | None = None,
 ) -> Chat:
     """Connect to /ws/chat, say hello and read the welcome."""
@@ -76,6 +77,8 @@ async def open_chat(
         hello["last_seq"] = last_seq
     if shopper_id:
         hello["shopper_id"] = shopper_id
+    if shopper_token:
+        hello["shopper_token"] = shopper_token
     await ws.send(frame("session.hello", **hello))
     welcome = json.loads(await asyncio.wait_for(ws.recv(), 30))
     assert welcome["type"] == "session.welcome", welcome

@@ -24,7 +24,7 @@
 
   const OPTIONS = {
     server: "string",
-    shopperId: "string",
+    shopperToken: "string",
     theme: "string",
     greeting: "string",
     title: "string",
@@ -35,6 +35,20 @@
     onAddToCart: "function",
     allowedOrigins: "array",
   };
+
+  /** The `sub` of a JWT, read without verifying (the server verifies): who this tab is for. */
+  function tokenSubject(token) {
+    if (typeof token !== "string" || token.length > 2048) return null;
+    const parts = token.split(".");
+    if (parts.length !== 3 || !parts.every((p) => /^[\w-]+$/.test(p))) return null;
+    try {
+      const json = atob(parts[1].replace(/-/g, "+").replace(/_/g, "/"));
+      const claims = JSON.parse(json);
+      return typeof claims.sub === "string" && claims.sub ? claims.sub : null;
+    } catch (_) {
+      return null;
+    }
+  }
 
   function fail(message) {
     throw new TypeError(WHERE + message);
@@ -93,7 +107,8 @@
     }
     const cfg = {
       server: resolveServer(options.server, scriptOrigin || window.location.origin),
-      shopperId: null,
+      shopperToken: null,
+      shopperKey: null,
       theme: "#0f766e",
       greeting: "Hi! I can help you find products, compare them and answer questions about the shop.",
       title: "Shopping assistant",
@@ -105,10 +120,18 @@
       allowedOrigins: [window.location.origin],
     };
     if (options.shopperId !== undefined) {
-      if (!/^[\w.@:+-]{1,128}$/.test(options.shopperId)) {
-        fail('"shopperId" must be 1-128 letters, digits or . _ - @ : +, got ' + JSON.stringify(options.shopperId));
+      // A bare id would let anyone read or poison that customer's history.
+      fail('"shopperId" is no longer taken: pass "shopperToken", a token your backend signs ' +
+        "for the signed-in shopper (see the widget's README)");
+    }
+    if (options.shopperToken !== undefined) {
+      const key = tokenSubject(options.shopperToken);
+      if (key === null) {
+        fail('"shopperToken" must be the JWT your backend signed (three base64url parts with a "sub"), got ' +
+          JSON.stringify(options.shopperToken.slice(0, 40)));
       }
-      cfg.shopperId = options.shopperId;
+      cfg.shopperToken = options.shopperToken;
+      cfg.shopperKey = key;
     }
     if (options.theme !== undefined) {
       const okColour = window.CSS && window.CSS.supports ? window.CSS.supports("color", options.theme)
@@ -144,11 +167,11 @@
   function optionsFromScript(script) {
     if (!script || !script.dataset) return null;
     const d = script.dataset;
-    const names = ["server", "shopperId", "theme", "greeting", "title", "position", "open", "cart",
-      "allowedOrigins"];
+    const names = ["server", "shopperToken", "shopperId", "theme", "greeting", "title", "position", "open",
+      "cart", "allowedOrigins"];
     if (!names.some((n) => d[n] !== undefined)) return null;
     const options = {};
-    for (const n of ["server", "shopperId", "theme", "greeting", "title", "position"]) {
+    for (const n of ["server", "shopperToken", "shopperId", "theme", "greeting", "title", "position"]) {
       if (d[n] !== undefined) options[n] = d[n];
     }
     for (const n of ["open", "cart"]) {
@@ -321,13 +344,13 @@
     };
   }
 
-  function freshState(shopperId) {
+  function freshState(shopperKey) {
     return {
       v: 1,
       token: null,
       lastSeq: 0,
       conversationId: null,
-      shopperId: shopperId,
+      shopperId: shopperKey,
       pending: [], // [{id, text}]: sent (or to send) and not yet answered
       viewed: [],
       open: false,
@@ -361,6 +384,12 @@
     unavailable: "The assistant is busy right now. Please try again in a moment.",
     replay_gap: "Some earlier messages of this chat could not be restored.",
     session_expired: "", // the welcome already said so
+    // The shop's token did not verify: the chat goes on anonymously; the shop's developer
+    // sees why in the console, the shopper sees nothing.
+    bad_shopper_token: "",
+    shopper_token_expired: "",
+    shopper_tokens_off: "",
+    shopper_unverified: "",
   };
 
   // ---------------------------------------------------------------------------------------
@@ -371,11 +400,11 @@
       this.cfg = cfg;
       this.store = makeStore(cfg.server);
       const saved = this.store.load();
-      this.state = saved.state || freshState(cfg.shopperId);
+      this.state = saved.state || freshState(cfg.shopperKey);
       this.transcript = saved.transcript;
-      if (this.state.shopperId !== cfg.shopperId) {
+      if (this.state.shopperId !== cfg.shopperKey) {
         // A different shopper in this tab: never show them the previous one's chat.
-        this.state = freshState(cfg.shopperId);
+        this.state = freshState(cfg.shopperKey);
         this.transcript = [];
       }
       this.views = new WeakMap(); // transcript entry -> its DOM parts
@@ -944,7 +973,7 @@
       ws.onopen = () => {
         const hello = { last_seq: this.state.lastSeq || 0 };
         if (this.state.token) hello.resume_token = this.state.token;
-        if (this.cfg.shopperId) hello.shopper_id = this.cfg.shopperId;
+        if (this.cfg.shopperToken) hello.shopper_token = this.cfg.shopperToken;
         this.raw(frame("session.hello", hello), ws);
       };
       ws.onmessage = (event) => {
@@ -1196,7 +1225,10 @@
       const code = typeof d.code === "string" ? d.code : "";
       const message = typeof d.message === "string" && d.message.length <= 160 ? d.message : "";
       const note = Object.prototype.hasOwnProperty.call(ERROR_NOTES, code) ? ERROR_NOTES[code] : message || "Something went wrong. Please try again.";
-      if (!note) return;
+      if (!note) {
+        if (code.startsWith("shopper_") || code === "bad_shopper_token") console.warn("Aisle: " + message);
+        return;
+      }
       const node = this.renderNote({ text: note, tone: "error" });
       node.setAttribute("role", "status");
       this.log.insertBefore(node, this.typing);

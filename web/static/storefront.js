@@ -67,6 +67,22 @@
     else store("shopper", null);
   }
   const shopperId = load("shopper", null);
+  // A shop's backend signs a token for its signed-in shopper; the demo server plays that
+  // backend (POST /demo/shopper-token, demo mode only). Without a token: anonymous.
+  const shopperToken = shopperId
+    ? fetch("/demo/shopper-token", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ shopper_id: shopperId }),
+      })
+        .then((r) => (r.ok ? r.json() : null))
+        .then((b) => (b && b.token) || null)
+        .catch(() => null)
+    : Promise.resolve(null);
+
+  function withShopper(headers, token) {
+    return token ? Object.assign({}, headers, { Authorization: "Bearer " + token }) : headers;
+  }
   let cart = load("cart", []);
   let seen = load("seen", []);
 
@@ -110,14 +126,15 @@
 
   function track(name, productId) {
     const body = { name: name, product_id: productId, session_id: sessionId };
-    if (shopperId) body.shopper_id = shopperId;
     // Fire and forget: browsing must never wait on analytics.
-    fetch("/api/events", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-      keepalive: true,
-    }).catch(() => {});
+    shopperToken.then((token) =>
+      fetch("/api/events", {
+        method: "POST",
+        headers: withShopper({ "Content-Type": "application/json" }, token),
+        body: JSON.stringify(body),
+        keepalive: true,
+      })
+    ).catch(() => {});
   }
 
   function remember(id) {
@@ -326,9 +343,11 @@
     $("sf-recs-title").textContent = personal ? "Recommended for you" : "Popular right now";
     const q = new URLSearchParams({ n: "8" });
     if (seen.length) q.set("seen", seen.join(","));
-    if (shopperId) q.set("shopper_id", shopperId);
     try {
-      const body = await api("/api/recommendations?" + q);
+      const token = await shopperToken;
+      const body = await api("/api/recommendations?" + q, {
+        headers: withShopper({ Accept: "application/json" }, token),
+      });
       const items = (body.items || []).filter((c) => !seen.includes(c.id));
       fillRow(section, items, true, personal);
     } catch (_) {
@@ -629,8 +648,10 @@
       onView: (card) => navigate(card.url || productPath(card.id)),
       onAddToCart: (card) => addToCart(card, "chat"),
     };
-    if (shopperId) options.shopperId = shopperId;
-    if (window.Aisle) window.Aisle.init(options);
+    shopperToken.then((token) => {
+      if (token) options.shopperToken = token;
+      if (window.Aisle) window.Aisle.init(options);
+    });
     route(false);
     loadRecommendations();
   }
