@@ -34,7 +34,10 @@ log = logging.getLogger(__name__)
 def build_policies(
     settings: AssistantSettings, store: VectorStore | None, embedder: Embedder | None
 ) -> PolicyIndex | None:
-    """The policy index over `settings.policies_dir` (None when the folder is missing)."""
+    """The policy index over `settings.policies_dir` (None when unset or missing)."""
+    if settings.policies_dir is None:
+        log.info("no policy pages configured; policy questions go to staff")
+        return None
     try:
         sections = read_policies(settings.policies_dir)
     except PoliciesUnavailable as e:

@@ -97,6 +97,8 @@ class TurnContext:
                 result.flagged.append(p.id)
         for s in result.snippets:
             self.policy_amounts.update(parse_amount(m)[0] for m in PRICE.finditer(s.text))
+        # A quote's figures are tool results: the guard accepts them like catalog prices.
+        self.policy_amounts.update(result.amounts)
         if result.flagged:
             self.guardrails.append("catalog_injection:" + ",".join(result.flagged))
         return result

@@ -21,7 +21,7 @@ from retrieval import Product
 
 __all__ = ["GroundingGuard", "SentenceStream", "format_price", "parse_amount"]
 
-SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€"}
+SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€", "INR": "₹"}
 _CODES = {
     "£": "GBP",
     "$": "USD",
@@ -36,12 +36,18 @@ _CODES = {
     "dollars": "USD",
     "euro": "EUR",
     "euros": "EUR",
+    "₹": "INR",
+    "inr": "INR",
+    "rs": "INR",
+    "rs.": "INR",
+    "rupee": "INR",
+    "rupees": "INR",
 }
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
 PRICE = re.compile(
-    rf"(?P<sym>[£$€])\s?(?P<a>{_NUM})"
-    rf"|\b(?P<code>GBP|USD|EUR)\s?(?P<b>{_NUM})\b"
-    rf"|\b(?P<c>{_NUM})\s?(?P<word>GBP|USD|EUR|pounds?|quid|dollars?|euros?)\b"
+    rf"(?P<sym>[£$€₹])\s?(?P<a>{_NUM})"
+    rf"|\b(?P<code>GBP|USD|EUR|INR|Rs\.?)\s?(?P<b>{_NUM})\b"
+    rf"|\b(?P<c>{_NUM})\s?(?P<word>GBP|USD|EUR|INR|pounds?|quid|dollars?|euros?|rupees?)\b"
     r"|\b(?P<pence>\d{1,2})p\b",
     re.IGNORECASE,
 )

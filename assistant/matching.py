@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 
 from assistant.state import ProductFilters
-from retrieval import Product
+from retrieval import Analyzer, Product
 
 __all__ = [
     "STOPWORDS",
@@ -58,31 +58,22 @@ STOPWORDS = frozenset(
     afraid tho though restriction restrictions tight limit limits interested interesting
     looks forward almost happen particular found idea ideas tell told mind care understand
     either neither all each every first second third fourth fifth last next previous
+    popular popularity rated rating ratings review reviews reviewed stars star bestseller
+    bestsellers seller sellers selling trending highest lowest top
+    we're we've we'll we'd you're you've you'll they're they've there's here's that's
+    i'll isn't aren't wasn't don't doesn't didn't can't won't wouldn't shouldn't couldn't
+    gonna gotta wanna lemme
     """.split()
 )
 
-# Spelling variants shoppers use for words the catalog spells one way.
-_VARIANTS = {
-    "tealight": "t-light",
-    "tealights": "t-lights",
-    "tea-light": "t-light",
-    "tea-lights": "t-lights",
-    "jewelry": "jewellery",
-    "xmas": "christmas",
-    "colour": "color",
-    "mom": "mum",
-    "moms": "mums",
-    "mommy": "mummy",
-    "favor": "favour",
-    "favors": "favours",
-}
-
+# One analyzer for the storefront and the chat: retrieval's (stems, spelling variants).
+_ANALYZER = Analyzer()
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
 
 def normalize_spelling(text: str) -> str:
     """Map spelling variants ("tealight", "jewelry", "xmas") to the catalog's spelling."""
-    return _WORD.sub(lambda m: _VARIANTS.get(m.group(0), m.group(0)), text.lower())
+    return _ANALYZER.canonical_spelling(text)
 
 
 def words(text: str) -> list[str]:
@@ -91,15 +82,9 @@ def words(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
-    """A light English stem: plural and possessive endings only."""
-    word = word.removesuffix("'s").removesuffix("s'")
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("ches", "shes", "xes", "sses")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+    """The word's index token, as retrieval's analyzer stems it ("gardener" -> "garden")."""
+    word = word.lower().removesuffix("'s").removesuffix("s'")
+    return _ANALYZER.stem(word)
 
 
 def content_words(text: str, extra_stop: Iterable[str] = ()) -> list[str]:
@@ -124,7 +109,7 @@ def product_terms(product: Product) -> frozenset[str]:
     cached = _TERMS.get(text)
     if cached is not None:
         return cached
-    terms = set()
+    terms = set(_ANALYZER.tokenize(text))
     for w in words(text):
         terms.add(stem(w))
         terms.update(stem(part) for part in w.split("-") if len(part) > 2)
@@ -157,6 +142,15 @@ def keeps(product: Product, filters: ProductFilters) -> bool:
             return False
     if filters.brands and product.brand.lower() not in {b.lower() for b in filters.brands}:
         return False
+    if filters.exclude_brands and product.brand.strip().lower() in {
+        b.strip().lower() for b in filters.exclude_brands
+    }:
+        return False
+    have = [c.strip().lower() for c in product.category.split(">")]
+    for path in filters.exclude_categories:
+        gone = [c.strip().lower() for c in path.split(">")]
+        if have[: len(gone)] == gone:
+            return False
     if filters.min_rating is not None and (product.rating or -1) < filters.min_rating:
         return False
     if filters.in_stock is not None and product.in_stock != filters.in_stock:
@@ -172,6 +166,11 @@ def keeps(product: Product, filters: ProductFilters) -> bool:
 
 
 def order_by(products: list[Product], sort: str) -> list[Product]:
+    """Products in the shopper's order (a stable sort: ties keep search order)."""
+    if sort == "rating_desc":
+        return sorted(products, key=lambda p: (-(p.rating or 0.0), -p.rating_count))
+    if sort == "popularity":
+        return sorted(products, key=lambda p: (-p.rating_count, not p.in_stock))
     if sort == "price_asc":
         return sorted(products, key=lambda p: (float(p.price), not p.in_stock))
     if sort == "price_desc":
@@ -227,6 +226,10 @@ def rank_by_words(
             key: tuple[float, ...] = (-hits, price, rank)
         elif sort == "price_desc":
             key = (-hits, -price, rank)
+        elif sort == "rating_desc":
+            key = (-hits, -(p.rating or 0.0), -p.rating_count, rank)
+        elif sort == "popularity":
+            key = (-hits, -p.rating_count, rank)
         else:
             key = (-hits, not mentions(p, head, terms), not p.in_stock, rank)
         scored.append((key, p))
@@ -235,5 +238,9 @@ def rank_by_words(
     if best == len(wanted):
         # Some products carry every word: those are what was asked for.
         return [p for key, p in scored if -key[0] == best], True
-    # Without the head noun a product is something else ("wall" is no "wall clock").
-    return [p for _, p in scored if mentions(p, head)], False
+    # Without the head noun a product is something else ("wall" is no "wall clock") ...
+    with_head = [p for _, p in scored if mentions(p, head)]
+    if with_head or len(wanted) < 3:
+        return with_head, False
+    # ... unless nothing has it: then what satisfies most of a long request.
+    return [p for key, p in scored if -key[0] * 2 >= len(wanted)], False

@@ -57,8 +57,10 @@ class AssistantSettings(BaseSettings):
     recsys_url: str | None = Field(default=None, description="recsys pod URL; unset: in-process")
     service_timeout_s: float = Field(default=10.0, gt=0, description="timeout of calls to the pods")
 
-    policies_dir: Path = Field(
-        default=DEMO_POLICIES, description="the shop's policy/FAQ markdown files"
+    policies_dir: Path | None = Field(
+        default=None,
+        description="the shop's policy/FAQ markdown files; unset: the `policies` folder of the "
+        "data dir when there is one, else none (the demo's pages belong to the demo shop only)",
     )
     shop_name: str = Field(default="the shop", description="how the assistant names the shop")
     default_currency: str = Field(
@@ -78,6 +80,13 @@ class AssistantSettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8002, ge=0, le=65535)
+
+    def with_data_dir(self, data_dir: Path) -> AssistantSettings:
+        """These settings, with the shop's policies from `<data_dir>/policies` unless a folder
+        was set explicitly."""
+        if self.policies_dir is None and (data_dir / "policies").is_dir():
+            return self.model_copy(update={"policies_dir": data_dir / "policies"})
+        return self
 
     @model_validator(mode="before")
     @classmethod

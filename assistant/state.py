@@ -23,7 +23,7 @@ __all__ = [
     "TurnRequest",
 ]
 
-SortOrder = Literal["relevance", "price_asc", "price_desc"]
+SortOrder = Literal["relevance", "price_asc", "price_desc", "rating_desc", "popularity"]
 MAX_SEEN = 40
 
 
@@ -43,7 +43,13 @@ class ProductFilters(BaseModel):
     min_rating: float | None = Field(default=None, ge=0, le=5)
     sort: SortOrder = "relevance"
     exclude: list[str] = Field(
-        default_factory=list, description="words a result's title or attributes must not have"
+        default_factory=list,
+        description="words a result's title, brand, category or attributes must not have "
+        "('red', 'glass', 'cards')",
+    )
+    exclude_brands: list[str] = Field(default_factory=list, description="brands to leave out")
+    exclude_categories: list[str] = Field(
+        default_factory=list, description="category path prefixes to leave out"
     )
 
     def search_filters(self) -> SearchFilters:
@@ -56,6 +62,9 @@ class ProductFilters(BaseModel):
             in_stock=self.in_stock,
             min_rating=self.min_rating,
             attributes=dict(self.attributes),
+            exclude_terms=list(self.exclude),
+            exclude_brands=list(self.exclude_brands),
+            exclude_categories=list(self.exclude_categories),
         )
 
     def is_empty(self) -> bool:
@@ -80,7 +89,9 @@ class ProductFilters(BaseModel):
             parts.append("in stock")
         if self.min_rating is not None:
             parts.append(f"rated {self.min_rating:g}+")
-        parts += [f"no {w}" for w in self.exclude]
+        gone = [*self.exclude_brands, *(c.split(">")[-1].strip() for c in self.exclude_categories)]
+        gone += [w for w in self.exclude if not any(w in g.lower() for g in gone)]
+        parts += [f"no {w}" for w in gone]
         return ", ".join(parts)
 
 

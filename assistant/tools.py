@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from langchain_core.tools import InjectedToolArg, StructuredTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from assistant.guardrails import clean_catalog_text
 from assistant.matching import (
@@ -27,6 +28,7 @@ from assistant.matching import (
     keeps,
     mentions,
     order_by,
+    product_terms,
     rank_by_words,
 )
 from assistant.policies import PolicyIndex, PolicySnippet
@@ -34,7 +36,7 @@ from assistant.state import ProductFilters
 from recsys import Filters, Recommendation, Recommender
 from retrieval import Product, ProductSearch
 
-__all__ = ["INJECTED", "ToolFn", "ToolResult", "Tools", "make_tools"]
+__all__ = ["INJECTED", "QuoteItem", "ToolFn", "ToolResult", "Tools", "make_tools"]
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,10 @@ class ToolResult:
     partial: bool = False
     degraded: bool = False
     flagged: list[str] = field(default_factory=list)
+    quote: list[tuple[str, int, float]] = field(default_factory=list)
+    total: float | None = None
+    threshold: float | None = None
+    amounts: list[float] = field(default_factory=list)
 
     def for_model(self) -> str:
         """The result as compact JSON; catalog text is data, cleaned of instruction-like text."""
@@ -97,6 +103,13 @@ class ToolResult:
             body["partial_match"] = "no product carries all the words; these carry some of them"
         if products or self.tool != "answer_policy":
             body["products"] = products
+        if self.quote:
+            body["quote"] = [
+                {"product_id": pid, "quantity": q, "line_total": t} for pid, q, t in self.quote
+            ]
+            body["total"] = self.total
+            if self.threshold is not None:
+                body["free_delivery_over"] = self.threshold
         if self.snippets:
             body["policy"] = [
                 {"title": s.title, "section": s.heading, "text": s.text} for s in self.snippets
@@ -124,6 +137,20 @@ class Tools:
         assert isinstance(schema, type) and issubclass(schema, BaseModel)
         model = schema.model_validate(args)
         return {k: getattr(model, k) for k in model.model_fields_set | set(args)}
+
+
+class QuoteItem(BaseModel):
+    """One line of a quote: a product and how many of it."""
+
+    product_id: str
+    quantity: int = Field(ge=1, le=100_000)
+
+
+_FREE_OVER = re.compile(
+    r"free (?:standard |uk |home )?(?:delivery|shipping|postage)[^.]*?(?:over|above|from|of|"
+    r"exceeding|at least)\s*[£$€₹]?\s*(?P<amount>\d[\d,]*(?:\.\d{1,2})?)",
+    re.IGNORECASE,
+)
 
 
 def _rec_filters(filters: ProductFilters) -> Filters:
@@ -181,6 +208,7 @@ def make_tools(
         filters: ProductFilters | None = None,
         exclude_ids: list[str] | None = None,
         k: int = 4,
+        any_of: list[str] | None = None,
     ) -> ToolResult:
         """Search the shop's catalog. Use it to find, browse or filter products.
 
@@ -196,10 +224,15 @@ def make_tools(
                 price_asc, price_desc) and words to exclude.
             exclude_ids: products already shown, to leave out ("show me more").
             k: how many products to return, 1 to 8.
+            any_of: things that suit an occasion or interest ("picnic": blanket, hamper,
+                cool bag): each product returned carries one of them, and the list mixes
+                them. `query` then names the occasion.
         """
         f = filters or ProductFilters()
         k = max(1, min(MAX_K, k))
         skip = set(exclude_ids or [])
+        if any_of:
+            return await suited(query, any_of, f, k, skip)
         fetch = min(100, max(24, k * 4) + len(skip))
         page = await asyncio.to_thread(search.search, query, f.search_filters(), fetch)
         pool = [h.product for h in page.hits if h.product.id not in skip and keeps(h.product, f)]
@@ -210,8 +243,10 @@ def make_tools(
             result.partial = bool(matching) and not complete
             absent = [w for w in wanted if not any(mentions(p, w) for p in pool)]
             for word in absent:
-                probe = await asyncio.to_thread(search.search, word, None, 1, 0, "keyword")
-                if not probe.hits:
+                # Carried means named by a product (title, category, brand, attributes), not
+                # mentioned in a description ("lint remover for sofas" sells no sofa).
+                probe = await asyncio.to_thread(search.search, word, None, 10, 0, "keyword")
+                if not any(mentions(h.product, word) for h in probe.hits):
                     result.missing.append(word)
             if result.missing and wanted[-1] in result.missing:
                 # The head noun is unknown ("robust SMARTPHONE"): the shop does not sell it.
@@ -233,6 +268,31 @@ def make_tools(
         result.products = distinct_titles(pool)[:k]
         if page.corrected_query:
             result.message = f"searched for '{page.corrected_query}'"
+        return result
+
+    async def suited(
+        query: str, ideas: list[str], f: ProductFilters, k: int, skip: set[str]
+    ) -> ToolResult:
+        """Products that carry one of the ideas, one idea after another, best first."""
+        text = " ".join([query, *ideas])[:480]
+        page = await asyncio.to_thread(search.search, text, f.search_filters(), 100)
+        pool = [h.product for h in page.hits if h.product.id not in skip and keeps(h.product, f)]
+        by_idea: dict[str, list[Product]] = {}
+        for p in distinct_titles(pool):
+            terms = product_terms(p)
+            idea = next(
+                (i for i in ideas if all(mentions(p, w, terms) for w in i.split())), None
+            )
+            if idea is not None:
+                by_idea.setdefault(idea, []).append(p)
+        picked: list[Product] = []
+        while len(picked) < k and any(by_idea.values()):
+            for idea in ideas:
+                if by_idea.get(idea) and len(picked) < k:
+                    picked.append(by_idea[idea].pop(0))
+        result = ToolResult("search_products", products=order_by(picked, f.sort))
+        if not picked:
+            result.note = "nothing in the catalog suits this with these filters"
         return result
 
     async def get_product(product_id: str) -> ToolResult:
@@ -367,6 +427,38 @@ def make_tools(
             "co-purchase data is not available; these are similar products instead",
         )
 
+    async def quote_products(items: list[QuoteItem]) -> ToolResult:
+        """Price a quantity of one or more products from the catalog: each line's unit price
+        times its quantity, and the total. Use it for "how much for 12 of them?". Says when
+        the shop's delivery policy gives free delivery at that total.
+
+        Args:
+            items: the products and how many of each, e.g. [{"product_id": "22423",
+                "quantity": 3}].
+        """
+        found = {
+            p.id: p
+            for p in await asyncio.to_thread(search.get_many, [i.product_id for i in items])
+        }
+        lines = [(found[i.product_id], i.quantity) for i in items if i.product_id in found]
+        if not lines:
+            return ToolResult("quote_products", ok=False, message="no known product ids to price")
+        result = ToolResult("quote_products", products=[p for p, _ in lines])
+        total = round(sum(float(p.price) * q for p, q in lines), 2)
+        result.quote = [(p.id, q, round(float(p.price) * q, 2)) for p, q in lines]
+        result.amounts = [t for _, _, t in result.quote] + [total]
+        result.total = total
+        if policies is not None:
+            snippets = await asyncio.to_thread(policies.search, "free delivery on orders over", 2)
+            for snip in snippets:
+                m = _FREE_OVER.search(snip.text)
+                if m:
+                    threshold = float(m.group("amount").replace(",", ""))
+                    result.snippets = [snip]
+                    result.threshold = threshold
+                    break
+        return result
+
     async def answer_policy(question: str) -> ToolResult:
         """Look up the shop's own policies: delivery, returns, payment, opening hours, contact,
         gift services, privacy. Answer policy questions only from the passages returned.
@@ -390,6 +482,7 @@ def make_tools(
             recommend_for_user,
             similar_products,
             bought_together,
+            quote_products,
             answer_policy,
         )
     }

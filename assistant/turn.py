@@ -146,6 +146,9 @@ class Assistant:
         timings["first_event_ms"] = round((time.perf_counter() - started) * 1000, 2)
         ctx = self._context(request, state.model_copy(deep=True))
         ctx.vocabulary = await asyncio.to_thread(self.vocabulary)
+        if ctx.vocabulary is not None and ctx.vocabulary.currency:
+            # The shop's currency is its catalog's; the setting covers an empty catalog.
+            ctx.currency = ctx.vocabulary.currency
         await self._preload(ctx)
         preloaded = dict(ctx.known)
         check = check_message(request.message, self.settings.max_message_chars)

@@ -4,6 +4,7 @@ In-process by default (`HybridSearch`); `HttpProductSearch` gives the same
 interface over the retrieval pod's HTTP API.
 """
 
+from retrieval.analyzer import Analyzer
 from retrieval.client import HttpProductSearch
 from retrieval.embedder import Embedder, HashingEmbedder, SentenceTransformerEmbedder
 from retrieval.errors import (
@@ -32,6 +33,7 @@ from retrieval.settings import RetrievalSettings
 from retrieval.store import ChromaStore, VectorStore, make_store
 
 __all__ = [
+    "Analyzer",
     "BadQuery",
     "CatalogRejected",
     "CatalogUnavailable",

@@ -59,6 +59,20 @@ _LEXEME = re.compile(r"\d*\.\d+|\d+|[A-Za-z]+")
 _UWORD = re.compile(r"[^\W\d_]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _STEM_CACHE_SIZE = 500_000
+# Spelling variants of one word that shoppers and catalogs both use: one token for each
+# group, on the document and the query side alike ("xmas" finds "Christmas").
+_VARIANT_TABLE = """
+christmas xmas | t-light tealight tea-light | t-lights tealights tea-lights |
+jewellery jewelry | color colour | colors colours | gray grey | mum mom mommy |
+mums moms | favour favor | favours favors | aluminium aluminum | organiser organizer |
+organisers organizers | personalised personalized | pyjamas pajamas | tyre tire | tyres tires
+"""
+_VARIANT_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+VARIANTS: dict[str, str] = {
+    form: group.split()[0]
+    for group in _VARIANT_TABLE.split("|")
+    for form in group.split()[1:]
+}
 # SymSpell indexes deletions of a word's first letters only: typos past the 7th letter
 # still verify by full edit distance, and the index stays a fraction of the size.
 _PREFIX_LEN = 7
@@ -265,6 +279,14 @@ class Analyzer:
         if cached is not None:
             return cached
         lower = word.lower()
+        variant = VARIANTS.get(lower, lower)
+        if "-" in variant:
+            # "tealight" is the catalog's "T-Light": the tokens of that spelling.
+            parts = tuple(self._stem(p) for p in variant.split("-"))
+            if len(self._word_cache) < _STEM_CACHE_SIZE:
+                self._word_cache[word] = parts
+            return parts
+        lower = variant
         out: list[str] = []
         if lower in _BARE_UNITS:
             out.append(_BARE_UNITS[lower])
@@ -346,6 +368,18 @@ class Analyzer:
     def _df(self, word: str) -> int:
         """Documents using the word as spelt or through its stem ("treads" via "tread")."""
         return max(self.word_df[word], self.token_df[self._stem(word)])
+
+    def stem(self, word: str) -> str:
+        """The index token of one lower-case word (its variant's stem: "xmas" -> "christma")."""
+        return " ".join(self._word_tokens(word)) or self._stem(word)
+
+    @staticmethod
+    def canonical_spelling(text: str) -> str:
+        """The text lower-cased, with each spelling variant in its canonical form
+        ("xmas jewelry" -> "christmas jewellery")."""
+        return _VARIANT_WORD.sub(
+            lambda m: VARIANTS.get(m.group(0), m.group(0)), text.lower()
+        )
 
     def known(self, word: str) -> bool:
         """Whether the catalog uses the word, as spelt or through its stem."""

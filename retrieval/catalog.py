@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from retrieval.analyzer import Analyzer
 from retrieval.product import (
     FacetCount,
     Facets,
@@ -129,6 +130,13 @@ def where_clause(filters: SearchFilters | None, *, active_only: bool = True) -> 
         conds.append({"rating": {"$gte": float(f.min_rating)}})
     for name, value in sorted(f.attributes.items()):
         conds.append({attribute_key(name): value.strip().lower()})
+    if f.exclude_brands:
+        conds.append({"brand": {"$nin": [b.strip().lower() for b in f.exclude_brands]}})
+    for path in f.exclude_categories:
+        prefixes = category_prefixes(path)
+        if prefixes:
+            conds.append({f"cat{len(prefixes)}": {"$ne": prefixes[-1]}})
+    # Excluded terms have no Chroma form: the caller filters vector hits by `mask`.
     if not conds:
         return None
     return conds[0] if len(conds) == 1 else {"$and": conds}
@@ -158,6 +166,8 @@ class CatalogTable:
             {attribute_key(k): v.strip().lower() for k, v in p.attributes.items()}
             for p in self.products
         ]
+        self._postings: dict[str, np.ndarray] = {}
+        self._analyzer: Analyzer | None = None
 
     def __len__(self) -> int:
         return len(self.products)
@@ -183,7 +193,31 @@ class CatalogTable:
         for name, value in f.attributes.items():
             key, want = attribute_key(name), value.strip().lower()
             m &= np.fromiter((a.get(key) == want for a in self._attrs), dtype=bool, count=len(self))
+        if f.exclude_brands:
+            m &= ~np.isin(self.brand, [b.strip().lower() for b in f.exclude_brands])
+        for path in f.exclude_categories:
+            prefixes = category_prefixes(path)
+            if prefixes:
+                m &= self._cat_levels[len(prefixes) - 1] != prefixes[-1]
+        if f.exclude_terms and self._analyzer is not None:
+            for word in f.exclude_terms:
+                for token in self._analyzer.tokenize(word):
+                    rows = self._postings.get(token)
+                    if rows is not None:
+                        m[rows] = False
         return m
+
+    def index_terms(self, analyzer: Analyzer) -> None:
+        """Index which products carry each token in their title, brand, category or attribute
+        values, so that excluded words are masked before any top-k cut."""
+        postings: dict[str, list[int]] = {}
+        for i, p in enumerate(self.products):
+            text = " ".join([p.title, p.brand, p.category.replace(">", " "),
+                             *p.attributes.values()])
+            for token in set(analyzer.tokenize(text)):
+                postings.setdefault(token, []).append(i)
+        self._postings = {t: np.asarray(rows, dtype=np.int64) for t, rows in postings.items()}
+        self._analyzer = analyzer
 
     def vocabulary(self) -> Vocabulary:
         """Categories (with every prefix), brands and attribute values of active products."""

@@ -122,7 +122,9 @@ class HybridSearch:
                 active.append(bool(meta.get("active", True)))
         analyzer = Analyzer(self._settings.language)
         keyword = KeywordIndex.build([keyword_fields(p) for p in products], analyzer=analyzer)
-        self._snap = _Snapshot(name, CatalogTable(products, active), keyword, analyzer)
+        table = CatalogTable(products, active)
+        table.index_terms(analyzer)
+        self._snap = _Snapshot(name, table, keyword, analyzer)
         self._checked = time.monotonic()
         log.info(
             "loaded %s: %d products in %.1fs", name, len(products), time.perf_counter() - started
@@ -239,9 +241,15 @@ class HybridSearch:
         if mode != "keyword":
             emb = vector if vector is not None else self._embedder.embed_query(corrected)
             where = where_clause(filters, active_only=not snap.table.all_active)
-            found = self._store.query(snap.collection, emb, n, where)
+            # Excluded words have no Chroma filter: fetch deeper and mask the hits.
+            deep = n * 3 if filters is not None and filters.exclude_terms else n
+            found = self._store.query(snap.collection, emb, deep, where)
             # A version swapped in meanwhile may hold ids this snapshot lacks.
-            pairs = [(snap.table.index[i], s) for i, s in found if i in snap.table.index]
+            pairs = [
+                (snap.table.index[i], s)
+                for i, s in found
+                if i in snap.table.index and mask[snap.table.index[i]]
+            ][:n]
             if pairs:
                 vec = (
                     np.asarray([i for i, _ in pairs], dtype=np.int64),

@@ -60,6 +60,15 @@ class SearchFilters(BaseModel):
     in_stock: bool | None = None
     min_rating: float | None = Field(default=None, ge=0, le=5)
     attributes: dict[str, str] = Field(default_factory=dict)
+    exclude_terms: list[str] = Field(
+        default_factory=list,
+        description="words no result may carry in its title, brand, category or attributes "
+        "(read by the catalog's analyzer: 'glass' also excludes 'Glasses')",
+    )
+    exclude_brands: list[str] = Field(default_factory=list, description="brands to leave out")
+    exclude_categories: list[str] = Field(
+        default_factory=list, description="category path prefixes to leave out"
+    )
 
     def is_empty(self) -> bool:
         """True when no constraint is set."""

@@ -36,6 +36,7 @@ def _settings(
     if getattr(args, "data_dir", None) is not None:
         retrieval["data_dir"] = args.data_dir / "retrieval"
         recsys["data_dir"] = args.data_dir / "recsys"
+        settings = settings.with_data_dir(args.data_dir)
     return settings, RetrievalSettings(**retrieval), RecsysSettings(**recsys)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,8 @@ def prepare_demo(data_dir: Path, quiet: bool = False) -> None:
     )
     feed = read_feed(products, default_currency="GBP")
     report = run_ingest(rs, feed, quiet=quiet)
+    # The demo shop's own policy pages live with its data, not in every shop's settings.
+    shutil.copytree(DEMO_DIR / "policies", data_dir / "policies", dirs_exist_ok=True)
     if not quiet:
         echo(f"demo catalog: {report.total} products live ({report.embedded} embedded now)")
     cs = RecsysSettings(data_dir=data_dir / "recsys", catalog_path=products)
@@ -79,6 +82,7 @@ def _serve(args: argparse.Namespace, everything: bool) -> int:
         recsys = RecsysSettings(
             data_dir=settings.data_dir / "recsys", catalog_path=DEMO_DIR / "products.jsonl"
         )
+    assistant = assistant.with_data_dir(settings.data_dir)
     if not everything and settings.assistant_url is None:
         echo("note: AISLE_WEB_ASSISTANT_URL is unset; the assistant runs in this process", err=True)
     app = create_app(settings, assistant, retrieval, recsys)

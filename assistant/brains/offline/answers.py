@@ -71,7 +71,7 @@ class Answers:
 
     def clarify(self) -> list[str]:
         examples = self.category_examples(4)
-        self.chips([e.capitalize() for e in examples] + ["Gifts under £10"], 4)
+        self.chips([e.capitalize() for e in examples] + ["Gift ideas"], 4)
         return [self.book.say("clarify_find", examples=", ".join(examples) or "a gift")]
 
     def results(self, result: ToolResult, u: Understanding, previous: list[float]) -> list[str]:
@@ -179,7 +179,7 @@ class Answers:
     def recommendations(self, result: ToolResult, *, mentions_conditions: bool) -> list[str]:
         ctx = self.ctx
         if not result.ok or not result.products:
-            self.chips(["Show me candles", "Christmas decorations", "Gifts under £10"], 3)
+            self.chips(["Show me candles", "Christmas decorations", "Gift ideas"], 3)
             return (
                 [self.book.say("catalog_down")]
                 if not result.ok
@@ -243,19 +243,19 @@ class Answers:
                 return [book.say("affirm_shown")]
             return [book.say("affirm")]
         if u.intent == "deny":
-            self.chips(["Show me something popular", "Gifts under £10", "How much is delivery?"], 3)
+            self.chips(["Show me something popular", "Gift ideas", "How much is delivery?"], 3)
             return [book.say("deny")]
         if u.intent == "human":
             ctx.handoff = True
             return [book.say("human")]
         if u.intent in ("greeting", "identity", "unclear"):
             examples = self.category_examples(3)
-            self.chips([f"Show me {e}" for e in examples] + ["Gifts under £10"], 3)
+            self.chips([f"Show me {e}" for e in examples] + ["Gift ideas"], 3)
             return [book.say(u.intent, shop=self.shop)]
         if u.intent in ("thanks", "goodbye", "off_topic"):
             if u.intent != "goodbye":
                 self.chips(
-                    ["Show me something popular", "Gifts under £10", "How much is delivery?"], 2
+                    ["Show me something popular", "Gift ideas", "How much is delivery?"], 2
                 )
             return [book.say(u.intent, shop=self.shop)]
         return [book.say("unclear")]
@@ -316,6 +316,22 @@ class Answers:
             return self.which_one()
         tool = "similar_products" if u.intent == "similar" else "bought_together"
         filters = ProductFilters(in_stock=u.constraints.in_stock)
+        base = ctx.known.get(pid)
+        if u.cheaper_than and base is not None and float(base.price) > 0.01:
+            # "A cheaper alternative to X": the same kind of thing, below its price.
+            filters.price_max = round(float(base.price) - 0.01, 2)
+            result = await ctx.call(
+                "search_products",
+                {"query": base.title, "filters": filters, "exclude_ids": [pid],
+                 "k": ctx.max_cards},
+            )
+            if result.ok and result.products:
+                ctx.show(result.products)
+                ctx.state.focus = pid
+                self.chips(["Tell me about the first one", "Compare the first two"], 2)
+                intro = f"Cheaper than the {base.title} ({self.price(base)}):"
+                return [intro + "\n", *self.listing(result.products),
+                        self.book.say("results_outro")]
         result = await ctx.call(tool, {"product_id": pid, "filters": filters, "k": ctx.max_cards})
         base = ctx.known.get(pid)
         title = base.title if base else "that product"
@@ -333,6 +349,38 @@ class Answers:
         ctx.state.focus = pid
         self.chips(["Tell me about the first one", "Compare the first two", "Cheaper ones"], 3)
         return [intro + "\n", *self.listing(result.products), self.book.say("results_outro")]
+
+    def quote(self, result: ToolResult) -> list[str]:
+        """The quote's lines and total, each figure from the quote tool."""
+        if not result.ok or result.total is None:
+            return self.which_one()
+        by_id = {p.id: p for p in result.products}
+        pieces = []
+        for pid, quantity, line in result.quote:
+            p = by_id[pid]
+            pieces.append(
+                f"{quantity} x {p.title} at {self.price(p)} each comes to "
+                f"{format_price(line, p.currency)}.\n"
+            )
+        currency = result.products[0].currency
+        if len(result.quote) > 1:
+            pieces.append(
+                "Each line is priced on its own; together that would be "
+                f"{format_price(result.total, currency)}. "
+            )
+        if result.threshold is not None:
+            over = result.total >= result.threshold
+            pieces.append(
+                f"Orders over {format_price(result.threshold, currency)} get free delivery, "
+                + ("so this one would. " if over else "so this one would not on its own. ")
+            )
+        out_of_stock = [p.title for p in result.products if not p.in_stock]
+        if out_of_stock:
+            pieces.append(f"Note: the {', '.join(out_of_stock)} is out of stock right now. ")
+        self.ctx.show(result.products)
+        self.ctx.state.focus = result.products[0].id if len(result.products) == 1 else None
+        self.chips(["Add it to my cart", "Something cheaper", "What goes with it?"], 3)
+        return pieces
 
     async def question(self, u: Understanding) -> list[str]:
         from assistant.brains.offline.questions import answer_question
@@ -355,7 +403,14 @@ class Answers:
         if not products:
             return [self.book.say("nothing_shown")]
         pieces = []
-        for p in products:
+        if u.reference.how == "superlative" and len(products) == 1:
+            p = products[0]
+            pieces.append(f"Of those, the {p.title} comes first: {self.price(p)}. ")
+            if p.rating is not None:
+                pieces.append(f"It is rated {p.rating:g} out of 5. ")
+            pieces.append(describe_product(p, self.price(p)) + " ")
+            products = [p]
+        for p in products if not pieces else []:
             pieces += answer_question(ctx.message, p, self.price(p), self.book)
         ctx.show(products)
         state.focus = products[0].id if len(products) == 1 else state.focus
@@ -365,6 +420,10 @@ class Answers:
     async def policy(self) -> list[str]:
         ctx = self.ctx
         result = await ctx.call("answer_policy", {"question": ctx.message})
+        if not result.ok and "no policy documents" in result.message:
+            # A shop without policy pages: say so and offer a person, never invent a policy.
+            self.chips(["Talk to a person"], 1)
+            return [self.book.say("policy_none")]
         if not result.ok:
             return [self.book.say("policy_down")]
         if not result.snippets:

@@ -7,6 +7,7 @@ with catalog fields. It is a product, not a test double: shops run it.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 
@@ -16,9 +17,53 @@ from assistant.brains.offline.templates import Phrasebook
 from assistant.brains.offline.understand import Understanding, understand
 from assistant.context import TurnContext
 from assistant.state import ProductFilters
+from assistant.brains.offline.references import Reference
+from assistant.matching import content_words, mentions, product_terms
 from retrieval import Vocabulary
 
-__all__ = ["OfflineBrain"]
+__all__ = ["OfflineBrain", "name_lookup"]
+
+_NAMED_INTENTS = ("similar", "bought_together", "compare", "product_question", "quote", "purchase")
+_RELATED_CUE = re.compile(
+    r"\b(?:similar|like the|alternatives?|instead of|go(?:es)? (?:well )?with|to go with|"
+    r"pairs? with|bought together|buy with|compared? to|than the)\b"
+)
+_SIMILAR_CUE = re.compile(r"\b(?:similar|like the|alternatives?|instead of|compared? to|than)\b")
+_CHEAPER_THAN = re.compile(r"\bcheaper\b|\bless expensive\b|\bmore affordable\b|\bbudget\b")
+_SEPARATOR = re.compile(r"\s+(?:and|vs\.?|versus|or|with)\s+|,")
+# Words of a request that never belong to a product's name.
+_NOT_NAME = {
+    "similar", "alternative", "alternatives", "instead", "goes", "well", "difference",
+    "differences", "compare", "comparison", "versus", "cheaper", "expensive", "total",
+    "much", "cost", "price", "warranty", "quantity", "capacity", "wired", "wireless",
+    "does", "have", "come", "between", "what", "whats", "how",
+}
+
+
+async def name_lookup(ctx: TurnContext, text: str) -> str | None:
+    """The catalog product a phrase names in full, in part or misspelt, or None.
+
+    Its title must carry at least half of the phrase's words (as the catalog's analyzer
+    reads them); the keyword index finds the candidates, spelling repaired.
+    """
+    wanted = content_words(text, extra_stop=_NOT_NAME)
+    if not wanted:
+        return None
+    query = " ".join(wanted)
+    page = await asyncio.to_thread(ctx.search.search, query, None, 8, 0, "keyword")
+    fixed = content_words(page.corrected_query or query)
+    best: tuple[int, int, str] | None = None
+    for rank, hit in enumerate(page.hits):
+        terms = product_terms(hit.product)
+        covered = sum(1 for w in fixed if mentions(hit.product, w, terms))
+        if covered * 2 >= len(fixed) and covered >= min(2, len(fixed)):
+            key = (-covered, rank, hit.product.id)
+            if best is None or key < best:
+                best = key
+    if best is None:
+        return None
+    result = await ctx.call("get_product", {"product_id": best[2]})
+    return best[2] if result.ok else None
 
 
 class OfflineBrain:
@@ -42,6 +87,7 @@ class OfflineBrain:
     async def answer(self, ctx: TurnContext) -> AsyncIterator[str]:
         """Answer one turn: yields the answer's sentences; sets cards, chips and state."""
         u = understand(ctx.message, ctx.state, self.lexicon(ctx.vocabulary), ctx.known)
+        await self._resolve_names(ctx, u)
         ctx.intent = u.intent
         # A clarifying question is answered by this message; a handler may ask a new one.
         ctx.state.pending = None
@@ -51,6 +97,7 @@ class OfflineBrain:
             "find": self._find,
             "refine": self._find,
             "recommend": self._recommend,
+            "quote": self._quote,
         }.get(u.intent)
         if handler is not None:
             pieces = await handler(ctx, u, writer)
@@ -63,7 +110,40 @@ class OfflineBrain:
     @staticmethod
     def _too_broad(u: Understanding) -> bool:
         c = u.constraints
-        return not (c.query or c.category) and c.filters().is_empty()
+        return not (c.query or c.category or u.update.ideas) and c.filters().is_empty()
+
+    async def _resolve_names(self, ctx: TurnContext, u: Understanding) -> None:
+        """Products the message names without their having been shown ("what goes with the
+        regency cakestand?"), looked up in the catalog by their title words."""
+        text = ctx.message.lower()
+        wants_one = u.intent in _NAMED_INTENTS or (
+            u.intent in ("find", "refine", "unclear") and _RELATED_CUE.search(text)
+        )
+        if not wants_one or (u.reference.ids and u.reference.how not in ("pronoun", "all")):
+            if not (u.intent == "compare" and len(u.reference.ids) < 2):
+                return
+        parts = _SEPARATOR.split(text) if u.intent == "compare" else [text]
+        named: list[str] = []
+        for part in parts:
+            pid = await name_lookup(ctx, part)
+            if pid is not None and pid not in named:
+                named.append(pid)
+        if not named or (u.intent == "compare" and len(named) < 2 and not ctx.state.shown):
+            return
+        u.reference = Reference(named, "name")
+        if u.intent in ("find", "refine", "unclear"):
+            u.intent = "similar" if _SIMILAR_CUE.search(text) else "bought_together"
+        if u.update.relative == "cheaper" or _CHEAPER_THAN.search(text):
+            u.cheaper_than = named[0]
+
+    async def _quote(self, ctx: TurnContext, u: Understanding, writer: Answers) -> list[str]:
+        quantity = u.update.quantity or 1
+        ids = u.reference.ids or ([ctx.state.focus] if ctx.state.focus else ctx.state.shown)
+        if not ids:
+            return writer.which_one()
+        items = [{"product_id": pid, "quantity": quantity} for pid in ids[: ctx.max_cards]]
+        result = await ctx.call("quote_products", {"items": items})
+        return writer.quote(result)
 
     async def _find(self, ctx: TurnContext, u: Understanding, writer: Answers) -> list[str]:
         state = ctx.state
@@ -73,6 +153,20 @@ class OfflineBrain:
                 state.pending = "clarify"
                 return writer.clarify()
             return await self._recommend(ctx, u, writer)
+        if u.update.ideas and not u.update.query_words:
+            # An occasion ("a picnic this weekend"): the things that suit it.
+            result = await ctx.call(
+                "search_products",
+                {
+                    "query": " ".join(u.update.occasions),
+                    "filters": c.filters(),
+                    "k": ctx.max_cards,
+                    "any_of": u.update.ideas,
+                },
+            )
+            u.constraints = c.model_copy(update={"query": " ".join(u.update.occasions)})
+            state.constraints = u.constraints
+            return writer.results(result, u, list(state.shown_prices))
         if not (c.query or c.category):
             # Conditions without product words ("something under £5"): best sellers that fit.
             return await self._recommend(ctx, u, writer)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.brains.offline.language import ShopperLanguage
 from assistant.brains.offline.lexicon import Lexicon
 from assistant.brains.offline.phrase import product_phrase
-from assistant.matching import normalize_spelling, stem, words
+from assistant.matching import content_words, normalize_spelling, stem, words
 from assistant.state import Constraints, SortOrder
 
 __all__ = ["ConstraintUpdate", "Lexicon", "merge", "parse"]
@@ -72,18 +73,22 @@ _NOT_EXCLUDABLE = {
     "cheap",
     "matter",
 }
-_CUR = r"(?:£|\$|€|gbp\s*|usd\s*|eur\s*)"
+_CUR = r"(?:£|\$|€|₹|(?:gbp|usd|eur|inr|rs\.?)\s*)"
 # An amount, unless a unit follows: "16gb", "45cm" and "5 years" are no prices.
 _AMT = (
     r"(\d+(?:[.,]\d{1,2})?)(?![\d.,]|\s*(?:gb|mb|tb|cm|mm|m|kg|g|ml|l|inch|inches|in|years?|"
-    r"yrs?|pieces?|pcs|pack|x|%|st|nd|rd|th)\b)"
+    r"yrs?|pieces?|pcs|pack|x|%|st|nd|rd|th|stars?|star|w|watts?|v|mah|hours?|hrs?|days?|"
+    r"months?|weeks?|people|persons?|litres?|liters?|ltrs?)\b)"
 )
-_UNIT = r"(?:\s*(?:pounds?|quid|gbp|dollars?|bucks|usd|euros?|eur)\b|p\b)?"
+_UNIT = (
+    r"(?:\s*(?:pounds?|quid|gbp|dollars?|bucks|usd|euros?|eur|rupees?|rs\.?|inr)\b|p\b|"
+    r"\s*/-)?"
+)
 _MONEY = rf"{_CUR}?\s*{_AMT}{_UNIT}"
 _BETWEEN = re.compile(
     rf"(?:between|from)\s+{_MONEY}\s*(?:and|to|-|–)\s*{_MONEY}"
     rf"|{_CUR}{_AMT}\s*(?:-|–|to)\s*{_CUR}?{_AMT}"
-    rf"|\b{_AMT}\s*(?:-|–|to)\s*{_AMT}\s*(?:pounds?|quid|gbp|dollars?|euros?)\b"
+    rf"|\b{_AMT}\s*(?:-|–|to)\s*{_AMT}\s*(?:pounds?|quid|gbp|dollars?|euros?|rupees?|inr|rs)\b"
 )
 _MAX = re.compile(
     r"(?:(?:not|n't|never)\s+(?:want\s+to\s+|wanna\s+|like\s+to\s+)?(?:spend|pay)\s+"
@@ -91,27 +96,52 @@ _MAX = re.compile(
     r"no more than|not more than|"
     r"up to|upto|max(?:imum)?(?: of)?|at most|within|budget(?: is| of|:)?(?: about| around)?|"
     r"spend(?:ing)?(?: about| around| up to)?|for less than|<|no more then|less then|"
-    r"not over|not above|maximum)\s*" + _MONEY
+    r"not over|not above|maximum|within (?:a |my )?budget of|priced (?:under|below|at most))\s*"
+    + _MONEY
 )
 _MIN = re.compile(
-    r"(?:over|above|more than|at least|minimum(?: of)?|min|starting at|upwards of|>|more then)"
+    r"(?:over|above|more than|at least|minimum(?: of)?|min|starting at|upwards of|>|more then|"
+    r"priced (?:over|above))"
     r"\s*" + _MONEY
 )
 _AROUND = re.compile(
     r"(?:around|about|roughly|approx(?:imately)?|circa|~|in the)\s*" + _MONEY + r"(?:\s*range)?"
 )
 _BARE = re.compile(
-    rf"{_CUR}\s*{_AMT}|\b{_AMT}\s*(?:pounds?|quid|gbp|dollars?|bucks|euros?)\b|\b(\d{{1,2}})p\b"
+    rf"{_CUR}\s*{_AMT}|\b{_AMT}\s*(?:pounds?|quid|gbp|dollars?|bucks|euros?|rupees?|inr|rs)\b"
+    rf"|\b(\d{{1,2}})p\b"
 )
 _PACK = re.compile(
     r"\b(?:set|pack|box|bag|packet)\s+of\s+(\d+)\b|\b(\d+)[- ]?(?:pack|piece set|pc set)\b"
 )
+_RATING_WORD = r"(?:rated|ratings?|reviews?|reviewed|stars?|scores?)"
+def _at_least(name: str) -> str:
+    return (
+        r"(?:at least|atleast|minimum(?: of)?|min\.?|no less than|not less than|>=|>|"
+        rf"(?P<{name}>above|over|more than|higher than|greater than|better than))"
+    )
+
+
+
+_OR_MORE = r"(?:\s*(?:\+|or (?:more|higher|above|better|up)|and (?:up|above|over)|plus))"
 _RATING = re.compile(
-    r"\b([1-5](?:\.\d)?)\s*(?:\+|stars?|or more stars|star and up|/5)|rated\s+(?:at least\s+|"
-    r"above\s+|over\s+)?([1-5](?:\.\d)?)"
+    rf"\b{_RATING_WORD}\s*(?:of|is|at|:)?\s*(?:{_at_least('strict')}\s*)?(?P<a>[0-5](?:\.\d+)?)\b"
+    rf"(?:\s*(?:stars?|/\s*5|out of (?:5|five)))?{_OR_MORE}?"
+    rf"|(?:{_at_least('strict_b')}\s*)?(?P<b>[0-5](?:\.\d+)?)\s*{_OR_MORE}?\s*"
+    rf"(?:stars?|/\s*5|out of (?:5|five))(?:\s*{_RATING_WORD})?{_OR_MORE}?"
+    rf"|(?P<c>[0-5](?:\.\d+)?){_OR_MORE}\s*{_RATING_WORD}"
 )
 _GOOD_RATING = re.compile(
-    r"\b(?:well|highly|top|best)[- ]rated\b|\bgood reviews\b|\bbest reviewed\b"
+    r"\b(?:well|highly|top|best|highest)[- ]rated\b|\bgood reviews\b|\bbest reviewed\b|"
+    r"\bgood ratings?\b"
+)
+_BEST_RATED = re.compile(
+    r"\b(?:best|highest|top)[- ]rated\b|\bbest reviewed\b|\bhighest ratings?\b|"
+    r"\bbest ratings?\b"
+)
+_POPULAR = re.compile(
+    r"\bmost popular\b|\bbest[- ]?sell(?:ing|ers?)\b|\bbestsellers?\b|\bmost bought\b|"
+    r"\bmost ordered\b|\bpopular\b|\btrending\b"
 )
 _IN_STOCK = re.compile(
     r"\bin[- ]stock\b|\bavailable (?:now|today|right now)\b|\bonly (?:the )?available\b|"
@@ -133,8 +163,15 @@ _CHEAPEST = re.compile(
 )
 _PRICIEST = re.compile(r"\bmost expensive\b|\bpriciest\b|\bluxury\b|\bpremium\b|\bfancy\b|\bposh\b")
 _NEGATION = re.compile(
-    r"\b(?:not|no|without|except|but not|anything but|nothing|hate|avoid|don'?t (?:like|want))\s+"
-    r"(?:in\s+|the\s+|any\s+|too\s+|so\s+)?([a-z]+)"
+    r"\b(?:is ?n'?t|are ?n'?t|was ?n'?t|not|no|without|except(?: for)?|excluding|exclude|"
+    r"other than|apart from|anything but|but not|nothing|never|avoid|hate|dislike|"
+    r"(?:do ?n'?t|do not|does ?n'?t|does not) (?:like|want|need|love|fancy)|rather not|"
+    r"not keen on|not a fan of|not into|free from|free of)\s+"
+    r"(?:(?:made|make|of|from|out|by|in|any|a|an|the|too|so|really|very|that|something|"
+    r"anything|one|ones|products?|brand|color|colour|from the brand)\s+)*"
+    r"(?P<what>[a-z0-9][a-z0-9&'-]*(?:\s+(?!(?:and|or|but|under|over|below|above|less|more|"
+    r"with|for|please|that|which|rated|priced|in|at|than|cheaper|because|so|as|is|are|"
+    r"i|we|it)\b)[a-z0-9][a-z0-9&'-]*){0,2})"
 )
 _MORE = re.compile(
     r"\b(?:show|see|any|got|have)\b.*\b(?:more|others?|else|different ones|other options)\b|"
@@ -154,10 +191,24 @@ _RELAX = {
     "rating": re.compile(r"\b(?:any|drop the|forget the|ignore the|remove the) ratings?\b"),
 }
 _CURRENCIES = {
-    "GBP": re.compile(r"£|\bgbp\b|\bpounds?\b|\bquid\b"),
+    "GBP": re.compile(r"£|\bgbp\b|\bpounds?\b|\bquid\b|\b\d{1,2}p\b"),
     "USD": re.compile(r"\$|\busd\b|\bdollars?\b|\bbucks\b"),
     "EUR": re.compile(r"€|\beur\b|\beuros?\b"),
+    "INR": re.compile(r"₹|\binr\b|\brupees?\b|\brs\.?\s*\d|\d\s*/-"),
 }
+_QUANTITY = re.compile(
+    r"\b(\d{1,4})\s*(?:x|×|of|pcs|pieces|units|items|lots|nos)\b"
+    r"|\bfor\s+(\d{1,4})\b(?!\s*(?:[.,]\d|%|pounds?|quid|dollars?|euros?|rupees?))"
+    r"|\b(?:buy|order|get|want|need|take)\s+(\d{1,4})\b(?!\s*(?:[.,]\d|%|pounds?|quid))"
+)
+_QUOTE_CUE = re.compile(
+    r"\bhow much\b|\btotal\b|\bcost\b|\bcosts\b|\bprice\b|\bquote\b|\baltogether\b|"
+    r"\bcome to\b|\bin all\b"
+)
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_CURRENCY_WORDS = re.compile(
+    r"[£$€₹]|\b(?:pounds?|quid|gbp|dollars?|bucks|usd|euros?|eur|rupees?|inr|rs)\b"
+)
 _RESET = re.compile(
     r"\bstart (?:over|again)\b|\bnew search\b|\bforget (?:that|it|all that)\b|"
     r"\bsomething completely different\b"
@@ -189,6 +240,14 @@ class ConstraintUpdate:
     continuation: bool = False
     refinement_cue: bool = False
     foreign_currency: str | None = None
+    exclude_brands: list[str] = field(default_factory=list)
+    exclude_categories: list[str] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)
+    interests: list[str] = field(default_factory=list)
+    occasions: list[str] = field(default_factory=list)
+    ideas: list[str] = field(default_factory=list)
+    quantity: int | None = None
+    quote: bool = False
 
     def has_conditions(self) -> bool:
         """True when the message sets or changes any condition on results."""
@@ -196,6 +255,7 @@ class ConstraintUpdate:
             self.attributes
             or self.brands
             or self.exclude
+            or self.exclude_brands
             or self.relax
             or self.relative
             or self.sort
@@ -219,39 +279,113 @@ def _pence(m: re.Match[str], value: float | None) -> float | None:
     return value
 
 
-def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
-    """The constraints one message states."""
-    text = normalize_spelling(message).replace("\u2019", "'")
-    for word, n in _NUMBER_WORDS.items():
-        text = re.sub(rf"\b{word}\s+(pounds?|quid|dollars?|euros?)\b", rf"{n} \1", text)
-    # Ages are no budget, and no product words either.
-    text = re.sub(r"\b\d+\s*-?\s*(?:years?|yrs?|months?)(?:\s*-?\s*old)?\b", " ", text)
-    up = ConstraintUpdate()
-    spent: list[tuple[int, int]] = []
+def _blank(text: str, span: tuple[int, int]) -> str:
+    start, end = span
+    return text[:start] + " " * (end - start) + text[end:]
 
+
+_NOT_AN_EXCLUSION = re.compile(
+    r"(?:to |)(?:spend|pay|paying|spending|more|over|above|under|less|much|too|sure|worry|"
+    r"problem|matter|mind|bother|exceed|go over|than)\b"
+)
+
+
+def _exclusions(text: str, lexicon: Lexicon, up: ConstraintUpdate) -> str:
+    """Read "isn't red", "not Himalaya", "without glass" into the update; blank them out."""
+    for m in list(_NEGATION.finditer(text)):
+        phrase = m.group("what").strip()
+        if _NOT_AN_EXCLUSION.match(phrase):
+            continue  # "I don't want to spend more than £2" is a budget
+        ws = [w for w in words(phrase) if w not in _NOT_EXCLUDABLE]
+        if not ws:
+            continue
+        joined = " ".join(ws)
+        brand = next(
+            (b for key, b in sorted(lexicon.brands.items(), key=lambda kv: -len(kv[0]))
+             if f" {key} " in f" {joined} "),
+            None,
+        )
+        if brand is not None:
+            up.exclude_brands.append(brand)
+            up.exclude += [w for w in words(brand) if w not in _NOT_EXCLUDABLE]
+        else:
+            stems = {stem(w) for w in ws}
+            category = lexicon.match_category(stems)
+            if category is not None and stems <= set().union(*lexicon.categories[category]):
+                up.exclude_categories.append(category)
+            # Only the first word of a longer tail is surely excluded ("not red please").
+            keep = ws if len(ws) == 1 or all(_known(w, lexicon) for w in ws) else ws[:1]
+            up.exclude += [w for w in keep if w not in up.exclude]
+        text = _blank(text, m.span())
+    return text
+
+
+def _known(word: str, lexicon: Lexicon) -> bool:
+    return word in lexicon.words or stem(word) in lexicon.words
+
+
+def _money(text: str, up: ConstraintUpdate, spent: list[tuple[int, int]]) -> None:
     if m := _BETWEEN.search(text):
         nums = [g for g in m.groups() if g is not None]
         lo, hi = sorted(_amount(n) or 0.0 for n in nums[:2])
         up.price_min, up.price_max = lo, hi
         spent.append(m.span())
-    else:
-        rest = text
-        if m := _MAX.search(text):
-            up.price_max = _pence(m, _amount(m.group(1)))
+        return
+    rest = text
+    if m := _MAX.search(text):
+        up.price_max = _pence(m, _amount(m.group(1)))
+        spent.append(m.span())
+        rest = _blank(text, m.span())
+    if m := _MIN.search(rest):
+        up.price_min = _pence(m, _amount(m.group(1)))
+        spent.append(m.span())
+    if up.price_min is None and up.price_max is None:
+        if m := _AROUND.search(text):
+            mid = _amount(m.group(1)) or 0.0
+            up.price_min, up.price_max = round(mid * 0.75, 2), round(mid * 1.25, 2)
             spent.append(m.span())
-            rest = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
-        if m := _MIN.search(rest):
-            up.price_min = _pence(m, _amount(m.group(1)))
+        elif m := _BARE.search(text):
+            raw = m.group(1) or m.group(2)
+            up.price_max = _amount(raw) if raw else int(m.group(3)) / 100
             spent.append(m.span())
-        if up.price_min is None and up.price_max is None:
-            if m := _AROUND.search(text):
-                mid = _amount(m.group(1)) or 0.0
-                up.price_min, up.price_max = round(mid * 0.75, 2), round(mid * 1.25, 2)
-                spent.append(m.span())
-            elif m := _BARE.search(text):
-                raw = m.group(1) or m.group(2)
-                up.price_max = _amount(raw) if raw else int(m.group(3)) / 100
-                spent.append(m.span())
+
+
+def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
+    """The constraints one message states."""
+    language = ShopperLanguage.load(lexicon.language)
+    text = normalize_spelling(message).replace("\u2019", "'")
+    text = _THOUSANDS.sub("", text)
+    for word, n in _NUMBER_WORDS.items():
+        text = re.sub(
+            rf"\b{word}\s+(pounds?|quid|dollars?|euros?|rupees?|stars?)\b", rf"{n} \1", text
+        )
+    text = language.spoken_amounts(text)
+    # Ages are no budget, and no product words either.
+    text = re.sub(r"\b\d+\s*-?\s*(?:years?|yrs?|months?)(?:\s*-?\s*old)?\b", " ", text)
+    up = ConstraintUpdate()
+    reading = language.read(text)
+    up.people, up.interests = reading.people, reading.interests
+    up.occasions, up.ideas = reading.occasions, reading.ideas
+    text = reading.text
+    spent: list[tuple[int, int]] = []
+
+    # A number next to "stars" or "rated" is a rating, never money: read it first.
+    if m := _RATING.search(text):
+        value = float(m.group("a") or m.group("b") or m.group("c"))
+        strict = m.group("strict") or m.group("strict_b")
+        up.min_rating = min(5.0, round(value + (0.01 if strict else 0.0), 2))
+        text = _blank(text, m.span())
+    elif _GOOD_RATING.search(text):
+        up.min_rating = 4.0
+    if _BEST_RATED.search(text):
+        up.sort = "rating_desc"
+    text = _exclusions(text, lexicon, up)
+    _money(text, up, spent)
+    if m := _QUANTITY.search(_blank(text, spent[0]) if spent else text):
+        up.quantity = int(next(g for g in m.groups() if g))
+        up.quote = bool(_QUOTE_CUE.search(text)) and up.quantity > 0
+        if up.quote:
+            spent.append(m.span())
     explicit = up.price_min is not None or up.price_max is not None
     if _CHEAPER.search(text) and not explicit:
         up.relative = "cheaper"
@@ -261,11 +395,8 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
         up.sort = "price_desc"
     elif _CHEAPEST.search(text) and not up.relative:
         up.sort = "price_asc"
-    if m := _RATING.search(text):
-        up.min_rating = float(m.group(1) or m.group(2))
-        spent.append(m.span())
-    elif _GOOD_RATING.search(text):
-        up.min_rating = 4.0
+    elif _POPULAR.search(text) and up.sort is None:
+        up.sort = "popularity"
     if _IN_STOCK.search(text):
         up.in_stock = True
     if (m := _PACK.search(text)) and lexicon.attributes.get("pack_size"):
@@ -285,17 +416,12 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     up.continuation = bool(_CONTINUE_CUE.search(text))
     up.refinement_cue = bool(_REFINE_CUE.search(text))
 
-    negated: set[str] = set()
-    for m in _NEGATION.finditer(text):
-        word = m.group(1)
-        if word in _NOT_EXCLUDABLE:
-            continue
-        negated.add(word)
-        up.exclude.append(word)
+    negated = {w for w in up.exclude}
     masked = text
-    for start, end in spent:
-        masked = masked[:start] + " " * (end - start) + masked[end:]
-    tokens = words(masked)
+    for span in spent:
+        masked = _blank(masked, span)
+    masked = _CURRENCY_WORDS.sub(" ", masked)
+    tokens = [t for t in words(masked) if t not in language.filler]
     attribute_words: set[str] = set()
     for name, values in lexicon.attributes.items():
         if name == "pack_size":
@@ -306,11 +432,16 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
                 attribute_words.add(w)
     lowered = " " + " ".join(tokens) + " "
     for key, brand in lexicon.brands.items():
-        if f" {key} " in lowered:
+        if f" {key} " in lowered and brand not in up.exclude_brands:
             up.brands.append(brand)
             attribute_words.update(words(key))
-    found, up.phrase = product_phrase(tokens, attribute_words | negated)
-    up.query_words = [w for w in found if not re.fullmatch(r"\d+(?:st|nd|rd|th)?", w)]
+    found, up.phrase = product_phrase(tokens, attribute_words | negated, language.people)
+    found = [w for w in found if not re.fullmatch(r"\d+(?:st|nd|rd|th)?", w)]
+    # What a person is into names what suits them: "for my sister who loves gardening".
+    interest_words = [w for i in up.interests for w in content_words(i) if w not in found]
+    up.query_words = [*interest_words, *found]
+    if not up.phrase and interest_words:
+        up.phrase = " ".join(up.interests)
     stems = {stem(w) for w in up.query_words}
     up.category = lexicon.match_category(stems) if stems else None
     if up.category is not None:
@@ -380,4 +511,13 @@ def merge(
         for name, value in list(base.attributes.items()):
             if value.lower() == word:
                 del base.attributes[name]
+    for brand in up.exclude_brands:
+        if brand not in base.exclude_brands:
+            base.exclude_brands.append(brand)
+    base.brands = [b for b in base.brands if b not in base.exclude_brands]
+    for path in up.exclude_categories:
+        if path not in base.exclude_categories:
+            base.exclude_categories.append(path)
+    if base.category and base.category in base.exclude_categories:
+        base.category = None
     return base

@@ -32,6 +32,7 @@ Intent = Literal[
     "identity",
     "affirm",
     "deny",
+    "quote",
     "unclear",
 ]
 INTENTS: tuple[str, ...] = Intent.__args__  # type: ignore[attr-defined]
@@ -154,7 +155,9 @@ class Signals:
         active_search: bool,
         more: bool,
         off_topic: bool,
+        quote: bool = False,
     ) -> None:
+        self.quote = quote
         self.product_words = product_words
         self.conditions = conditions
         self.reference = reference
@@ -174,15 +177,18 @@ def detect(message: str, s: Signals) -> Intent:
         return "affirm"
     if _DENY.match(text):
         return "deny"
+    if _SHOP_INFO.search(body) and _SHOP_FRAME.search(body):
+        # "When is customer service open?" asks for the hours, not for a person.
+        return "policy_question"
     if HUMAN_REQUEST.search(body):
         return "human"
     if _IDENTITY.search(body):
         return "identity"
     if _PURCHASE.search(body):
         return "purchase"
-    if _POLICY.search(body) and not (
-        s.reference and _QUESTION.search(body) and not _POLICY_STRONG.search(body)
-    ):
+    if s.quote:
+        return "quote"
+    if _is_policy(body, s):
         return "policy_question"
     if _COMPARE.search(body) and (s.has_shown or s.product_words):
         return "compare"
@@ -258,8 +264,45 @@ def _only_small_talk(body: str, pattern: re.Pattern[str]) -> bool:
 
 _POLICY_STRONG = re.compile(
     r"\b(?:ship|shipping|deliver|delivery|postage|return|returns|refund|pay|payment|paypal|"
-    r"discount|voucher|coupon|warranty|track|tracking|gift wrapping)\b"
+    r"discount|voucher|coupon|track|tracking|gift wrapping|credit cards?|debit cards?|paypal|"
+    r"klarna|apple pay|google pay|mastercard|amex|send (?:it |them )?back|money back)\b"
 )
+# Policy words that are product words too ("heavy duty", "damaged hair", "closed toe"):
+# they ask about the shop only in a question to the shop.
+_POLICY_WEAK = re.compile(
+    r"\b(?:duty|duties|damaged|broken|faulty|closed|closing|international|bulk|sale|warranty|"
+    r"guarantee|address|exchange|track|contact|customs|vat|wholesale|post|posted|arrive|"
+    r"privacy|my data|abroad|overseas|discounts?|promo(?:tion)?|open|courier|instal(?:l)?ments|"
+    r"gift card|visa|mastercard|credit cards?|debit cards?|showroom|phone number|pay|paying)\b"
+)
+_SHOP_FRAME = re.compile(
+    r"\b(?:do you|does your|can i|can you|could i|could you|will i|will you|would i|"
+    r"how (?:long|much|do|does|can|soon|quickly|late|early)|what(?:'s| is| are) (?:your|the)|"
+    r"is there|are there|when|where|your|policy|policies|my order|i ordered|my parcel|"
+    r"arrived|if i|are you|is it possible|do i|shop|store)\b"
+)
+_PRODUCT_REQUEST = re.compile(
+    r"\b(?:do you (?:sell|have|stock|carry|do)|looking for|show me|i need|i want|i'?m after|"
+    r"any good|recommend|suggest|find me|searching for)\b"
+)
+_SHOP_INFO = re.compile(
+    r"\b(?:open|opening|hours|closing|close|closed|times|phone|email|contact|reach you)\b"
+)
+
+
+def _is_policy(body: str, s: Signals) -> bool:
+    """A question about the shop: a policy word that only the shop has, or a word that is
+    also a product word asked as a question to the shop."""
+    strong = _POLICY_STRONG.search(body)
+    if not strong and not (_POLICY.search(body) and _SHOP_FRAME.search(body)):
+        return False
+    if not strong and _PRODUCT_REQUEST.search(body):
+        return False  # "do you sell heavy duty bags?"
+    if s.reference and _QUESTION.search(body) and not strong:
+        return False  # "does it have a warranty?" asks about the product
+    if not strong and not _POLICY_WEAK.search(body) and s.product_words:
+        return False
+    return True
 _REFINE_WORDS = re.compile(r"\b(?:ones?|only|just|those|these|them|in|with)\b")
 
 

@@ -24,7 +24,6 @@ _WEAK = {
     "fitting",
     "tool",
     "art",
-    "decor",
     "dining",
     "storage",
     "novelty",
@@ -41,6 +40,9 @@ _WEAK = {
 }
 
 
+_WEAK_STEMS = {stem(w) for w in _WEAK}
+
+
 @dataclass
 class Lexicon:
     """The catalog's words for constraints, from its Vocabulary."""
@@ -49,6 +51,8 @@ class Lexicon:
     attributes: dict[str, dict[str, str]] = field(default_factory=dict)
     brands: dict[str, str] = field(default_factory=dict)
     currency: str = "GBP"
+    language: str = "en"
+    words: set[str] = field(default_factory=set)
 
     @classmethod
     def from_vocabulary(cls, vocab: Vocabulary) -> Lexicon:
@@ -68,6 +72,10 @@ class Lexicon:
         lex.attributes.setdefault("pack_size", {})
         lex.attributes["pack_size"] = {v: v for v in vocab.attributes.get("pack_size", {})}
         lex.brands = {b.lower(): b for b in vocab.brands if len(b) > 1}
+        for leaf, parent in lex.categories.values():
+            lex.words |= leaf | parent
+        for values in lex.attributes.values():
+            lex.words |= {stem(v) for v in values}
         return lex
 
     def category_words(self) -> set[str]:
@@ -81,7 +89,7 @@ class Lexicon:
         """The category the words name, when exactly one fits best."""
         scored: list[tuple[float, str]] = []
         for path, (leaf, parent) in self.categories.items():
-            strong = (leaf - _WEAK) & stems
+            strong = (leaf - _WEAK_STEMS) & stems
             if not strong:
                 continue
             scored.append((len(leaf & stems) + 0.5 * len(parent & stems), path))

@@ -21,7 +21,9 @@ _CUES = re.compile(
 _CLAUSE_END = {"that", "which", "who", "because", "since", "so", "but", "as", "to"}
 
 
-def product_phrase(tokens: list[str], stop: set[str]) -> tuple[list[str], str]:
+def product_phrase(
+    tokens: list[str], stop: set[str], people: frozenset[str] = frozenset()
+) -> tuple[list[str], str]:
     """The words that name the product, head noun last.
 
     "I have a kid starting school, I need a lunch bag" -> [lunch, bag]: the words after the
@@ -46,11 +48,19 @@ def product_phrase(tokens: list[str], stop: set[str]) -> tuple[list[str], str]:
         if word in _CLAUSE_END and n > 0 and content_words(" ".join(segment[:n]), extra_stop=stop):
             segment = segment[:n]
             break
+    modifiers: list[str] = []
     if "for" in segment:
         cut = segment.index("for")
         before = content_words(" ".join(segment[:cut]), extra_stop=stop)
-        segment = segment[:cut] if before else segment[cut + 1 :]
+        after = content_words(" ".join(segment[cut + 1 :]), extra_stop=stop | set(people))
+        if before:
+            # "food for my cat" is cat food; "a mug for my dad" names no product in "dad".
+            modifiers = [w for w in after if w not in before][:2]
+            segment = segment[:cut]
+        else:
+            segment = segment[cut + 1 :]
     found = content_words(" ".join(segment), extra_stop=stop)
+    found = [*modifiers, *found]
     if "with" in segment:
         cut = segment.index("with")
         head = content_words(" ".join(segment[:cut]), extra_stop=stop)

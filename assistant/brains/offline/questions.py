@@ -11,6 +11,7 @@ import re
 
 from assistant.brains.offline.templates import Phrasebook
 from assistant.guardrails import clean_catalog_text
+from assistant.matching import content_words, stem, words
 from retrieval import Product
 
 __all__ = ["answer_question", "describe_product"]
@@ -117,12 +118,70 @@ def describe_product(p: Product, price: str, *, short: bool = False) -> str:
     return text
 
 
+_IS_QUESTION = re.compile(
+    r"^\W*(?:does|do|is|are|can|will|would|what|how|which|has|have|could)\b|\?\s*$"
+)
+_NOT_ASKED = {
+    "does", "do", "did", "is", "are", "can", "will", "would", "have", "has", "come", "comes",
+    "support", "supports", "work", "works", "use", "used", "any", "much", "many", "what",
+    "which", "how", "its", "it's", "thing",
+}
+_PASSAGE_SPLIT = re.compile(r"(?<=[.!?;|])\s+|\s*\n+\s*|\s+(?=[A-Z][A-Za-z ]{2,30}:\s)")
+
+
+def passages(p: Product) -> list[tuple[str, str]]:
+    """(field, text) of every passage in a product's own fields: attributes, then sentences."""
+    out = [(f"attribute {k}", f"{k}: {v}") for k, v in p.attributes.items()]
+    description, _ = clean_catalog_text(p.description)
+    for part in _PASSAGE_SPLIT.split(description):
+        part = part.strip(" ,|-")
+        if len(part) > 3:
+            out.append(("description", part[:300]))
+    return out
+
+
+def find_passage(message: str, p: Product) -> tuple[str, str] | None:
+    """The passage of the product's fields that answers a question, by the words they share
+    (stems, as the catalog is read); None when no passage shares a question word."""
+    title = {stem(w) for w in words(p.title)}
+    asked = [
+        stem(w)
+        for w in content_words(message, extra_stop=_NOT_ASKED)
+        if stem(w) not in title
+    ]
+    if not asked:
+        return None
+    best: tuple[float, int, tuple[str, str]] | None = None
+    for n, (field, text) in enumerate(passages(p)):
+        have = {stem(w) for w in words(text)}
+        have |= {h for w in words(text) for h in (stem(x) for x in w.split("-"))}
+        hits = sum(1 for a in asked if a in have)
+        if hits == 0:
+            continue
+        score = hits / len(asked) + (0.1 if field.startswith("attribute") else 0.0)
+        if best is None or score > best[0]:
+            best = (score, -n, (field, text))
+    return None if best is None else best[2]
+
+
 def answer_question(message: str, p: Product, price: str, book: Phrasebook) -> list[str]:
     """Sentences that answer `message` about product `p` from its catalog fields."""
     text = message.lower()
     asked = [name for name, rx in _ASPECTS if rx.search(text)]
     unknown = [phrase for phrase, rx in _UNKNOWN if rx.search(text)]
     out: list[str] = []
+    if not asked or asked == ["details"] or unknown:
+        found = find_passage(message, p)
+        if found is not None:
+            field, passage = found
+            # The listing's own words, quoted, with the field they come from.
+            return [f'The listing for the {p.title} says, in its {field}: "{passage}" ']
+        if unknown or (not asked and _IS_QUESTION.search(text)):
+            aspect = unknown[0] if unknown else "that"
+            return [
+                book.say("unknown_detail", aspect=aspect, title=p.title) + " ",
+                "Shall I ask a member of staff to check? ",
+            ]
     for aspect in asked:
         if aspect == "price":
             out.append(f"The {p.title} costs {price}. ")

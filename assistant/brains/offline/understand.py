@@ -29,6 +29,7 @@ class Understanding:
     constraints: Constraints
     new_topic: bool
     after_clarify: bool = False
+    cheaper_than: str | None = None
 
     @property
     def target(self) -> str | None:
@@ -62,8 +63,14 @@ def understand(
         active_search=active,
         more=update.more,
         off_topic=is_off_topic(message),
+        quote=update.quote,
     )
     intent = detect(message, signals)
+    if reference.how == "superlative" and intent not in ("compare", "quote"):
+        intent = "product_question"
+    if intent in ("unclear", "find", "recommend") and update.ideas and not update.query_words:
+        # "We're going on a picnic": what suits the occasion.
+        intent = "find"
     if intent == "affirm" and (state.pending or "").startswith("relax:"):
         # "Shall I drop the price limit?" - "yes".
         intent = "refine"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
+from assistant.settings import DEMO_POLICIES
 from retrieval import HashingEmbedder, Ingestor, RetrievalSettings, make_store
 from retrieval.feed import FeedReport
 from tests.unit.assistant.conftest import CATALOG
@@ -23,6 +25,8 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     Ingestor(make_store(settings), HashingEmbedder(), settings).ingest(
         FeedReport(products=CATALOG, rows=len(CATALOG))
     )
+    # This shop's own policy pages (the demo's text), found in its data dir.
+    shutil.copytree(DEMO_POLICIES, tmp_path / "policies")
     return tmp_path
 
 
@@ -37,6 +41,16 @@ def test_chat_reads_piped_lines_and_keeps_the_conversation(
     title = first_card.split("] ", 1)[1].split("  ")[0]
     assert out.count(title) >= 3  # listed, carded, then described
     assert "try: " in out
+
+
+def test_a_shop_without_policy_pages_gets_no_demo_policies(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.rmtree(data_dir / "policies")
+    monkeypatch.setattr("sys.stdin", io.StringIO("how much is delivery?\n"))
+    assert main(["chat", "--data-dir", str(data_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "£3.95" not in out and "you> how much is delivery?" in out
 
 
 def test_eval_chat_reports_the_suite(

@@ -32,6 +32,7 @@ def test_schemas_describe_every_tool_and_hide_injected_arguments(
         "recommend_for_user",
         "similar_products",
         "bought_together",
+        "quote_products",
         "answer_policy",
     }
     for fn in schemas.values():

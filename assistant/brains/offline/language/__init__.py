@@ -1,0 +1,140 @@
+"""The shopper's language that names no product, read from a shipped per-language lexicon.
+
+`ShopperLanguage.load("en")` reads `en.yaml` beside this module: people a present is
+for, interests ("who loves gardening"), occasions and what suits them, spoken amounts
+("a fiver"), time expressions and chat filler. `read(text)` takes them out of a message
+and says what it found, so the rest of the brain sees only product words and conditions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+__all__ = ["Reading", "ShopperLanguage"]
+
+_HERE = Path(__file__).resolve().parent
+_PRONOUNS = {"it", "them", "this", "that", "these", "those", "one", "ones", "stuff", "things"}
+_CLAUSE_STOP = (
+    r"(?=\s*(?:[,.;!?]|$|\b(?:and|but|so|under|below|over|above|less|more|for|with|"
+    r"please|rated|priced|in stock|who|which|that|because|since|what|any|do|can|i|we)\b))"
+)
+
+
+@dataclass
+class Reading:
+    """What a message says besides product words."""
+
+    text: str
+    people: list[str] = field(default_factory=list)
+    interests: list[str] = field(default_factory=list)
+    occasions: list[str] = field(default_factory=list)
+    ideas: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ShopperLanguage:
+    """One language's non-product vocabulary."""
+
+    people: frozenset[str]
+    doers: dict[str, str]
+    interest_cue: re.Pattern[str]
+    occasions: dict[str, tuple[str, ...]]
+    amounts: dict[str, float]
+    time_words: frozenset[str]
+    time_lead: re.Pattern[str]
+    filler: frozenset[str]
+
+    @classmethod
+    @cache
+    def load(cls, language: str = "en") -> ShopperLanguage:
+        """The shipped lexicon of a language (ISO 639-1 code)."""
+        path = _HERE / f"{language}.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        cues = sorted((c.strip() for c in data["interest_cues"].split("|")), key=len, reverse=True)
+        leads = sorted((c.strip() for c in data["time_lead"].split("|")), key=len, reverse=True)
+        times = sorted(data["time_words"].split(), key=len, reverse=True)
+        return cls(
+            people=frozenset(data["people"].split()),
+            doers={k.lower(): v for k, v in data["doers"].items()},
+            interest_cue=re.compile(
+                r"\b(?:who|that|he|she|they|and|as|my \w+|since|because)?\s*(?:"
+                + "|".join(re.escape(c) for c in cues if c)
+                + r")\s+((?:[a-z][a-z'&-]*\s*){1,3}?)"
+                + _CLAUSE_STOP
+            ),
+            occasions={k.lower(): tuple(v) for k, v in data["occasions"].items()},
+            amounts={k.lower(): float(v) for k, v in data["amounts"].items()},
+            time_words=frozenset(times),
+            time_lead=re.compile(
+                r"\b(?:today|tomorrow|tonight|yesterday|asap|soon)\b|\b(?:"
+                + "|".join(re.escape(c) for c in leads)
+                + r")\s+(?:"
+                + "|".join(re.escape(t) for t in times)
+                + r")\b"
+            ),
+            filler=frozenset(data["filler"].split()),
+        )
+
+    def spoken_amounts(self, text: str) -> str:
+        """Spoken amounts as digits ("under a fiver" -> "under 5")."""
+        for phrase in sorted(self.amounts, key=len, reverse=True):
+            if phrase in text:
+                value = self.amounts[phrase]
+                text = re.sub(rf"\b{re.escape(phrase)}\b", f"{value:g} ", text)
+        return text
+
+    def read(self, text: str) -> Reading:
+        """Take people, interests, occasions and time expressions out of a lower-case message."""
+        out = Reading(text)
+        for m in self.interest_cue.finditer(text):
+            words = [
+                w
+                for w in m.group(1).split()
+                if w not in self.people and w not in self.filler and w not in _PRONOUNS
+            ]
+            # "who is a gardener": the activity, not the person.
+            words = [self.doers.get(w, w) for w in words if w not in ("a", "an", "the")]
+            if words:
+                out.interests.append(" ".join(words))
+                text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+        for doer, activity in self.doers.items():
+            if re.search(rf"\b(?:a|an|for|my|our|the)\s+(?:keen\s+|big\s+)?{doer}\b", text):
+                out.interests.append(activity)
+                text = re.sub(rf"\b{doer}\b", " ", text)
+        for name in sorted(self.occasions, key=len, reverse=True):
+            # An occasion is the context ("for a picnic", "a birthday present") unless it
+            # names the product itself ("a birthday card", "picnic basket").
+            rx = re.compile(
+                rf"(?:\b(?:for|throwing|having|hosting|planning|organi[sz]ing|celebrating|"
+                rf"attending|going (?:on|to)|at|it'?s|its)\s+(?:(?:a|an|the|my|our|her|his|"
+                rf"their|your|some)\s+)?(?:\w+'?s\s+)?)\b{re.escape(name)}(?:'?s)?\b"
+                rf"|\b{re.escape(name)}(?:'?s)?(?=\s+(?:presents?|gifts?|ideas?|coming|next|"
+                rf"this|soon)\b)"
+            )
+            if rx.search(text):
+                out.occasions.append(name)
+                out.ideas += [i for i in self.occasions[name] if i not in out.ideas]
+                text = rx.sub(" ", text)
+        text = self.time_lead.sub(" ", text)
+        person = "|".join(sorted((re.escape(p) for p in self.people), key=len, reverse=True))
+        for m in re.finditer(
+            rf"\b(?:for|to|with)?\s*(?:my|our|his|her|their|a|an|the|your)\s+"
+            rf"(?:(?:little|young|new|old|older|younger|best|dear|lovely|\d+\s*year\s*old)\s+)*"
+            rf"({person})\b",
+            text,
+        ):
+            out.people.append(m.group(1))
+        text = re.sub(
+            rf"\b(?:for|to|with)?\s*(?:my|our|his|her|their|a|an|the|your)\s+"
+            rf"(?:(?:little|young|new|old|older|younger|best|dear|lovely|\d+\s*year\s*old)\s+)*"
+            rf"(?:{person})\b",
+            " ",
+            text,
+        )
+        out.text = " ".join(w for w in text.split() if w.strip(",.!?") not in self.filler)
+        return out
