@@ -1,4 +1,4 @@
-"""The Dockerfile, checked without a Docker engine: stages, user, sources, entrypoint."""
+"""The Dockerfile read as text: stages, user, sources, entrypoint (tests/image runs it)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,10 @@ class Stage:
 
 
 def parse(text: str) -> list[Stage]:
-    """Instructions per stage, continuation lines joined and comments dropped."""
+    """Instructions per stage, continuation lines joined and comments dropped.
+
+    A FROM naming a global ARG (`FROM ${BASE}`) gets that ARG's default.
+    """
     logical, buffer = [], ""
     for raw in text.splitlines():
         line = raw.strip()
@@ -42,13 +45,18 @@ def parse(text: str) -> list[Stage]:
         logical.append(buffer + line)
         buffer = ""
     stages: list[Stage] = []
+    global_args: dict[str, str] = {}
     for line in logical:
         op, _, arg = line.partition(" ")
         op = op.upper()
-        if op == "FROM":
+        if op == "ARG" and not stages:
+            name, _, default = arg.strip().partition("=")
+            global_args[name] = default
+        elif op == "FROM":
             m = re.fullmatch(r"(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", arg.strip(), re.I)
             assert m, f"unreadable FROM {arg}"
-            stages.append(Stage(base=m.group(1), name=m.group(2)))
+            base = re.sub(r"\$\{(\w+)\}", lambda v: global_args[v.group(1)], m.group(1))
+            stages.append(Stage(base=base, name=m.group(2)))
         else:
             assert stages, f"{op} before any FROM"
             stages[-1].instructions.append((op, arg.strip()))
@@ -131,19 +139,62 @@ def test_every_copy_source_exists_and_is_in_the_build_context(stages: list[Stage
     # The packages the project declares and the demo data the chart reads are copied.
     assert {"assistant", "retrieval", "recsys", "web", "data/demo", "pyproject.toml"} <= set(copied)
     assert _ignored(".venv", patterns) and _ignored("var", patterns)
+    # `make image` puts the torch wheel it finds on disk here (TORCH_SOURCE).
+    assert not _ignored(".ci/image/wheels/torch-2.13.0+cpu.whl", patterns)
 
 
 def test_torch_is_the_cpu_build_of_the_pinned_version(stages: list[Stage]) -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     (pin,) = [d for d in project["dependencies"] if d.startswith("torch==")]
+    version = pin.removeprefix("torch==")
     torch_runs = [r for r in stages[0].all("RUN") if "torch" in r]
     assert len(torch_runs) == 1
-    assert pin in torch_runs[0]
-    assert "download.pytorch.org/whl/cpu" in torch_runs[0]
+    (run,) = torch_runs
+    # The source is a build argument whose default, for users, is the PyTorch CPU index.
+    (source,) = [a for a in stages[0].all("ARG") if a.startswith("TORCH_SOURCE")]
+    assert source == "TORCH_SOURCE=https://download.pytorch.org/whl/cpu"
+    assert '--index-url "$TORCH_SOURCE"' in run and pin in run
+    # A wheel from the build context is bind-mounted (no layer keeps it), and whichever
+    # source it was, the build fails unless torch is that version without CUDA.
+    assert "--mount=type=bind" in run and '"/context/$TORCH_SOURCE"' in run
+    assert f"== '{version}'" in run and "torch.version.cuda is None" in run
     # Installed before the project, so the project's own pin finds it satisfied.
     runs = stages[0].all("RUN")
     project_install = next(i for i, r in enumerate(runs) if "-e ." in r)
-    assert runs.index(torch_runs[0]) < project_install
+    assert runs.index(run) < project_install
+
+
+def test_the_virtualenv_is_complete_before_the_code_is_copied(stages: list[Stage]) -> None:
+    """Code changes then reuse the cached virtualenv layers (most of the image)."""
+    build = stages[0]
+    order = [(op, arg) for op, arg in build.instructions if op in ("RUN", "COPY")]
+    first_code = next(i for i, (op, arg) in enumerate(order) if op == "COPY" and "web" in arg)
+    pip_runs = [i for i, (op, arg) in enumerate(order) if op == "RUN" and "pip install" in arg]
+    assert pip_runs and max(pip_runs) < first_code
+
+
+def test_the_runtime_stage_installs_the_libraries_the_wheels_link(stages: list[Stage]) -> None:
+    # implicit's wheel links the system's OpenMP runtime; the image test's ldd check
+    # finds any other library the venv lacks.
+    runtime = " ".join(stages[-1].all("RUN"))
+    assert "libgomp1" in runtime
+
+
+def test_the_charts_mount_points_exist_on_the_read_only_root(stages: list[Stage]) -> None:
+    from tests.unit.charts.render import VALUES_FILES, containers, pod_template, render, workloads
+
+    made = " ".join(stages[-1].all("RUN"))
+    for values in VALUES_FILES:
+        rendered = render(values, ("catalog.source.url=https://shop.example/feed.jsonl",))
+        for obj in workloads(rendered):
+            for c in containers(pod_template(obj)):
+                if not c["image"].startswith("aisle"):
+                    continue  # PostgreSQL and Redis run their own images
+                for mount in c.get("volumeMounts", []):
+                    path = mount["mountPath"]
+                    if path in ("/tmp", "/var/run/secrets/kubernetes.io/serviceaccount"):
+                        continue  # in every image / made by the kubelet
+                    assert path in made.split(), f"{c['name']}: {path} is not made in the image"
 
 
 def test_the_embedding_model_is_baked_in_and_nothing_downloads_at_start(
