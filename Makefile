@@ -10,7 +10,7 @@ DATA   ?= var
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test lint setup tools browser services demo-data bench clean
+.PHONY: run test lint setup tools browser services demo-data bench clean image image-test
 
 TOOLS  := .tools
 HELM   := $(TOOLS)/bin/helm
@@ -43,6 +43,22 @@ browser:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get install -y -q chromium >/dev/null || \
 		{ $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }; }
+
+# The image: docker where its daemon answers, else podman (apt-installed with debootstrap
+# when missing); offline on a base built from Debian's packages (.ci/image/build.sh).
+IMAGE ?= aisle:0.1.0
+image:
+	@{ command -v docker >/dev/null && timeout 10 docker info >/dev/null 2>&1; } || \
+	{ command -v podman >/dev/null && command -v debootstrap >/dev/null; } || { \
+		command -v apt-get >/dev/null || { echo "install docker or podman"; exit 1; }; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get install -y -q podman debootstrap >/dev/null || \
+		{ $$SUDO apt-get update -q && $$SUDO apt-get install -y -q podman debootstrap; }; }
+	IMAGE=$(IMAGE) PYTHON=$(PYTHON) .ci/image/build.sh
+
+# Every pod's command as the chart renders it, run from the built image (tests/image).
+image-test: image setup tools
+	AISLE_IMAGE=$(IMAGE) PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(PY) -m pytest tests/image -v $(PYTEST_ARGS)
 
 # PostgreSQL and Redis for the integration tests: start the local ones if they stopped.
 services:
