@@ -39,7 +39,7 @@ from web.protocol import (
 )
 from web.settings import WebSettings
 from web.shoppers import BadShopperToken, ShopperTokens
-from web.transcripts import TranscriptError, TranscriptStore
+from web.transcripts import Redactor, TranscriptError, TranscriptStore
 
 __all__ = ["Gateway", "TurnRunner"]
 
@@ -97,6 +97,7 @@ class Gateway:
             settings.secret_key.get_secret_value(), salt="aisle-resume"
         )
         self.shopper_tokens = ShopperTokens.from_settings(settings)
+        self._redactor = Redactor(settings.redact_pii)
         self.sockets = SocketCounter(settings.sockets_per_ip, settings.max_sockets)
         self._session_rate = RateLimiter(settings.messages_per_minute)
         self._ip_rate = RateLimiter(settings.messages_per_minute_ip)
@@ -507,7 +508,7 @@ class Gateway:
             conv.id, "user.message", {"text": text, "client_id": client_id, "turn_id": turn_id}
         )
         if not conv.preview:
-            conv.preview = text[:120]
+            conv.preview = self._redactor.redact(text)[:120]  # the live list shows it
             await self.hub.save(conv)
         if conv.mode == "staff":
             return  # a person is answering; the console shows the message

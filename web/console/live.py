@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import time
+from typing import Any
 
 from fastapi import APIRouter, Request, WebSocket
 from fastapi.responses import Response
@@ -21,11 +22,11 @@ from pydantic import BaseModel
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from web.console.auth import Viewer, same_origin, staff_of
-from web.console.state import ConsoleState, GatewayDep, StateDep
+from web.console.state import ConsoleState, GatewayDep, StateDep, get_state
 from web.console.templating import SECURITY_HEADERS, render, render_text
 from web.gateway import Gateway
 from web.hub import Subscription
-from web.transcripts import ConversationFilter, ConversationSummary, StaffUser
+from web.transcripts import ConversationFilter, ConversationSummary, Redactor, StaffUser
 
 __all__ = ["LIVE_WINDOW_S", "LiveRow", "live_rows", "router"]
 
@@ -78,7 +79,7 @@ async def live_rows(state: ConsoleState, gateway: Gateway) -> list[LiveRow]:
         s = stored.get(conv.id)
         row = LiveRow(
             id=conv.id,
-            preview=(s.first_message if s else None) or conv.preview,
+            preview=state.redactor.redact((s.first_message if s else None) or conv.preview),
             started=conv.started,
             updated=max(conv.updated, s.last_at.timestamp() if s else 0.0),
             mode=conv.mode,
@@ -147,7 +148,40 @@ async def _still_allowed(ws: WebSocket) -> bool:
         return True  # a store hiccup does not end a takeover; the next check decides
 
 
-async def _stream(ws: WebSocket, sub: Subscription, *, skip_deltas: bool) -> None:
+_REDACTED_KEYS = frozenset({"text", "preview", "message", "first_message"})
+
+
+def _redact_data(value: Any, redactor: Redactor) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: redactor.redact(v)
+            if k in _REDACTED_KEYS and isinstance(v, str)
+            else _redact_data(v, redactor)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_redact_data(v, redactor) for v in value]
+    return value
+
+
+def redact_frame(text: str, redactor: Redactor) -> str:
+    """A hub frame (or the list socket's `{"conversation_id", "frame"}`) as staff may see it.
+
+    The hub carries what the shopper typed, for the shopper's own replay; a support screen
+    gets the same redaction as the transcript store, so a card number never reaches it.
+    """
+    if not redactor.enabled:
+        return text
+    body = json.loads(text)
+    inner = body.get("frame") if isinstance(body.get("frame"), dict) else body
+    if isinstance(inner.get("data"), dict):
+        inner["data"] = _redact_data(inner["data"], redactor)
+    return json.dumps(body, separators=(",", ":"))
+
+
+async def _stream(
+    ws: WebSocket, sub: Subscription, redactor: Redactor, *, skip_deltas: bool
+) -> None:
     """Send the subscription's items until the staff member leaves or may no longer watch."""
 
     async def pump() -> None:
@@ -155,7 +189,7 @@ async def _stream(ws: WebSocket, sub: Subscription, *, skip_deltas: bool) -> Non
             _, text = await sub.get()
             if skip_deltas and '"type":"assistant.delta"' in text[:200]:
                 continue  # the list only needs to know which conversation moved
-            await ws.send_text(text)
+            await ws.send_text(redact_frame(text, redactor))
 
     async def read() -> None:
         while True:
@@ -204,7 +238,7 @@ async def all_conversations(ws: WebSocket) -> None:
     try:
         await ws.accept()
         await ws.send_text(json.dumps({"type": "console.ready", "data": {"at": time.time()}}))
-        await _stream(ws, sub, skip_deltas=True)
+        await _stream(ws, sub, get_state(ws).redactor, skip_deltas=True)
     except WebSocketDisconnect:
         pass
     finally:
@@ -232,7 +266,7 @@ async def one_conversation(ws: WebSocket, conversation_id: str) -> None:
             "needs_human": conv.needs_human if conv else False,
         }
         await ws.send_text(json.dumps({"type": "console.ready", "data": ready}))
-        await _stream(ws, sub, skip_deltas=False)
+        await _stream(ws, sub, get_state(ws).redactor, skip_deltas=False)
     except WebSocketDisconnect:
         pass
     finally:

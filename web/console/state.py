@@ -23,6 +23,7 @@ from web.console.throttle import LoginThrottle, make_throttle
 from web.gateway import Gateway
 from web.settings import WebSettings
 from web.transcripts import (
+    Redactor,
     SqlTranscriptStore,
     StaffAccounts,
     StaffExists,
@@ -71,6 +72,13 @@ class ConsoleState:
         if self._accounts is None:
             raise ConsoleUnavailable("the console needs the SQL transcript store")
         return self._accounts
+
+    @property
+    def redactor(self) -> Redactor:
+        """The store's redactor (what staff see live is redacted like what is stored)."""
+        if self.store is not None:
+            return self.store.redactor
+        return Redactor(self.settings.redact_pii)
 
     def __post_init__(self) -> None:
         self._console = TranscriptConsole(self.store) if self.store is not None else None
