@@ -543,6 +543,11 @@ def check_turn(
     return out
 
 
+def said_quantities(said: Iterable[str]) -> set[int]:
+    """Whole numbers from 2 to 10,000 in the shopper's messages: quantities a quote may use."""
+    return {int(n) for t in said for n in numbers(t) if n.is_integer() and 1 < n <= 10_000}
+
+
 def allowed_amounts(
     shown: Iterable[Product], said: Iterable[str], policy: Iterable[float]
 ) -> set[float]:
@@ -551,7 +556,7 @@ def allowed_amounts(
     shown = list(shown)
     said = list(said)
     prices = {round(float(p.price), 2) for p in shown}
-    quantities = {int(n) for t in said for n in numbers(t) if n.is_integer() and 1 < n <= 10_000}
+    quantities = said_quantities(said)
     out = set(prices) | {round(a, 2) for a in policy}
     out |= {round(n, 2) for t in said for n in numbers(t)}
     out |= {round(q * x, 2) for q in quantities for x in prices}
@@ -567,12 +572,14 @@ def audit(
     allowed: set[float],
     currency: str | None = None,
     policy: set[float] | None = None,
+    quantities: set[int] | None = None,
 ) -> list[str]:
     """Grounding violations in a turn: cards unlike the catalog, money from nowhere or in
     another currency than the catalog's, product ids never shown.
 
     `allowed` holds the amounts the text may write besides the prices of `shown_so_far`;
-    `currency` is the catalog's (None: not checked); `policy` amounts may be in any currency.
+    `currency` is the catalog's (None: not checked); `policy` amounts may be in any currency;
+    a sentence naming one product may write its price or N x its price for N in `quantities`.
     """
     out = []
     for c in result.cards:
@@ -608,6 +615,9 @@ def audit(
                 and sentence.count(written) == 1
                 and len(found) == 1
                 and abs(amount - float(named[0].price)) > 0.005
+                and not any(
+                    abs(amount - q * float(named[0].price)) < 0.005 for q in quantities or ()
+                )
             ):
                 if not any(
                     abs(amount - float(q.price)) < 0.005
@@ -676,7 +686,15 @@ async def run_suite(
                 failures=check_turn(
                     result, turn.expect, products, previous, previous_ids, before, focus
                 ),
-                violations=audit(result, catalog, shown_so_far, allowed, currency, policy),
+                violations=audit(
+                    result,
+                    catalog,
+                    shown_so_far,
+                    allowed,
+                    currency,
+                    policy,
+                    said_quantities(said),
+                ),
                 corrections=len(result.record.corrections),
                 fallback=result.record.fallback,
                 ms=round(ms, 2),
