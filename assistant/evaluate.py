@@ -627,8 +627,16 @@ def audit(
                     out.append(f"'{written}' is not the price of {named[0].id}")
             elif amount not in prices:
                 out.append(f"price '{written}' comes from no product shown")
+    # An id-like token (the demo shop's stock codes) from nowhere; a model number or a count
+    # that a shown product's own title, description or rating count carries is not one.
+    listed = " ".join(f"{p.title} {p.description} {p.rating_count}" for p in shown_so_far.values())
     for token in re.findall(r"\b\d{5}[A-Z]{0,3}\b", result.text):
-        if token not in shown_so_far and token not in catalog and float(token[:5]) not in prices:
+        if (
+            token not in shown_so_far
+            and token not in catalog
+            and float(token[:5]) not in prices
+            and not re.search(rf"\b{token}\b", listed)
+        ):
             out.append(f"unknown product id {token}")
     return out
 

@@ -278,3 +278,12 @@ def test_audit_flags_a_card_unlike_the_catalog() -> None:
     r = result([p])
     r.cards[0].price = 9.0
     assert audit(r, {"p": p}, {"p": p}, set()) == ["card p differs from the catalog"]
+
+
+def test_audit_flags_unknown_ids_but_not_a_shown_products_model_number() -> None:
+    kettle = prod("B07WMS7TWB", "649", title="Pigeon Amaze Plus Electric Kettle (14289)")
+    shown = {kettle.id: kettle}
+    r = result([], "The Pigeon Amaze Plus Electric Kettle (14289) boils fast.")
+    assert audit(r, {}, shown, set(), currency="INR") == []
+    r = result([], "Try 85123A instead.")
+    assert audit(r, {}, shown, set(), currency="INR") == ["unknown product id 85123A"]
