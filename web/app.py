@@ -160,6 +160,7 @@ def create_app(
             app.state.transcripts,
             metrics,
         )
+        await app.state.gateway.start()
         app.state.ready = True
         try:
             yield

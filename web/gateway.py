@@ -23,7 +23,14 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from assistant import AssistantError, TurnEvent, TurnRequest
 from recsys import Interaction, Recommender
-from web.hub import Conversation, ConversationHub, Item, Subscription, frame_text
+from web.hub import (
+    Conversation,
+    ConversationHub,
+    Item,
+    Subscription,
+    SubscriptionEnded,
+    frame_text,
+)
 from web.limits import RateLimiter, SocketCounter
 from web.metrics import GatewayMetrics
 from web.protocol import (
@@ -104,6 +111,7 @@ class Gateway:
         self._event_rate = RateLimiter(settings.messages_per_minute * 6)
         self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._erasures: asyncio.Task[None] | None = None
         self._closers: set[asyncio.Task[None]] = set()
         self._handlers: dict[str, Callable[[_Connection, Any, float], Awaitable[None]]] = {
             "user.message": self._on_message,
@@ -112,6 +120,38 @@ class Gateway:
             "ping": self._on_ping,
             "session.hello": self._on_hello_again,
         }
+
+    # -- GDPR erasures ----------------------------------------------------------------------
+    async def start(self) -> None:
+        """Begin following erasures (`aisle shopper delete` from any process)."""
+        if self._erasures is None and hasattr(self.transcripts, "erased_since"):
+            after = await self._write("last_erasure")
+            self._erasures = asyncio.create_task(self._follow_erasures(int(after or 0)))
+
+    async def _follow_erasures(self, after: int) -> None:
+        while True:
+            await asyncio.sleep(self.settings.erasure_poll_s)
+            try:
+                for erasure_id, conversation_id in await self._write("erased_since", after):
+                    after = erasure_id
+                    await self.end_conversation(conversation_id)
+            except Exception as e:
+                log.warning("erasures not read (%s); trying again", type(e).__name__)
+
+    async def _erased(self, conversation_id: str) -> bool:
+        if not hasattr(self.transcripts, "is_erased"):
+            return False
+        try:
+            return bool(await self._write("is_erased", conversation_id))
+        except Exception:
+            log.warning("could not check an erasure; assuming none")
+            return False
+
+    async def end_conversation(self, conversation_id: str) -> None:
+        """End a deleted conversation: its frames, replay and context go, its sockets close
+        (4401, so the widget drops the resume token and starts afresh, anonymous)."""
+        await self.hub.erase(conversation_id)
+        self._locks.pop(conversation_id, None)
 
     # -- transcript writes, off the event loop ---------------------------------------------
     async def _write(self, method: str, *args: Any, **kwargs: Any) -> Any:
@@ -203,6 +243,10 @@ class Gateway:
                     ws, CLOSE_UNAUTHENTICATED, "invalid resume token", "bad_resume_token"
                 )
                 return None
+            if claims is not None and await self._erased(str(claims.get("c"))):
+                # Deleted on the shopper's request: the token resumes nothing, ever.
+                await self.end_conversation(str(claims.get("c")))
+                claims, expired = None, True
             if claims is not None:
                 conversation = await self.hub.get(str(claims.get("c")))
                 expired = conversation is None
@@ -313,7 +357,13 @@ class Gateway:
 
     async def _pump(self, conn: _Connection) -> None:
         while True:
-            item = await conn.subscription.get()
+            try:
+                item = await conn.subscription.get()
+            except SubscriptionEnded:
+                await self._error(
+                    conn, "conversation_deleted", "this chat was deleted; a new one starts"
+                )
+                await self._close(conn.ws, CLOSE_UNAUTHENTICATED, "chat deleted", "erased")
             await self._send_item(conn, item)
 
     async def _send_item(self, conn: _Connection, item: Item) -> None:
@@ -488,6 +538,10 @@ class Gateway:
                 "add_user_message", conv.id, turn_id=turn_id, client_id=client_id, text=text
             )
         except Exception as e:
+            if await self._erased(conv.id):
+                # Deleted a moment ago: end it now; the widget resends into a new chat.
+                await self.end_conversation(conv.id)
+                return
             log.exception("message not stored")
             # Not acknowledged: the client may resend it with the same client id.
             await self.hub.release(conv.id, client_id)
@@ -645,5 +699,8 @@ class Gateway:
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Let running turns finish (on shutdown)."""
+        if self._erasures is not None:
+            self._erasures.cancel()
+            await asyncio.gather(self._erasures, return_exceptions=True)
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)

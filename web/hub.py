@@ -27,6 +27,7 @@ __all__ = [
     "MemoryHub",
     "RedisHub",
     "Subscription",
+    "SubscriptionEnded",
     "make_hub",
 ]
 
@@ -57,6 +58,10 @@ class Conversation:
         return self.shopper_id or f"session:{self.session_id}"
 
 
+class SubscriptionEnded(Exception):
+    """The conversation was erased (GDPR delete): its listeners stop."""
+
+
 class Subscription:
     """A local listener's bounded queue; on overflow it calls `on_overflow` (drop the socket).
 
@@ -68,6 +73,7 @@ class Subscription:
         "_maxsize",
         "_waiter",
         "conversation_id",
+        "ended",
         "notes",
         "on_overflow",
         "overflowed",
@@ -77,6 +83,7 @@ class Subscription:
         self.conversation_id = conversation_id
         self.notes = notes
         self.overflowed = False
+        self.ended = False
         self.on_overflow: Callable[[], None] | None = None
         self._items: deque[Item] = deque()
         self._maxsize = maxsize
@@ -96,9 +103,23 @@ class Subscription:
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
+    def end(self) -> None:
+        """Stop the listener: its next `get` raises `SubscriptionEnded`."""
+        self.ended = True
+        self._items.clear()
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
     async def get(self) -> Item:
-        """The next item."""
+        """The next item.
+
+        Raises:
+            SubscriptionEnded: the conversation was erased.
+        """
         while not self._items:
+            if self.ended:
+                raise SubscriptionEnded(self.conversation_id)
             self._waiter = asyncio.get_running_loop().create_future()
             try:
                 await self._waiter
@@ -186,6 +207,10 @@ class ConversationHub(Protocol):
         """Receive every conversation's notes and frames (the console's live list)."""
         ...
 
+    async def erase(self, conversation_id: str) -> None:
+        """Forget a conversation (frames, replay, context) and end this process's listeners."""
+        ...
+
     async def ping(self) -> None:
         """Raise when the backing store does not answer."""
         ...
@@ -215,6 +240,11 @@ class _LocalFanout:
             subs.discard(sub)
             if not subs:
                 del self._subs[sub.conversation_id]
+
+    def end(self, conversation_id: str) -> None:
+        for sub in tuple(self._subs.get(conversation_id, ())):
+            sub.end()
+        self._subs.pop(conversation_id, None)
 
     def deliver(self, conversation_id: str, item: Item) -> None:
         for sub in tuple(self._subs.get(conversation_id, ())):
@@ -343,6 +373,10 @@ class MemoryHub(_Subscribers):
         cutoff = time.time() - since_s
         found = [Conversation(**asdict(c.meta)) for c in self._conversations.values()]
         return sorted((c for c in found if c.updated >= cutoff), key=lambda c: -c.updated)
+
+    async def erase(self, conversation_id: str) -> None:
+        self._conversations.pop(conversation_id, None)
+        self._fanout.end(conversation_id)
 
     async def ping(self) -> None:
         return None
@@ -543,6 +577,16 @@ class RedisHub(_Subscribers):
         ids = await self._redis.zrevrangebyscore(self._live_key, now + 1, now - since_s)
         found = [await self.get(i.decode() if isinstance(i, bytes) else i) for i in ids]
         return [c for c in found if c is not None]
+
+    async def erase(self, conversation_id: str) -> None:
+        # Every replica polls the erasures and runs this; deleting twice is harmless.
+        await self._redis.delete(
+            self._key(conversation_id),
+            self._key(conversation_id, ":frames"),
+            self._key(conversation_id, ":clients"),
+        )
+        await self._redis.zrem(self._live_key, conversation_id)
+        self._fanout.end(conversation_id)
 
     async def ping(self) -> None:
         await self._redis.ping()

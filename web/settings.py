@@ -85,6 +85,9 @@ class WebSettings(BaseSettings):
     # Transcripts and privacy.
     redact_pii: bool = True
     retention_days: int = Field(default=90, ge=1)
+    erasure_poll_s: float = Field(
+        default=2.0, gt=0, description="how often gateways look for `aisle shopper delete`s"
+    )
 
     # Staff console.
     staff_bootstrap_email: str | None = None

@@ -29,6 +29,7 @@ __all__ = [
     "Base",
     "Conversation",
     "ConversationTag",
+    "Erasure",
     "Event",
     "Message",
     "Note",
@@ -263,3 +264,16 @@ class StaffAccount(Base):
         server_default=text("0"),
         doc="bumped by logout, password change and disable: older cookies stop working",
     )
+
+
+class Erasure(Base):
+    """A conversation deleted on request (GDPR): gateways end its live session and token.
+
+    Only the random conversation id is kept, never who it was or what was said.
+    """
+
+    __tablename__ = "erasures"
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
+    erased_at: Mapped[datetime]

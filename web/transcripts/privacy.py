@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, delete, func, insert, select
 
 from web.transcripts.console import TranscriptConsole
 from web.transcripts.errors import InvalidRequest
-from web.transcripts.models import Conversation, utcnow
+from web.transcripts.models import Conversation, Erasure, utcnow
 from web.transcripts.store import SqlTranscriptStore
 
 __all__ = [
@@ -175,7 +175,35 @@ def delete_shopper(
             )
         ).one()
         if not dry_run:
+            ids = list(conn.execute(select(Conversation.id).where(condition)).scalars())
             conn.execute(delete(Conversation).where(condition))
+            # Running gateways read these and end the conversations' sessions and tokens.
+            now = utcnow()
+            for cid in ids:
+                conn.execute(insert(Erasure).values(conversation_id=cid, erased_at=now))
     if not dry_run:
+        scrub(store)
         log.info("deleted a shopper's %d conversations (%d messages)", n, msgs)
     return ShopperDeletion(shopper, int(n), int(msgs), user_ids)
+
+
+def scrub(store: SqlTranscriptStore) -> None:
+    """Make deleted text unreadable in the database's files, not only in its tables.
+
+    SQLite (which runs with `secure_delete`, so freed pages are zeroed): the full-text
+    index is merged (its old segments still held the deleted words), and the WAL is
+    checkpointed and truncated (it still held the old pages). PostgreSQL: a `VACUUM` of
+    the tables marks the dead rows' space free for reuse; the bytes stay in the data
+    files until overwritten, so run `VACUUM FULL` in a maintenance window (or rely on
+    encrypted storage) when erasure must reach the disk at once (see web/transcripts).
+    """
+    engine = store.engine
+    if engine.dialect.name == "sqlite":
+        with store.transaction() as conn:
+            conn.exec_driver_sql("INSERT INTO message_fts(message_fts) VALUES ('optimize')")
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in ("messages", "turns", "events", "notes", "conversations"):
+            conn.exec_driver_sql(f"VACUUM {table}")

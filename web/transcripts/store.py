@@ -17,7 +17,15 @@ from web.settings import WebSettings
 from web.transcripts.analytics import normalize_query
 from web.transcripts.database import make_engine, migrate, write
 from web.transcripts.errors import ConversationNotFound, InvalidRequest, StorageUnavailable
-from web.transcripts.models import Conversation, Event, Message, Turn, UTCDateTime, utcnow
+from web.transcripts.models import (
+    Conversation,
+    Erasure,
+    Event,
+    Message,
+    Turn,
+    UTCDateTime,
+    utcnow,
+)
 from web.transcripts.outcomes import (
     FeedbackScale,
     TurnOutcome,
@@ -543,6 +551,34 @@ class SqlTranscriptStore:
                 conn.execute(select(1))
         except (OperationalError, InterfaceError) as e:
             raise StorageUnavailable("the transcript database does not answer") from e
+
+    def erased_since(self, after_id: int) -> list[tuple[int, str]]:
+        """Conversations erased on request after the erasure `after_id`: (erasure id, conversation).
+
+        Gateways poll this to end the live sessions of a deleted shopper, whichever process
+        ran the deletion.
+        """
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(Erasure.id, Erasure.conversation_id)
+                .where(Erasure.id > after_id)
+                .order_by(Erasure.id)
+                .limit(1000)
+            ).all()
+        return [(int(r[0]), str(r[1])) for r in rows]
+
+    def last_erasure(self) -> int:
+        """The latest erasure id (0 before any): where a starting gateway begins to poll."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.coalesce(func.max(Erasure.id), 0))).scalar_one())
+
+    def is_erased(self, conversation_id: str) -> bool:
+        """True when the conversation was deleted on request (its resume token is dead)."""
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(Erasure.id).where(Erasure.conversation_id == conversation_id).limit(1)
+            ).first()
+        return found is not None
 
     def close(self) -> None:
         """Release the database connections."""
