@@ -282,10 +282,10 @@ class Analyzer:
         variant = VARIANTS.get(lower, lower)
         if "-" in variant:
             # "tealight" is the catalog's "T-Light": the tokens of that spelling.
-            parts = tuple(self._stem(p) for p in variant.split("-"))
+            pieces = tuple(self._stem(p) for p in variant.split("-"))
             if len(self._word_cache) < _STEM_CACHE_SIZE:
-                self._word_cache[word] = parts
-            return parts
+                self._word_cache[word] = pieces
+            return pieces
         lower = variant
         out: list[str] = []
         if lower in _BARE_UNITS:

@@ -254,9 +254,7 @@ class Answers:
             return [book.say(u.intent, shop=self.shop)]
         if u.intent in ("thanks", "goodbye", "off_topic"):
             if u.intent != "goodbye":
-                self.chips(
-                    ["Show me something popular", "Gift ideas", "How much is delivery?"], 2
-                )
+                self.chips(["Show me something popular", "Gift ideas", "How much is delivery?"], 2)
             return [book.say(u.intent, shop=self.shop)]
         return [book.say("unclear")]
 
@@ -322,16 +320,18 @@ class Answers:
             filters.price_max = round(float(base.price) - 0.01, 2)
             result = await ctx.call(
                 "search_products",
-                {"query": base.title, "filters": filters, "exclude_ids": [pid],
-                 "k": ctx.max_cards},
+                {"query": base.title, "filters": filters, "exclude_ids": [pid], "k": ctx.max_cards},
             )
             if result.ok and result.products:
                 ctx.show(result.products)
                 ctx.state.focus = pid
                 self.chips(["Tell me about the first one", "Compare the first two"], 2)
-                intro = f"Cheaper than the {base.title} ({self.price(base)}):"
-                return [intro + "\n", *self.listing(result.products),
-                        self.book.say("results_outro")]
+                intro = f"Cheaper than the {base.title}:"
+                return [
+                    intro + "\n",
+                    *self.listing(result.products),
+                    self.book.say("results_outro"),
+                ]
         result = await ctx.call(tool, {"product_id": pid, "filters": filters, "k": ctx.max_cards})
         base = ctx.known.get(pid)
         title = base.title if base else "that product"

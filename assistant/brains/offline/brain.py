@@ -13,34 +13,65 @@ from collections.abc import AsyncIterator
 
 from assistant.brains.offline.answers import Answers
 from assistant.brains.offline.constraints import Lexicon
+from assistant.brains.offline.references import Reference
 from assistant.brains.offline.templates import Phrasebook
 from assistant.brains.offline.understand import Understanding, understand
 from assistant.context import TurnContext
-from assistant.state import ProductFilters
-from assistant.brains.offline.references import Reference
 from assistant.matching import content_words, mentions, product_terms
+from assistant.state import ProductFilters
 from retrieval import Vocabulary
 
 __all__ = ["OfflineBrain", "name_lookup"]
 
 _NAMED_INTENTS = ("similar", "bought_together", "compare", "product_question", "quote", "purchase")
 _RELATED_CUE = re.compile(
-    r"\b(?:similar|like the|alternatives?|instead of|go(?:es)? (?:well )?with|to go with|"
+    r"\b(?:similar|alternatives?|instead of|go(?:es)? (?:well )?with|to go with|"
     r"pairs? with|bought together|buy with|compared? to|than the)\b"
 )
-_SIMILAR_CUE = re.compile(r"\b(?:similar|like the|alternatives?|instead of|compared? to|than)\b")
+# A question about one product ("how much does the dairy maid teapot cost?").
+_ASKS_ABOUT = re.compile(
+    r"\b(?:how much (?:is|does|are|for)|does (?:the|it|your)|is (?:the|it|your)|what(?:'s| is) "
+    r"the (?:price|capacity|size|warranty)|tell me about|how about|what about|how (?:big|long|"
+    r"heavy|tall|wide))\b"
+)
+_SIMILAR_CUE = re.compile(r"\b(?:similar|alternatives?|instead of|compared? to|than)\b")
 _CHEAPER_THAN = re.compile(r"\bcheaper\b|\bless expensive\b|\bmore affordable\b|\bbudget\b")
 _SEPARATOR = re.compile(r"\s+(?:and|vs\.?|versus|or|with)\s+|,")
 # Words of a request that never belong to a product's name.
 _NOT_NAME = {
-    "similar", "alternative", "alternatives", "instead", "goes", "well", "difference",
-    "differences", "compare", "comparison", "versus", "cheaper", "expensive", "total",
-    "much", "cost", "price", "warranty", "quantity", "capacity", "wired", "wireless",
-    "does", "have", "come", "between", "what", "whats", "how",
+    "similar",
+    "alternative",
+    "alternatives",
+    "instead",
+    "goes",
+    "well",
+    "difference",
+    "differences",
+    "compare",
+    "comparison",
+    "versus",
+    "cheaper",
+    "expensive",
+    "total",
+    "much",
+    "cost",
+    "price",
+    "warranty",
+    "quantity",
+    "capacity",
+    "wired",
+    "wireless",
+    "does",
+    "have",
+    "come",
+    "between",
+    "what",
+    "whats",
+    "how",
 }
 
 
-async def name_lookup(ctx: TurnContext, text: str) -> str | None:
+async def name_lookup(ctx: TurnContext, text: str, min_words: int = 1) -> str | None:
     """The catalog product a phrase names in full, in part or misspelt, or None.
 
     Its title must carry at least half of the phrase's words (as the catalog's analyzer
@@ -56,7 +87,7 @@ async def name_lookup(ctx: TurnContext, text: str) -> str | None:
     for rank, hit in enumerate(page.hits):
         terms = product_terms(hit.product)
         covered = sum(1 for w in fixed if mentions(hit.product, w, terms))
-        if covered * 2 >= len(fixed) and covered >= min(2, len(fixed)):
+        if covered * 2 >= len(fixed) and covered >= max(min_words, min(2, len(fixed))):
             key = (-covered, rank, hit.product.id)
             if best is None or key < best:
                 best = key
@@ -116,8 +147,11 @@ class OfflineBrain:
         """Products the message names without their having been shown ("what goes with the
         regency cakestand?"), looked up in the catalog by their title words."""
         text = ctx.message.lower()
-        wants_one = u.intent in _NAMED_INTENTS or (
-            u.intent in ("find", "refine", "unclear") and _RELATED_CUE.search(text)
+        asks = u.intent == "unclear" or (u.intent == "find" and _ASKS_ABOUT.search(text))
+        wants_one = (
+            u.intent in _NAMED_INTENTS
+            or asks
+            or (u.intent in ("find", "refine", "unclear") and _RELATED_CUE.search(text))
         )
         if not wants_one or (u.reference.ids and u.reference.how not in ("pronoun", "all")):
             if not (u.intent == "compare" and len(u.reference.ids) < 2):
@@ -125,13 +159,16 @@ class OfflineBrain:
         parts = _SEPARATOR.split(text) if u.intent == "compare" else [text]
         named: list[str] = []
         for part in parts:
-            pid = await name_lookup(ctx, part)
+            # A generic word ("mug") names no one product unless a related cue asks for one.
+            pid = await name_lookup(ctx, part, min_words=2 if asks else 1)
             if pid is not None and pid not in named:
                 named.append(pid)
         if not named or (u.intent == "compare" and len(named) < 2 and not ctx.state.shown):
             return
         u.reference = Reference(named, "name")
-        if u.intent in ("find", "refine", "unclear"):
+        if asks and not _RELATED_CUE.search(text):
+            u.intent = "product_question"
+        elif u.intent in ("find", "refine", "unclear"):
             u.intent = "similar" if _SIMILAR_CUE.search(text) else "bought_together"
         if u.update.relative == "cheaper" or _CHEAPER_THAN.search(text):
             u.cheaper_than = named[0]

@@ -99,6 +99,10 @@ _MAX = re.compile(
     r"not over|not above|maximum|within (?:a |my )?budget of|priced (?:under|below|at most))\s*"
     + _MONEY
 )
+_MAX_AFTER = re.compile(
+    rf"{_CUR}?\s*{_AMT}{_UNIT}\s*(?:to spend|budget|max(?:imum)?|or (?:less|under|below)|tops|"
+    r"at (?:the )?most|limit)\b"
+)
 _MIN = re.compile(
     r"(?:over|above|more than|at least|minimum(?: of)?|min|starting at|upwards of|>|more then|"
     r"priced (?:over|above))"
@@ -115,12 +119,13 @@ _PACK = re.compile(
     r"\b(?:set|pack|box|bag|packet)\s+of\s+(\d+)\b|\b(\d+)[- ]?(?:pack|piece set|pc set)\b"
 )
 _RATING_WORD = r"(?:rated|ratings?|reviews?|reviewed|stars?|scores?)"
+
+
 def _at_least(name: str) -> str:
     return (
         r"(?:at least|atleast|minimum(?: of)?|min\.?|no less than|not less than|>=|>|"
         rf"(?P<{name}>above|over|more than|higher than|greater than|better than))"
     )
-
 
 
 _OR_MORE = r"(?:\s*(?:\+|or (?:more|higher|above|better|up)|and (?:up|above|over)|plus))"
@@ -165,7 +170,8 @@ _PRICIEST = re.compile(r"\bmost expensive\b|\bpriciest\b|\bluxury\b|\bpremium\b|
 _NEGATION = re.compile(
     r"\b(?:is ?n'?t|are ?n'?t|was ?n'?t|not|no|without|except(?: for)?|excluding|exclude|"
     r"other than|apart from|anything but|but not|nothing|never|avoid|hate|dislike|"
-    r"(?:do ?n'?t|do not|does ?n'?t|does not) (?:like|want|need|love|fancy)|rather not|"
+    r"(?:do ?n'?t|do not|does ?n'?t|does not|never) (?:like|want|need|love|fancy|use|wear|"
+    r"eat|drink)s?|rather not|"
     r"not keen on|not a fan of|not into|free from|free of)\s+"
     r"(?:(?:made|make|of|from|out|by|in|any|a|an|the|too|so|really|very|that|something|"
     r"anything|one|ones|products?|brand|color|colour|from the brand)\s+)*"
@@ -296,13 +302,17 @@ def _exclusions(text: str, lexicon: Lexicon, up: ConstraintUpdate) -> str:
         phrase = m.group("what").strip()
         if _NOT_AN_EXCLUSION.match(phrase):
             continue  # "I don't want to spend more than £2" is a budget
-        ws = [w for w in words(phrase) if w not in _NOT_EXCLUDABLE]
+        filler = ShopperLanguage.load(lexicon.language).filler
+        ws = [w for w in words(phrase) if w not in _NOT_EXCLUDABLE and w not in filler]
         if not ws:
             continue
         joined = " ".join(ws)
         brand = next(
-            (b for key, b in sorted(lexicon.brands.items(), key=lambda kv: -len(kv[0]))
-             if f" {key} " in f" {joined} "),
+            (
+                b
+                for key, b in sorted(lexicon.brands.items(), key=lambda kv: -len(kv[0]))
+                if f" {key} " in f" {joined} "
+            ),
             None,
         )
         if brand is not None:
@@ -317,6 +327,12 @@ def _exclusions(text: str, lexicon: Lexicon, up: ConstraintUpdate) -> str:
             keep = ws if len(ws) == 1 or all(_known(w, lexicon) for w in ws) else ws[:1]
             up.exclude += [w for w in keep if w not in up.exclude]
         text = _blank(text, m.span())
+        # "not pink or blue": every alternative after the first is excluded too.
+        tail = re.match(r"(?:\s*(?:,|or|nor|and)\s+([a-z][a-z-]*))+", text[m.end() :])
+        if tail:
+            more = re.findall(r"(?:,|or|nor|and)\s+([a-z][a-z-]*)", tail.group(0))
+            up.exclude += [w for w in more if w not in _NOT_EXCLUDABLE and _known(w, lexicon)]
+            text = _blank(text, (m.end(), m.end() + tail.end()))
     return text
 
 
@@ -332,6 +348,10 @@ def _money(text: str, up: ConstraintUpdate, spent: list[tuple[int, int]]) -> Non
         spent.append(m.span())
         return
     rest = text
+    if m := _MAX_AFTER.search(text):
+        up.price_max = _pence(m, _amount(m.group(1)))
+        spent.append(m.span())
+        return
     if m := _MAX.search(text):
         up.price_max = _pence(m, _amount(m.group(1)))
         spent.append(m.span())
@@ -400,9 +420,9 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     if _IN_STOCK.search(text):
         up.in_stock = True
     if (m := _PACK.search(text)) and lexicon.attributes.get("pack_size"):
-        value = m.group(1) or m.group(2)
-        if value in lexicon.attributes["pack_size"]:
-            up.attributes["pack_size"] = value
+        pack = m.group(1) or m.group(2)
+        if pack in lexicon.attributes["pack_size"]:
+            up.attributes["pack_size"] = pack
         spent.append(m.span())
     for name, rx in _RELAX.items():
         if rx.search(text):

@@ -230,7 +230,8 @@ def detect(message: str, s: Signals) -> Intent:
 _SHOPPING_CUE = re.compile(
     r"\b(?:looking for|look for|searching for|shopping for|want|wanna|need|buy|buying|get|after|"
     r"purchase|shopping|help me (?:find|choose|pick|with)|"
-    r"gift|present|something|anything|show me|do you (?:have|sell|stock|carry))\b"
+    r"gift|present|something|anything|show me|do you (?:have|sell|stock|carry)|spend on|"
+    r"to spend|how about|what about)\b"
 )
 _SMALL_TALK_WORDS = {
     "you",
@@ -303,6 +304,8 @@ def _is_policy(body: str, s: Signals) -> bool:
     if not strong and not _POLICY_WEAK.search(body) and s.product_words:
         return False
     return True
+
+
 _REFINE_WORDS = re.compile(r"\b(?:ones?|only|just|those|these|them|in|with)\b")
 
 

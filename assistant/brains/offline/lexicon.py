@@ -74,8 +74,8 @@ class Lexicon:
         lex.brands = {b.lower(): b for b in vocab.brands if len(b) > 1}
         for leaf, parent in lex.categories.values():
             lex.words |= leaf | parent
-        for values in lex.attributes.values():
-            lex.words |= {stem(v) for v in values}
+        for spelled in lex.attributes.values():
+            lex.words |= {stem(v) for v in spelled}
         return lex
 
     def category_words(self) -> set[str]:

@@ -66,6 +66,8 @@ def understand(
         quote=update.quote,
     )
     intent = detect(message, signals)
+    if intent == "unclear" and update.query_words and (update.sort or update.has_conditions()):
+        intent = "find"  # "what is your cheapest mug?"
     if reference.how == "superlative" and intent not in ("compare", "quote"):
         intent = "product_question"
     if intent in ("unclear", "find", "recommend") and update.ideas and not update.query_words:

@@ -136,5 +136,5 @@ class ShopperLanguage:
             " ",
             text,
         )
-        out.text = " ".join(w for w in text.split() if w.strip(",.!?") not in self.filler)
+        out.text = text
         return out
