@@ -543,6 +543,26 @@ def check_turn(
     return out
 
 
+def tool_product_ids(result: TurnResult) -> list[str]:
+    """Product ids in the arguments of the turn's tool calls (`product_id`, `product_ids`,
+    nested too: a quote's items)."""
+    out: list[str] = []
+
+    def walk(value: Any, key: str = "") -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, str(k))
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif key in ("product_id", "product_ids") and isinstance(value, (str, int)):
+            out.append(str(value))
+
+    for call in result.record.tools:
+        walk(call.args)
+    return list(dict.fromkeys(out))
+
+
 def said_quantities(said: Iterable[str]) -> set[int]:
     """Whole numbers from 2 to 10,000 in the shopper's messages: quantities a quote may use."""
     return {int(n) for t in said for n in numbers(t) if n.is_integer() and 1 < n <= 10_000}
@@ -673,6 +693,10 @@ async def run_suite(
             products = assistant.search.get_many([c.id for c in result.cards])
             catalog = {p.id: p for p in products}
             shown_so_far.update(catalog)
+            # Products a tool call of the turn named (get_product, compare, quote ...) are
+            # tool results too: their prices may be said without a card.
+            named_ids = [i for i in tool_product_ids(result) if i not in shown_so_far]
+            shown_so_far.update({p.id: p for p in assistant.search.get_many(named_ids)})
             said.append(turn.user)
             allowed = allowed_amounts(shown_so_far.values(), said, policy)
             c = getattr(result.state, "constraints", None)

@@ -15,6 +15,7 @@ from assistant.evaluate import (
     check_turn,
     has_words,
     money,
+    tool_product_ids,
 )
 from assistant.events import ProductCard, ToolCall, TurnRecord, TurnResult
 from assistant.state import ConversationState
@@ -287,3 +288,14 @@ def test_audit_flags_unknown_ids_but_not_a_shown_products_model_number() -> None
     assert audit(r, {}, shown, set(), currency="INR") == []
     r = result([], "Try 85123A instead.")
     assert audit(r, {}, shown, set(), currency="INR") == ["unknown product id 85123A"]
+
+
+def test_tool_product_ids_reads_every_tool_argument_shape() -> None:
+    r = result([])
+    r.record.tools = [
+        ToolCall(name="get_product", args={"product_id": "22423"}),
+        ToolCall(name="compare_products", args={"product_ids": ["21843", "22423"]}),
+        ToolCall(name="quote_products", args={"items": [{"product_id": "85123A", "quantity": 12}]}),
+        ToolCall(name="search_products", args={"query": "teapot", "k": 4}),
+    ]
+    assert tool_product_ids(r) == ["22423", "21843", "85123A"]
