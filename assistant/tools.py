@@ -276,7 +276,14 @@ def make_tools(
         """Products that carry one of the ideas, one idea after another, best first."""
         text = " ".join([query, *ideas])[:480]
         page = await asyncio.to_thread(search.search, text, f.search_filters(), 100)
-        pool = [h.product for h in page.hits if h.product.id not in skip and keeps(h.product, f)]
+        hits = list(page.hits)
+        if ideas:
+            # The first idea leads (a person's own name, "mum"): its products join the pool.
+            lead = await asyncio.to_thread(search.search, ideas[0], f.search_filters(), 24)
+            hits = lead.hits + hits
+        pool = [h.product for h in hits if h.product.id not in skip and keeps(h.product, f)]
+        # What can be bought now comes first within each idea.
+        pool = sorted(pool, key=lambda p: not p.in_stock)
         by_idea: dict[str, list[Product]] = {}
         for p in distinct_titles(pool):
             terms = product_terms(p)

@@ -28,6 +28,7 @@ _RELATED_CUE = re.compile(
     r"\b(?:similar|alternatives?|instead of|go(?:es)? (?:well )?with|to go with|"
     r"pairs? with|bought together|buy with|compared? to|than the)\b"
 )
+_ANYONE = {"someone", "somebody", "everyone", "him", "her", "them", "family", "guests"}
 # A question about one product ("how much does the dairy maid teapot cost?").
 _ASKS_ABOUT = re.compile(
     r"\b(?:how much (?:is|does|are|for)|does (?:the|it|your)|is (?:the|it|your)|what(?:'s| is) "
@@ -198,7 +199,11 @@ class OfflineBrain:
                     "query": " ".join(u.update.occasions),
                     "filters": c.filters(),
                     "k": ctx.max_cards,
-                    "any_of": u.update.ideas,
+                    # Things named for the person come first: "a birthday present for my mum".
+                    "any_of": [
+                        *(p for p in u.update.people if p not in _ANYONE),
+                        *u.update.ideas,
+                    ],
                 },
             )
             u.constraints = c.model_copy(update={"query": " ".join(u.update.occasions)})
