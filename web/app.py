@@ -9,6 +9,7 @@ the pods. Sessions live in memory, or in Redis when `AISLE_WEB_REDIS_URL` is set
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,6 +35,7 @@ from retrieval import (
 )
 from web.api import router as api_router
 from web.gateway import Gateway, TurnRunner
+from web.headers import SecurityHeaders, security_headers
 from web.hub import make_hub
 from web.metrics import GatewayMetrics
 from web.protocol import json_schema
@@ -175,12 +177,19 @@ def create_app(
             if store_close is not None:
                 await run_in_threadpool(store_close)
 
+    # No /docs or /redoc: Swagger's page loads its assets from a CDN (which fails offline
+    # and is a third party on the page); the schema itself is served in demo mode or on ask.
+    schema_on = settings.api_schema if settings.api_schema is not None else settings.demo
     app = FastAPI(
         title="Aisle",
         version="1",
         description="Shopper chat (`/ws/chat`, protocol v1), the shop API and the staff console.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if schema_on else None,
     )
+    app.add_middleware(SecurityHeaders, headers=security_headers(settings))
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.ready = False
@@ -268,9 +277,24 @@ def create_app(
             status_code=200 if ok else 503,
         )
 
+    metrics_on = settings.metrics_enabled if settings.metrics_enabled is not None else settings.demo
+    metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+
     @app.get("/metrics", tags=["ops"])
-    def prometheus() -> Response:
-        """Prometheus metrics."""
+    def prometheus(request: Request) -> Response:
+        """Prometheus metrics (AISLE_WEB_METRICS_ENABLED; a bearer token when one is set)."""
+        if not metrics_on:
+            raise HTTPException(
+                status_code=404, detail={"code": "not_found", "message": "metrics are off"}
+            )
+        if metrics_token is not None:
+            sent = request.headers.get("authorization", "")
+            if not hmac.compare_digest(sent.encode(), f"Bearer {metrics_token}".encode()):
+                raise HTTPException(
+                    status_code=401,
+                    detail={"code": "unauthenticated", "message": "metrics need the token"},
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
         return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
     if STATIC_DIR.is_dir():
@@ -280,10 +304,12 @@ def create_app(
 
     @app.get("/", include_in_schema=False)
     def home() -> Response:
-        """The demo storefront (demo mode), else a pointer to the API docs."""
+        """The demo storefront (demo mode), else what the service offers."""
         if settings.demo and storefront.exists():
             return FileResponse(storefront, media_type="text/html")
-        return JSONResponse({"service": "aisle", "docs": "/docs", "chat": "/ws/chat"})
+        return JSONResponse(
+            {"service": "aisle", "chat": "/ws/chat", "protocol": "/protocol/v1.schema.json"}
+        )
 
     @app.get("/products/{product_id}", include_in_schema=False)
     def product_page(product_id: str) -> Response:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["DEMO_SECRET", "KNOWN_SECRETS", "MIN_SECRET_CHARS", "UnsafeSettings", "WebSettings"]
@@ -15,6 +16,7 @@ DEMO_SECRET = "aisle-demo-secret-change-me"
 KNOWN_SECRETS = frozenset(
     {DEMO_SECRET, "changeme", "change-me", "secret", "secret-key", "please-change-me", ""}
 )
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?$|^https://\*\.[A-Za-z0-9.-]+$")
 # As long as the chart's generated key (randAlphaNum 32); `openssl rand -hex 32` gives 64.
 MIN_SECRET_CHARS = 32
 
@@ -82,6 +84,21 @@ class WebSettings(BaseSettings):
     session_ttl_s: int = Field(default=86_400, ge=60, description="how long a session resumes")
     history_turns: int = Field(default=12, ge=0, description="messages sent with each turn")
 
+    # Exposure.
+    frame_ancestors: list[str] = Field(
+        default_factory=list,
+        description="origins allowed to frame Aisle's pages (CSP frame-ancestors); empty: none",
+    )
+    metrics_enabled: bool | None = Field(
+        default=None, description="serve /metrics; unset: only in demo mode"
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None, description="when set, /metrics needs `Authorization: Bearer <token>`"
+    )
+    api_schema: bool | None = Field(
+        default=None, description="serve /openapi.json; unset: only in demo mode (no /docs page)"
+    )
+
     # Transcripts and privacy.
     redact_pii: bool = True
     retention_days: int = Field(default=90, ge=1)
@@ -129,6 +146,17 @@ class WebSettings(BaseSettings):
                     "AISLE_WEB_SHOPPER_TOKEN_SECRET must differ from AISLE_WEB_SECRET_KEY: the "
                     "shop's backend holds it, and must not be able to sign staff cookies"
                 )
+
+    @field_validator("frame_ancestors")
+    @classmethod
+    def _origins_only(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if not _ORIGIN.match(origin):
+                raise ValueError(
+                    f"AISLE_WEB_FRAME_ANCESTORS: {origin!r} is not an origin like "
+                    "https://shop.example"
+                )
+        return value
 
     @property
     def web_dir(self) -> Path:

@@ -437,9 +437,18 @@
       this.host = host;
       const root = host.attachShadow({ mode: "open" });
       this.root = root;
-      const style = el("style");
-      style.textContent = STYLES;
-      root.appendChild(style);
+      if (root.adoptedStyleSheets !== undefined && typeof CSSStyleSheet === "function" &&
+          CSSStyleSheet.prototype.replaceSync) {
+        // A constructed sheet is not inline CSS, so pages with a strict CSP (style-src
+        // without 'unsafe-inline', as Aisle's own pages send) still style the widget.
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(STYLES);
+        root.adoptedStyleSheets = [sheet];
+      } else {
+        const style = el("style");
+        style.textContent = STYLES;
+        root.appendChild(style);
+      }
       const on = onColour(root, this.cfg.theme);
       host.style.setProperty("--aisle-accent", this.cfg.theme);
       host.style.setProperty("--aisle-on-accent", on);
