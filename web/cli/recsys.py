@@ -10,8 +10,6 @@ from typing import Any
 from web.cli import CommandGroups
 from web.cli.output import echo, echo_json, table
 
-MODEL_CHOICES = ("als", "hybrid", "ease", "bpr", "cooc", "pop", "userknn", "all")
-
 
 def _settings(args: argparse.Namespace, **extra: Any) -> Any:
     """RecsysSettings from the environment, with the command's options on top."""
@@ -210,9 +208,11 @@ def add_commands(groups: CommandGroups) -> None:
     train = groups.root.add_parser("train", help="train recommendation models and serve them")
     train.add_argument(
         "--model",
-        choices=MODEL_CHOICES,
-        help="model to train and serve (default: AISLE_RECSYS_MODEL, als); `all` trains "
-        "every model and serves AISLE_RECSYS_MODEL",
+        # No argparse choices: the names live in recsys.registry (importing it here would
+        # load recsys for every command); training refuses an unknown one, naming the rest.
+        help="model to train and serve (default: AISLE_RECSYS_MODEL, als): a name of "
+        "recsys.MODEL_NAMES (an unknown one is refused with the list); `all` trains every "
+        "model and serves AISLE_RECSYS_MODEL",
     )
     train.add_argument("--catalog", type=Path, help="products file for item metadata")
     train.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
