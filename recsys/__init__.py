@@ -19,13 +19,15 @@ from recsys.evaluate import EvalReport, evaluate, split_by_time
 from recsys.interactions import BadRow, IngestReport, Interaction
 from recsys.local import LocalRecommender
 from recsys.recommender import Recommender, make_recommender
+from recsys.registry import MODEL_NAMES, ModelName
 from recsys.results import Fallback, Filters, Reason, ReasonCode, Recommendation
 from recsys.settings import RecsysSettings
 from recsys.store import InteractionStore
-from recsys.training import MODEL_NAMES, TrainResult, train
+from recsys.training import TrainResult, train
 
 __all__ = [
     "MODEL_NAMES",
+    "ModelName",
     "ArtifactError",
     "BadInteraction",
     "BadRequest",

@@ -54,6 +54,14 @@ class SessionRequest(BaseModel):
     filters: Filters | None = None
 
 
+class BasketRequest(BaseModel):
+    """Body of `POST /next-after-basket`."""
+
+    product_ids: list[str] = Field(default_factory=list, max_length=1000)
+    n: int = Field(default=10, ge=1, le=MAX_N)
+    filters: Filters | None = None
+
+
 class Recommendations(BaseModel):
     """A ranked list and the artifact version that produced it."""
 
@@ -189,6 +197,12 @@ def create_app(settings: RecsysSettings) -> FastAPI:
     async def recommend_for_session(body: SessionRequest, recommender: RecommenderDep) -> Response:
         """Recommendations for an anonymous shopper from the products seen in this chat."""
         items = recommender.recommend_for_session(body.product_ids_seen, body.n, body.filters)
+        return _json(Recommendations(items=items, version=recommender.version()))
+
+    @app.post("/next-after-basket", response_model=Recommendations)
+    async def next_after_basket(body: BasketRequest, recommender: RecommenderDep) -> Response:
+        """What people add next to a basket holding these products (never those products)."""
+        items = recommender.next_after_basket(body.product_ids, body.n, body.filters)
         return _json(Recommendations(items=items, version=recommender.version()))
 
     @app.post("/events")

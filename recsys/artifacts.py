@@ -21,16 +21,12 @@ from typing import Any
 import pandas as pd
 import scipy.sparse as sp
 
-from recsys.als import ALSModel
-from recsys.bpr import BPRModel
 from recsys.catalog import ItemTable
 from recsys.cooccurrence import CooccurrenceModel
-from recsys.ease import EASEModel
 from recsys.errors import ArtifactError
-from recsys.hybrid import HybridModel
 from recsys.popularity import PopularityModel
+from recsys.registry import is_model_name, load_model
 from recsys.scoring import Scorer
-from recsys.userknn import UserKNNModel
 
 __all__ = ["FORMAT", "Artifact", "load_artifact", "save_artifact"]
 
@@ -106,21 +102,9 @@ def save_artifact(artifact: Artifact, directory: Path) -> None:
 def _load_model(
     name: str, folder: Path, user_items: sp.csr_matrix, params: dict[str, object]
 ) -> Scorer:
-    if name == "pop":
-        return PopularityModel.load(folder)
-    if name == "cooc":
-        return CooccurrenceModel.load(folder, user_items)
-    if name == "als":
-        return ALSModel.load(folder, user_items, params)
-    if name == "ease":
-        return EASEModel.load(folder, user_items, params)
-    if name == "hybrid":
-        return HybridModel.load(folder, user_items, params)
-    if name == "bpr":
-        return BPRModel.load(folder, user_items, params)
-    if name == "userknn":
-        return UserKNNModel.load(folder, user_items, params)
-    raise ArtifactError(f"unknown model {name!r} in artifact {folder.parent.parent.name}")
+    if not is_model_name(name):
+        raise ArtifactError(f"unknown model {name!r} in artifact {folder.parent.parent.name}")
+    return load_model(name, folder, user_items, params)
 
 
 def load_artifact(directory: Path) -> Artifact:

@@ -159,6 +159,13 @@ class HttpRecommender:
         }
         return self._items("/recommend-for-session", body)
 
+    def next_after_basket(
+        self, product_ids: Sequence[str], n: int = 10, filters: Filters | None = None
+    ) -> list[Recommendation]:
+        """What comes next after a basket; see `Recommender.next_after_basket`."""
+        body = {"product_ids": list(product_ids), "n": n, "filters": self._filters(filters)}
+        return self._items("/next-after-basket", body)
+
     def record(self, events: Sequence[Interaction]) -> int:
         """Store events on the server; returns how many it stored."""
         body = {"events": [e.model_dump(mode="json") for e in events]}

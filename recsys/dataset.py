@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from recsys.sequences import Sequences, build_sequences
 from recsys.settings import RecsysSettings
 
 __all__ = ["Dataset", "build_dataset", "confidence_weights"]
@@ -44,6 +45,8 @@ class Dataset:
     """Distinct users per item with an event in the trend window (int64), None if unknown."""
     new_arrivals: np.ndarray | None = None
     """True for items first seen within the arrivals window, None if unknown."""
+    sequences: Sequences | None = None
+    """Each user's steps in time order (baskets together), for the sequence model."""
 
     @property
     def n_users(self) -> int:
@@ -158,4 +161,5 @@ def build_dataset(
         reference_time=reference,
         recent_buyers=recent,
         new_arrivals=arrived,
+        sequences=build_sequences(frame, users, items, basket_rows, shape[0], settings),
     )

@@ -27,17 +27,20 @@ from recsys.dataset import build_dataset
 from recsys.errors import BadRequest
 from recsys.factors import FactorModel
 from recsys.ranking import Ranker
-from recsys.scoring import IntArray, row_items
+from recsys.scoring import FloatArray, IntArray, Scorer, row_items
 from recsys.settings import RecsysSettings
 from recsys.training import MODEL_NAMES, build_artifact, fit_models
 
 __all__ = [
     "BASELINE",
     "EvalReport",
+    "SessionCase",
     "evaluate",
+    "evaluate_sessions",
     "ndcg_at_k",
     "precision_at_k",
     "recall_at_k",
+    "session_cases",
     "split_by_time",
 ]
 
@@ -185,3 +188,74 @@ def evaluate(
         },
         fit_seconds=seconds,
     )
+
+
+@dataclass(frozen=True)
+class SessionCase:
+    """One test basket: its first half in line order (the session so far) and the rest."""
+
+    given: IntArray
+    relevant: frozenset[int]
+
+
+def session_cases(test: pd.DataFrame, item_ids: Sequence[str]) -> list[SessionCase]:
+    """The session protocol: from each test basket, the first half of its lines, in order,
+    is given and the rest is to be ranked.
+
+    A basket's distinct products count in line order (a product on two lines is one);
+    baskets of fewer than two products are skipped, and so are baskets whose given half
+    holds no product that training knows (every model would answer with popularity).
+    Products unknown to training stay relevant: no model can find them, as in `evaluate`.
+    """
+    index = {item: i for i, item in enumerate(item_ids)}
+    bought = test[(test["event"] == "purchase") & test["basket_id"].notna()]
+    cases = []
+    for _, lines in bought.groupby("basket_id", sort=False)["product_id"]:
+        products = list(dict.fromkeys(lines.tolist()))
+        if len(products) < 2:
+            continue
+        half = len(products) // 2
+        given = [index[p] for p in products[:half] if p in index]
+        if not given:
+            continue
+        rest = {index.get(p, -1 - n) for n, p in enumerate(products[half:])}
+        cases.append(SessionCase(np.array(given, dtype=np.int64), frozenset(rest - set(given))))
+    return cases
+
+
+def _session_scores(scorer: Scorer, cases: Sequence[SessionCase]) -> list[FloatArray]:
+    batched = getattr(scorer, "score_sessions", None)  # the sequence model batches sessions
+    if batched is not None:
+        return list(batched([c.given for c in cases]))
+    return [scorer.score_session(c.given) for c in cases]
+
+
+def evaluate_sessions(
+    ranker_models: dict[str, Ranker], cases: Sequence[SessionCase], k: int = 10
+) -> dict[str, dict[str, float]]:
+    """HR@k and nDCG@k of each model's session answers, ranked as `recommend_for_session`
+    serves them (the given products excluded, popularity filling what a model cannot score).
+
+    Args:
+        ranker_models: a `Ranker` per model name, each over the same training artifact.
+        cases: from `session_cases`.
+        k: list length.
+
+    Returns:
+        `{model: {"hr@k": ..., "ndcg@k": ..., "sessions": n}}`.
+    """
+    out: dict[str, dict[str, float]] = {}
+    for name, ranker in ranker_models.items():
+        hits, gains = [], []
+        for case, scores in zip(cases, _session_scores(ranker.scorer, cases), strict=True):
+            chosen, filler = ranker.select(scores, k, None, [case.given])
+            top = np.concatenate([chosen, filler]).tolist()
+            relevant = set(case.relevant)
+            hits.append(float(any(i in relevant for i in top[:k])))
+            gains.append(ndcg_at_k(top, relevant, k))
+        out[name] = {
+            f"hr@{k}": float(np.mean(hits)) if hits else 0.0,
+            f"ndcg@{k}": float(np.mean(gains)) if gains else 0.0,
+            "sessions": float(len(cases)),
+        }
+    return out

@@ -89,7 +89,7 @@ class LocalRecommender:
             )
         ranker = self._ranker
         if ranker is None or ranker.artifact is not artifact:
-            ranker = Ranker(artifact, self.settings.model)
+            ranker = Ranker(artifact, self.settings.model, self.settings.session_model)
             self._ranker = ranker
         return ranker
 
@@ -136,6 +136,13 @@ class LocalRecommender:
         """Recommendations for an anonymous session; see `Recommender.recommend_for_session`."""
         _check_n(n)
         return self.ranker().recommend_for_session(list(product_ids_seen), n, filters)
+
+    def next_after_basket(
+        self, product_ids: Sequence[str], n: int = 10, filters: Filters | None = None
+    ) -> list[Recommendation]:
+        """What comes next after a basket; see `Recommender.next_after_basket`."""
+        _check_n(n)
+        return self.ranker().next_after_basket(list(product_ids), n, filters)
 
     def record(self, events: Sequence[Interaction]) -> int:
         """Store events for the next training."""

@@ -64,9 +64,14 @@ def _category_label(path: str) -> str:
 class Ranker:
     """Answers the four calls from one artifact with one of its models."""
 
-    def __init__(self, artifact: Artifact, model: str | None = None) -> None:
+    def __init__(
+        self, artifact: Artifact, model: str | None = None, session_model: str | None = None
+    ) -> None:
         self.artifact = artifact
         self.scorer = artifact.scorer(model)
+        # Sessions and baskets may be answered by another model of the artifact (the
+        # sequence model, where it wins for sessions); the served one otherwise.
+        self.session_scorer = artifact.scorer(session_model) if session_model else self.scorer
         self.items: ItemTable = artifact.items
         self.popularity = artifact.popularity
 
@@ -124,6 +129,37 @@ class Ranker:
             fallback=fallback,
         )
 
+    def _sequence_reason(self, why: Explanation, user: int | None, bought: set[int]) -> Reason:
+        """ "because you viewed X, then Y": the steps in time order, verbs per step."""
+        verbs = ["bought" if user is not None and a in bought else "viewed" for a in why.anchors]
+        parts = [
+            f"{verb} {self.items.label(a)}"
+            if k == 0 or verb != verbs[k - 1]
+            else self.items.label(a)
+            for k, (verb, a) in enumerate(zip(verbs, why.anchors, strict=True))
+        ]
+        ids = [self.items.ids[a] for a in why.anchors]
+        return Reason(
+            code="sequence",
+            text="because you " + ", then ".join(parts),
+            product_id=ids[-1],
+            product_ids=ids,
+        )
+
+    def _basket_reason(self, why: Explanation) -> Reason | None:
+        anchors = why.anchors or ((why.anchor,) if why.anchor is not None else ())
+        if why.kind not in ("session", "sequence") or not anchors:
+            return None
+        ids = [self.items.ids[a] for a in anchors]
+        return Reason(
+            code="goes_with_basket",
+            text="goes with "
+            + " and ".join(self.items.label(a) for a in anchors)
+            + " in your basket",
+            product_id=ids[-1],
+            product_ids=ids,
+        )
+
     def _reason(
         self,
         item: int,
@@ -131,10 +167,15 @@ class Ranker:
         user: int | None,
         category: str | None,
         bought: set[int],
+        basket: bool = False,
     ) -> Reason:
         anchor = why.anchor
         label = self.items.label(anchor) if anchor is not None else ""
         anchor_id = self.items.ids[anchor] if anchor is not None else None
+        if basket and (reason := self._basket_reason(why)) is not None:
+            return reason
+        if why.kind == "sequence" and why.anchors:
+            return self._sequence_reason(why, user, bought)
         if why.kind == "history" and user is not None and anchor is not None:
             purchase = anchor in bought
             verb = "bought" if purchase else "looked at"
@@ -182,6 +223,7 @@ class Ranker:
         user: int | None,
         category: str | None,
         fallback: Fallback,
+        basket: bool = False,
     ) -> list[Recommendation]:
         bought = (
             set(row_items(self.artifact.purchased, user).tolist()) if user is not None else set()
@@ -190,7 +232,7 @@ class Ranker:
             Recommendation(
                 product_id=self.items.ids[i],
                 score=float(scores[i]),
-                reason=self._reason(i, why, user, category, bought),
+                reason=self._reason(i, why, user, category, bought, basket),
             )
             for i, why in zip(chosen.tolist(), explanations, strict=True)
         ]
@@ -327,19 +369,21 @@ class Ranker:
             for p, c in zip(partners.tolist(), counts.tolist(), strict=True)
         ]
 
-    def recommend_for_session(
-        self, product_ids_seen: Sequence[str], n: int, filters: Filters | None
+    def _steps(self, product_ids: Sequence[str]) -> IntArray:
+        """Known items in the order given; a repeat keeps its latest place (what came last)."""
+        known = [self.items.index[p] for p in product_ids if p in self.items.index]
+        latest = list(dict.fromkeys(reversed(known)))[::-1]
+        return np.array(latest, dtype=np.int64)
+
+    def _from_steps(
+        self, steps: IntArray, n: int, filters: Filters | None, basket: bool
     ) -> list[Recommendation]:
-        """Recommendations for an anonymous shopper from what they looked at in this chat."""
-        known = [
-            self.items.index[p] for p in dict.fromkeys(product_ids_seen) if p in self.items.index
-        ]
-        seen = np.array(known, dtype=np.int64)
-        if not len(seen):
+        if not len(steps):
             return self.popular(n, filters, "no_history")
-        scores = self.scorer.score_session(seen)
-        chosen, filler = self.select(scores, n, self.items.mask(filters), [seen])
-        explanations = self.scorer.explain_session(seen, chosen) if len(chosen) else []
+        scorer = self.session_scorer
+        scores = scorer.score_session(steps)
+        chosen, filler = self.select(scores, n, self.items.mask(filters), [steps])
+        explanations = scorer.explain_session(steps, chosen) if len(chosen) else []
         return self._results(
             chosen,
             scores,
@@ -348,4 +392,17 @@ class Ranker:
             user=None,
             category=filters.category if filters else None,
             fallback="backfill",
+            basket=basket,
         )
+
+    def recommend_for_session(
+        self, product_ids_seen: Sequence[str], n: int, filters: Filters | None
+    ) -> list[Recommendation]:
+        """Recommendations for an anonymous shopper from what they looked at, in order."""
+        return self._from_steps(self._steps(product_ids_seen), n, filters, basket=False)
+
+    def next_after_basket(
+        self, product_ids: Sequence[str], n: int, filters: Filters | None
+    ) -> list[Recommendation]:
+        """What people add next to a basket holding `product_ids` (in the order added)."""
+        return self._from_steps(self._steps(product_ids), n, filters, basket=True)

@@ -50,7 +50,15 @@ class Recommender(Protocol):
     def recommend_for_session(
         self, product_ids_seen: Sequence[str], n: int = 10, filters: Filters | None = None
     ) -> list[Recommendation]:
-        """Recommendations for an anonymous shopper from what they looked at in this chat."""
+        """Recommendations for an anonymous shopper from what they looked at in this chat,
+        oldest first (the sequence model reads the order; the others a set)."""
+        ...
+
+    def next_after_basket(
+        self, product_ids: Sequence[str], n: int = 10, filters: Filters | None = None
+    ) -> list[Recommendation]:
+        """What people add next to a basket holding these products ("what else do people
+        buy with these?"); the basket's own products are never returned."""
         ...
 
     def record(self, events: Sequence[Interaction]) -> int:

@@ -15,6 +15,8 @@ ReasonCode = Literal[
     "because_you_bought",
     "because_you_viewed",
     "because_you_looked_at",
+    "sequence",
+    "goes_with_basket",
     "similar_item",
     "similar_customers",
 ]
@@ -64,6 +66,9 @@ class Reason(BaseModel):
 
     Example: ``{"code": "bought_together", "product_id": "85123A", "count": 42,
     "text": "bought together with WHITE HANGING HEART T-LIGHT HOLDER in 42 orders"}``.
+    A sequence reason names its steps in time order: ``{"code": "sequence",
+    "product_ids": ["22423", "85123A"], "product_id": "85123A", "text": "because you viewed
+    REGENCY CAKESTAND 3 TIER, then WHITE HANGING HEART T-LIGHT HOLDER"}``.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -71,6 +76,7 @@ class Reason(BaseModel):
     code: ReasonCode
     text: str
     product_id: str | None = None
+    product_ids: list[str] | None = None
     count: int | None = None
     category: str | None = None
     fallback: Fallback | None = None

@@ -29,17 +29,21 @@ __all__ = [
 
 FloatArray = NDArray[np.float32]
 IntArray = NDArray[np.int64]
-ExplanationKind = Literal["history", "session", "similar", "together", "neighbours", "popular"]
+ExplanationKind = Literal[
+    "history", "session", "sequence", "similar", "together", "neighbours", "popular"
+]
 
 
 @dataclass(frozen=True)
 class Explanation:
     """Why one item scored: `history`/`session`/`similar`/`together` point at an anchor;
+    `sequence` at several steps in time order (`anchors`, the last one is `anchor`);
     `neighbours` counts similar customers who bought it; `popular` is the floor."""
 
     kind: ExplanationKind
     anchor: int | None = None
     count: int | None = None
+    anchors: tuple[int, ...] = ()
 
 
 class Scorer(Protocol):

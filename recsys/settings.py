@@ -8,9 +8,10 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from recsys.registry import ModelName
+
 __all__ = ["EVENT_TYPES", "ModelName", "RecsysSettings"]
 
-ModelName = Literal["hybrid", "als", "ease", "bpr", "cooc", "pop", "userknn"]
 EVENT_TYPES: tuple[str, ...] = ("view", "click", "cart", "purchase", "rating")
 
 
@@ -90,6 +91,36 @@ class RecsysSettings(BaseSettings):
     )
     hybrid_als_weight: float = Field(
         default=0.5, ge=0, le=1, description="ALS's share of the hybrid score (EASE: the rest)"
+    )
+    session_model: ModelName | None = Field(
+        default=None,
+        description="the model that answers anonymous sessions and 'next after this basket'; "
+        "None: the served model (`model`); `aisle train` fits it too",
+    )
+    sasrec_max_len: int = Field(
+        default=50, ge=2, description="how many latest steps of a shopper the sequence model reads"
+    )
+    sasrec_dim: int = Field(default=64, ge=8, description="item embedding and attention width")
+    sasrec_heads: int = Field(default=2, ge=1)
+    sasrec_layers: int = Field(default=2, ge=1)
+    sasrec_dropout: float = Field(default=0.2, ge=0, lt=1)
+    sasrec_learning_rate: float = Field(default=1e-3, gt=0)
+    sasrec_batch_size: int = Field(default=128, ge=1)
+    sasrec_negatives: int = Field(
+        default=1024,
+        ge=0,
+        description="items sampled per batch for the softmax; 0 (or a catalog no larger) "
+        "uses every item",
+    )
+    sasrec_max_epochs: int = Field(default=30, ge=1)
+    sasrec_patience: int = Field(
+        default=3, ge=1, description="epochs without a better validation nDCG@10 before stopping"
+    )
+    sasrec_validation_users: int = Field(
+        default=1000,
+        ge=0,
+        description="shoppers whose last basket is held out of training to decide when to "
+        "stop (0: train all sasrec_max_epochs)",
     )
 
     # Serving.

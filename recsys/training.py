@@ -18,27 +18,21 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from recsys.als import ALSModel
 from recsys.artifacts import Artifact, save_artifact
-from recsys.bpr import BPRModel
 from recsys.catalog import ItemTable, read_catalog
 from recsys.cooccurrence import CooccurrenceModel
 from recsys.dataset import Dataset, build_dataset
-from recsys.ease import EASEModel
 from recsys.errors import TrainingFailed
-from recsys.hybrid import HybridModel
 from recsys.popularity import PopularityModel
+from recsys.registry import MODEL_NAMES, fit_model, is_model_name
 from recsys.scoring import Scorer
-from recsys.settings import ModelName, RecsysSettings
+from recsys.settings import RecsysSettings
 from recsys.store import InteractionStore, file_sha256, frame_hash
-from recsys.userknn import UserKNNModel
 from recsys.versions import new_version, publish, training_lock
 
 __all__ = ["MODEL_NAMES", "TrainResult", "build_artifact", "fit_models", "train"]
 
 log = logging.getLogger(__name__)
-
-MODEL_NAMES: tuple[ModelName, ...] = ("pop", "cooc", "hybrid", "als", "ease", "bpr", "userknn")
 
 
 @dataclass
@@ -54,21 +48,9 @@ class TrainResult:
 
 def fit_one(name: str, data: Dataset, settings: RecsysSettings, progress: bool) -> Scorer:
     """Fit the model called `name` on `data`."""
-    if name == "pop":
-        return PopularityModel.fit(data)
-    if name == "cooc":
-        return CooccurrenceModel.fit(data, settings)
-    if name == "als":
-        return ALSModel.fit(data, settings, progress)
-    if name == "ease":
-        return EASEModel.fit(data, settings)
-    if name == "hybrid":
-        return HybridModel.fit(data, settings, progress)
-    if name == "bpr":
-        return BPRModel.fit(data, settings, progress)
-    if name == "userknn":
-        return UserKNNModel.fit(data, settings, progress)
-    raise TrainingFailed(f"unknown model {name!r}; known: {', '.join(MODEL_NAMES)}")
+    if not is_model_name(name):
+        raise TrainingFailed(f"unknown model {name!r}; known: {', '.join(MODEL_NAMES)}")
+    return fit_model(name, data, settings, progress)
 
 
 def fit_models(
@@ -144,10 +126,12 @@ def train(
     names = list(models or ["all"])
     if "all" in names:
         names = [settings.model, *[m for m in MODEL_NAMES if m != settings.model]]
-    unknown = [n for n in names if n not in MODEL_NAMES]
+    unknown = [n for n in names if not is_model_name(n)]
     if unknown:
         raise TrainingFailed(f"unknown model(s) {unknown}; known: {', '.join(MODEL_NAMES)}")
     primary = names[0]
+    if settings.session_model and settings.session_model not in names:
+        names.append(settings.session_model)  # sessions are answered from the same artifact
     root = settings.artifacts_dir
     try:
         with training_lock(root):

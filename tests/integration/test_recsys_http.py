@@ -79,6 +79,7 @@ def test_http_answers_exactly_what_the_in_process_recommender_answers(
     assert client.recommend_for_session(["C2", "C3"], 4, filters) == (
         local.recommend_for_session(["C2", "C3"], 4, filters)
     )
+    assert client.next_after_basket(["M0", "M2"], 4) == local.next_after_basket(["M0", "M2"], 4)
 
 
 def test_the_contract_holds_over_http(served: tuple[HttpRecommender, LocalRecommender]) -> None:

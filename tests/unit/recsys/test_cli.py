@@ -92,7 +92,7 @@ def test_eval_json_prints_exactly_the_documented_keys(
     report = json.loads(capsys.readouterr().out)
     assert list(report) == ["protocol_new", "protocol_all", "users"]
     assert report["users"] > 0
-    models = {"pop", "cooc", "hybrid", "als", "ease", "bpr", "userknn", "als_default"}
+    models = {"pop", "cooc", "hybrid", "als", "ease", "bpr", "userknn", "sasrec", "als_default"}
     assert set(report["protocol_new"]) == models
     assert list(report["protocol_all"]["als"]) == [
         "precision@10",

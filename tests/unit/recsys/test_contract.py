@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from recsys import Filters, LocalRecommender, Recommendation, Recommender
-from tests.unit.recsys.shop import TOGETHER, buyers, catalog_rows, passes, purchases_of
+from recsys import Filters, LocalRecommender, Recommendation, Recommender, RecsysSettings
+from tests.unit.recsys.shop import (
+    MODELS,
+    TOGETHER,
+    buyers,
+    catalog_rows,
+    passes,
+    purchases_of,
+)
 
 PRODUCTS = {str(p["id"]): p for p in catalog_rows()}
 FILTERS = [
@@ -123,9 +132,11 @@ def test_personal_models_recommend_from_the_customers_own_group(
         top = personal.recommend(user, k)
         assert {r.product_id for r in top} <= set(left), (user, ids(top), left)
         for r in top:
-            assert r.reason.code in ("because_you_bought", "similar_customers")
-            if r.reason.code == "because_you_bought":
+            assert r.reason.code in ("because_you_bought", "similar_customers", "sequence")
+            if r.reason.code in ("because_you_bought", "sequence"):
                 assert r.reason.product_id in bought
+            if r.reason.code == "sequence":
+                assert r.reason.product_ids and set(r.reason.product_ids) <= bought
 
 
 def test_personal_models_follow_what_a_session_looked_at(personal: LocalRecommender) -> None:
@@ -134,13 +145,33 @@ def test_personal_models_follow_what_a_session_looked_at(personal: LocalRecommen
     assert [r.product_id[0] for r in top] == ["T", "T", "T"], ids(top)
     assert not set(ids(top)) & set(seen)
     for r in top:
-        assert r.reason.code in ("because_you_looked_at", "similar_customers")
-        if r.reason.code == "because_you_looked_at":
+        assert r.reason.code in ("because_you_looked_at", "similar_customers", "sequence")
+        if r.reason.code in ("because_you_looked_at", "sequence"):
             assert r.reason.product_id in seen
+        if r.reason.code == "sequence":
+            # The steps named keep the session's order.
+            steps = r.reason.product_ids or []
+            assert [p for p in seen if p in steps] == steps and len(steps) == 2
 
 
-def test_similar_items_stay_in_the_category(recommender: LocalRecommender) -> None:
-    top = recommender.similar_items("C3", 3)
+def test_next_after_basket_stays_with_the_basket_and_never_repeats_it(
+    personal: LocalRecommender,
+) -> None:
+    basket = ["M0", "M2"]
+    top = personal.next_after_basket(basket, 3)
+    assert [r.product_id[0] for r in top] == ["M", "M", "M"], ids(top)
+    assert not set(ids(top)) & set(basket)
+    for r in top:
+        if r.reason.code == "goes_with_basket":
+            assert set(r.reason.product_ids or []) <= set(basket)
+            assert "in your basket" in r.reason.text
+
+
+@pytest.mark.parametrize("model", [m for m in MODELS if m != "sasrec"])  # see shop.PERSONAL
+def test_similar_items_stay_in_the_category(
+    model: str, shops: Callable[[str], RecsysSettings]
+) -> None:
+    top = LocalRecommender(shops(model)).similar_items("C3", 3)
     assert [r.product_id[0] for r in top] == ["C", "C", "C"], ids(top)
     assert "C3" not in ids(top)
     for r in top:

@@ -87,12 +87,15 @@ def test_the_json_report_has_exactly_the_documented_shape() -> None:
     rows = [(f"u{u}", f"p{(u + k) % 6}", f"2024-01-0{1 + k}") for u in range(8) for k in range(3)]
     rows += [(f"u{u}", f"p{(u + 4) % 6}", "2024-02-01") for u in range(8)]
     train, test = split_by_time(frame(rows), "2024-02-01")
-    settings = RecsysSettings(num_threads=1, als_factors=4, bpr_factors=4, bpr_iterations=10)
+    settings = RecsysSettings(
+        num_threads=1, als_factors=4, bpr_factors=4, bpr_iterations=10, sasrec_max_epochs=2
+    )
     report = evaluate(train, test, settings).to_json()
     assert list(report) == ["protocol_new", "protocol_all", "users"]
     assert report["users"] == 8
     for protocol in ("protocol_new", "protocol_all"):
-        models = {"pop", "cooc", "hybrid", "als", "ease", "bpr", "userknn", "als_default"}
+        models = {"pop", "cooc", "hybrid", "als", "ease", "bpr", "userknn", "sasrec"}
+        models.add("als_default")
         assert set(report[protocol]) == models
         for metrics in report[protocol].values():
             assert list(metrics) == [
@@ -103,3 +106,33 @@ def test_the_json_report_has_exactly_the_documented_shape() -> None:
                 "pop_share",
             ]
             assert all(0.0 <= v <= 1.0 for v in metrics.values())
+
+
+def test_the_session_protocol_gives_each_baskets_first_half_in_line_order() -> None:
+    from recsys.evaluate import session_cases
+
+    lines = [
+        ("o1", "B"),
+        ("o1", "A"),
+        ("o1", "B"),
+        ("o1", "NEW"),
+        ("o1", "C"),  # B twice: one product
+        ("o2", "A"),  # one product: nothing to rank
+        ("o3", "NEW"),
+        ("o3", "A"),  # the given half is unknown to training: skipped
+    ]
+    test = pd.DataFrame(
+        {
+            "user_id": "u",
+            "product_id": [p for _, p in lines],
+            "event": "purchase",
+            "value": 1.0,
+            "ts": pd.Timestamp("2024-02-01", tz="UTC"),
+            "basket_id": [b for b, _ in lines],
+        }
+    )
+    cases = session_cases(test, ["A", "B", "C"])
+    assert len(cases) == 1
+    # o1's distinct products in line order: B, A, NEW, C; B and A are given, in that order.
+    assert cases[0].given.tolist() == [1, 0]
+    assert 2 in cases[0].relevant and len(cases[0].relevant) == 2  # C, and NEW (unreachable)
