@@ -6,6 +6,9 @@ Run from the repository root:
 
     .venv/bin/python bench/recsys_bench.py --tune    # the ALS search, about 15 minutes
 
+    # serve a data dir trained before (`aisle train --model sasrec`), no fit timing:
+    .venv/bin/python bench/recsys_bench.py --skip-fit --model sasrec --data-dir DIR
+
 1. Fit time of `recsys.als.ALSModel.fit` against bare `implicit.als.AlternatingLeastSquares`
    with the same hyperparameters on the same confidence matrix, runs interleaved, both with
    one BLAS thread as implicit recommends; prints medians and the ratio.
@@ -117,10 +120,12 @@ def report(label: str, ms: list[float]) -> None:
     )
 
 
-def bench_latency(settings: RecsysSettings, calls: int) -> None:
-    result = train(settings, [settings.model])
-    say(f"artifact {result.version}: serving {result.primary}")
+def bench_latency(settings: RecsysSettings, calls: int, trained: bool = False) -> None:
+    if not trained:
+        result = train(settings, [settings.model])
+        say(f"artifact {result.version}: serving {result.primary}")
     local = LocalRecommender(settings)
+    say(f"serving {local.version()} with model {settings.model}")
     artifact = local.ranker().artifact
     rng = np.random.default_rng(0)
     users = [artifact.user_ids[i] for i in rng.integers(0, len(artifact.user_ids), calls)]
@@ -139,6 +144,10 @@ def bench_latency(settings: RecsysSettings, calls: int) -> None:
         "recommend_for_session(3 items, 10)",
         timed(local.recommend_for_session, [(items[k : k + 3], 10) for k in range(calls)]),
     )
+    report(
+        "next_after_basket(3 items, 10)",
+        timed(local.next_after_basket, [(items[k : k + 3], 10) for k in range(calls)]),
+    )
 
     port = _free_port()
     env = {
@@ -146,6 +155,7 @@ def bench_latency(settings: RecsysSettings, calls: int) -> None:
         "AISLE_RECSYS_DATA_DIR": str(settings.data_dir),
         "AISLE_RECSYS_CATALOG_PATH": str(settings.catalog_path),
         "AISLE_RECSYS_PORT": str(port),
+        "AISLE_RECSYS_MODEL": settings.model,
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "recsys"],
@@ -173,6 +183,10 @@ def bench_latency(settings: RecsysSettings, calls: int) -> None:
             timed(client.recommend, [(u, 10, filters) for u in users]),
         )
         report("similar_items(item, 10)", timed(client.similar_items, [(i, 10) for i in items]))
+        report(
+            "recommend_for_session(3 items, 10)",
+            timed(client.recommend_for_session, [(items[k : k + 3], 10) for k in range(calls)]),
+        )
         client.close()
         # The baseline for the client's choice: the same request and parsing through httpx,
         # the library DESIGN.md names for clients (recsys/client.py says why it is not used).
@@ -271,6 +285,10 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--skip-fit", action="store_true")
     parser.add_argument("--tune", action="store_true", help="run the ALS search instead")
+    parser.add_argument("--model", default="als", help="the model to serve (AISLE_RECSYS_MODEL)")
+    parser.add_argument(
+        "--data-dir", type=Path, help="serve this already trained data dir (no training)"
+    )
     args = parser.parse_args()
     say(f"machine: {describe()}")
     if args.tune:
@@ -278,11 +296,14 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         settings = RecsysSettings(
-            data_dir=Path(tmp), catalog_path=args.catalog, interactions_path=args.interactions
+            data_dir=args.data_dir or Path(tmp),
+            catalog_path=args.catalog,
+            interactions_path=args.interactions,
+            model=args.model,
         )
         if not args.skip_fit:
             bench_fit(settings, args.interactions, args.repeats)
-        bench_latency(settings, args.calls)
+        bench_latency(settings, args.calls, trained=args.data_dir is not None)
 
 
 if __name__ == "__main__":
