@@ -19,6 +19,7 @@ __all__ = [
     "distinct_titles",
     "keeps",
     "mentions",
+    "names",
     "normalize_spelling",
     "order_by",
     "product_terms",
@@ -129,6 +130,19 @@ def mentions(product: Product, word: str, terms: frozenset[str] | None = None) -
     if len(target) >= 4:
         return any(t.startswith(target) and len(t) - len(target) <= 6 for t in terms)
     return False
+
+
+_TITLE_TAIL = re.compile(r"\s(?:for|with|compatible|suitable|fits|-|–)\s|[,|(\[]")
+
+
+def names(product: Product, word: str) -> bool:
+    """True when the product IS a `word`, not merely made for one: the word is in its
+    category, attributes or the head of its title, before "for", "with" or a comma
+    ("Lint Remover for Clothes, Sofa" names no sofa)."""
+    head = _TITLE_TAIL.split(product.title, maxsplit=1)[0]
+    text = " ".join([head, product.category, product.brand, *product.attributes.values()])
+    target = stem(word.lower())
+    return target in set(_ANALYZER.tokenize(text)) or target in {stem(w) for w in words(text)}
 
 
 def keeps(product: Product, filters: ProductFilters) -> bool:

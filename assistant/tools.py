@@ -27,6 +27,7 @@ from assistant.matching import (
     distinct_titles,
     keeps,
     mentions,
+    names,
     order_by,
     product_terms,
     rank_by_words,
@@ -248,6 +249,12 @@ def make_tools(
                 probe = await asyncio.to_thread(search.search, word, None, 10, 0, "keyword")
                 if not any(mentions(h.product, word) for h in probe.hits):
                     result.missing.append(word)
+            head = wanted[-1]
+            if head not in result.missing and not any(names(p, head) for p in pool):
+                # Products made for a sofa are no sofa: does the catalog sell one at all?
+                probe = await asyncio.to_thread(search.search, head, None, 20, 0, "keyword")
+                if not any(names(h.product, head) for h in probe.hits):
+                    result.missing.append(head)
             if result.missing and wanted[-1] in result.missing:
                 # The head noun is unknown ("robust SMARTPHONE"): the shop does not sell it.
                 alt = await asyncio.to_thread(
@@ -287,9 +294,7 @@ def make_tools(
         by_idea: dict[str, list[Product]] = {}
         for p in distinct_titles(pool):
             terms = product_terms(p)
-            idea = next(
-                (i for i in ideas if all(mentions(p, w, terms) for w in i.split())), None
-            )
+            idea = next((i for i in ideas if all(mentions(p, w, terms) for w in i.split())), None)
             if idea is not None:
                 by_idea.setdefault(idea, []).append(p)
         picked: list[Product] = []
@@ -444,8 +449,7 @@ def make_tools(
                 "quantity": 3}].
         """
         found = {
-            p.id: p
-            for p in await asyncio.to_thread(search.get_many, [i.product_id for i in items])
+            p.id: p for p in await asyncio.to_thread(search.get_many, [i.product_id for i in items])
         }
         lines = [(found[i.product_id], i.quantity) for i in items if i.product_id in found]
         if not lines:

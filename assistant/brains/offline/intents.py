@@ -106,7 +106,8 @@ _TOGETHER = re.compile(
     r"match(?:es)? (?:with )?(?:it|this|that)|"
     r"bought together|also (?:bought|buy|get)|buy with|complete the (?:set|look)|"
     r"what else (?:do|did|would) (?:people|customers|shoppers)|frequently bought|"
-    r"complement|accessor(?:y|ies) for|along with)\b"
+    r"complement|accessor(?:y|ies) for (?:it|this|that|them|these|those|the (?:first|second|"
+    r"third|last) one)|along with)\b"
 )
 _SIMILAR = re.compile(
     r"\b(?:similar|something like|anything like|more like|like (?:this|that|it|the \w+ one)|"

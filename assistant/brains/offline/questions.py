@@ -121,10 +121,38 @@ def describe_product(p: Product, price: str, *, short: bool = False) -> str:
 _IS_QUESTION = re.compile(
     r"^\W*(?:does|do|is|are|can|will|would|what|how|which|has|have|could)\b|\?\s*$"
 )
+_YES_NO = re.compile(
+    r"^\W*(?:does|do|is|are|can|will|has|have)\b.*\b(?:have|has|come with|"
+    r"include|support|got|with)\b"
+)
 _NOT_ASKED = {
-    "does", "do", "did", "is", "are", "can", "will", "would", "have", "has", "come", "comes",
-    "support", "supports", "work", "works", "use", "used", "any", "much", "many", "what",
-    "which", "how", "its", "it's", "thing",
+    "does",
+    "do",
+    "did",
+    "is",
+    "are",
+    "can",
+    "will",
+    "would",
+    "have",
+    "has",
+    "come",
+    "comes",
+    "support",
+    "supports",
+    "work",
+    "works",
+    "use",
+    "used",
+    "any",
+    "much",
+    "many",
+    "what",
+    "which",
+    "how",
+    "its",
+    "it's",
+    "thing",
 }
 _PASSAGE_SPLIT = re.compile(r"(?<=[.!?;|])\s+|\s*\n+\s*|\s+(?=[A-Z][A-Za-z ]{2,30}:\s)")
 
@@ -140,17 +168,33 @@ def passages(p: Product) -> list[tuple[str, str]]:
     return out
 
 
+_EITHER = re.compile(r"\b([a-z][a-z-]+) or ([a-z][a-z-]+)\b")
+
+
+def _either(a: str, b: str, p: Product, title_terms: set[str]) -> list[tuple[str, str, str]]:
+    """The one of two alternatives that the product's title or fields name, with the text."""
+    sources = [("title", p.title), *passages(p)]
+    hits = []
+    for alt in (a, b):
+        for field, text in sources:
+            terms = title_terms if field == "title" else {stem(w) for w in words(text)}
+            if stem(alt) in terms:
+                hits.append((alt, field, text))
+                break
+    return hits if len(hits) == 1 else []
+
+
 def find_passage(message: str, p: Product) -> tuple[str, str] | None:
     """The passage of the product's fields that answers a question, by the words they share
     (stems, as the catalog is read); None when no passage shares a question word."""
     title = {stem(w) for w in words(p.title)}
-    asked = [
-        stem(w)
-        for w in content_words(message, extra_stop=_NOT_ASKED)
-        if stem(w) not in title
-    ]
+    said = [stem(w) for w in content_words(message, extra_stop=_NOT_ASKED)]
+    asked = [w for w in said if w not in title]
     if not asked:
-        return None
+        # Every word asked about is in the title ("does it have auto shut off?"): the
+        # title answers; words that only name the product answer nothing.
+        yes_no = _YES_NO.search(message.lower())
+        return ("title", p.title) if said and yes_no else None
     best: tuple[float, int, tuple[str, str]] | None = None
     for n, (field, text) in enumerate(passages(p)):
         have = {stem(w) for w in words(text)}
@@ -170,7 +214,12 @@ def answer_question(message: str, p: Product, price: str, book: Phrasebook) -> l
     asked = [name for name, rx in _ASPECTS if rx.search(text)]
     unknown = [phrase for phrase, rx in _UNKNOWN if rx.search(text)]
     out: list[str] = []
-    if not asked or asked == ["details"] or unknown:
+    if m := _EITHER.search(text):
+        # "Is it wired or wireless?": the alternative its listing names, quoted.
+        title_terms = {stem(w) for w in words(p.title)}
+        for alt, field, passage in _either(m.group(1), m.group(2), p, title_terms):
+            return [f'The {p.title} is {alt}: its {field} says "{passage}" ']
+    if not asked or unknown:
         found = find_passage(message, p)
         if found is not None:
             field, passage = found
