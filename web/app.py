@@ -39,6 +39,7 @@ from web.headers import SecurityHeaders, security_headers
 from web.hub import make_hub
 from web.metrics import GatewayMetrics
 from web.protocol import json_schema
+from web.server import server_options
 from web.settings import WebSettings
 from web.transcripts import TranscriptStore
 
@@ -47,21 +48,6 @@ __all__ = ["STATIC_DIR", "create_app", "server_options"]
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-
-
-def server_options(settings: WebSettings) -> dict[str, Any]:
-    """Uvicorn's websocket options for the gateway.
-
-    The sans-I/O websockets protocol without per-message deflate: chat frames are small,
-    and a deflate context per socket costs more memory than an idle socket otherwise does.
-    """
-    return {
-        "ws": "websockets-sansio",
-        "ws_per_message_deflate": False,
-        "ws_max_size": max(1 << 20, settings.max_frame_bytes * 4),
-        "ws_ping_interval": settings.ping_interval_s,
-        "ws_ping_timeout": settings.ping_interval_s,
-    }
 
 
 def _part_settings(

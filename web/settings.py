@@ -84,6 +84,18 @@ class WebSettings(BaseSettings):
     session_ttl_s: int = Field(default=86_400, ge=60, description="how long a session resumes")
     history_turns: int = Field(default=12, ge=0, description="messages sent with each turn")
 
+    # Proxies and slow clients.
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses or CIDRs whose X-Forwarded-For/-Proto count; empty: none",
+    )
+    header_timeout_s: float = Field(
+        default=10.0, gt=0, description="close a connection whose request headers take longer"
+    )
+    idle_timeout_s: int = Field(
+        default=5, ge=1, description="close a kept-alive HTTP connection idle this long"
+    )
+
     # Exposure.
     frame_ancestors: list[str] = Field(
         default_factory=list,
