@@ -55,8 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `aisle` console script."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from web.cli.serve import merge_shared_options
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    merge_shared_options(parser, args)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

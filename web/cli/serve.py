@@ -107,25 +107,79 @@ def _serve_web(args: argparse.Namespace) -> int:
     return _serve(args, everything=False)
 
 
-def _options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--host", help="address to bind (default AISLE_WEB_HOST or 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port (default AISLE_WEB_PORT or 8000)")
-    p.add_argument("--data-dir", type=Path, help="data dir (holds retrieval/, recsys/, web/)")
+def _options(p: argparse.ArgumentParser, prefix: str = "") -> None:
+    p.add_argument(
+        "--host", dest=f"{prefix}host", help="address to bind (default AISLE_WEB_HOST or 127.0.0.1)"
+    )
+    p.add_argument(
+        "--port", dest=f"{prefix}port", type=int, help="port (default AISLE_WEB_PORT or 8000)"
+    )
+    p.add_argument(
+        "--data-dir",
+        dest=f"{prefix}data_dir",
+        type=Path,
+        help="data dir (holds retrieval/, recsys/, web/)",
+    )
     p.add_argument(
         "--demo",
+        dest=f"{prefix}demo",
         action="store_true",
         help="demo mode (AISLE_WEB_DEMO=true): the demo key, staff login and storefront; "
         "never for a shop's real traffic",
     )
 
 
+# Options `aisle serve` takes before a part, as `aisle serve --port 9000 web` (dest, flag).
+SHARED_OPTIONS = (
+    ("host", "--host"),
+    ("port", "--port"),
+    ("data_dir", "--data-dir"),
+    ("demo", "--demo"),
+    ("no_demo_data", "--no-demo-data"),
+)
+
+
 def add_serve_all(parser: argparse.ArgumentParser) -> None:
-    """Make bare `aisle serve` run everything in one process."""
-    _options(parser)
+    """Make bare `aisle serve` run everything in one process.
+
+    Its options land under `serve_<name>`, so a part's own (same-named) options cannot
+    silently overwrite them; `merge_shared_options` then hands them to the part.
+    """
+    _options(parser, prefix="serve_")
     parser.add_argument(
-        "--no-demo-data", action="store_true", help="do not ingest the demo shop or train on it"
+        "--no-demo-data",
+        dest="serve_no_demo_data",
+        action="store_true",
+        help="do not ingest the demo shop or train on it",
     )
     parser.set_defaults(func=_serve_all)
+
+
+def merge_shared_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Honour options given before the part (`aisle serve --port 23456 web`) or refuse them.
+
+    An option the part does not take, or one given before and after the part with two
+    values, is an error that names it, never silently dropped.
+    """
+    if getattr(args, "command", None) != "serve":
+        return
+    part = getattr(args, "part", None)
+    for name, flag in SHARED_OPTIONS:
+        value = getattr(args, f"serve_{name}", None)
+        if part is None:
+            setattr(args, name, value)
+            continue
+        if value in (None, False):
+            continue
+        if not hasattr(args, name) or (name == "no_demo_data" and part != "web"):
+            parser.error(f"aisle serve {part} does not take {flag}")
+        current = getattr(args, name)
+        if current in (None, False) or current == value or name == "no_demo_data":
+            setattr(args, name, value)
+        else:
+            parser.error(
+                f"aisle serve: {flag} given twice: {value} before {part!r}, {current} after it"
+            )
 
 
 def add_commands(groups: CommandGroups) -> None:

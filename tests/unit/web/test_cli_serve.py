@@ -1,0 +1,77 @@
+"""`aisle serve` does what it is told, and the docs a user's clone has say what the protocol is."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from web.cli import build_parser
+from web.cli.serve import _settings, merge_shared_options
+from web.protocol import CLIENT_TYPES, SERVER_FRAMES
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _parse(*argv: str) -> object:
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    merge_shared_options(parser, args)
+    return args
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("serve", "--port", "23456", "web"),
+        ("serve", "web", "--port", "23456"),
+        ("serve", "--port", "23456", "web", "--port", "23456"),
+        ("serve", "--port", "23456"),
+    ],
+)
+def test_the_port_is_honoured_before_or_after_the_part(argv: tuple[str, ...]) -> None:
+    assert _settings(_parse(*argv)).port == 23456  # type: ignore[arg-type]
+
+
+def test_options_before_the_part_reach_it(tmp_path: Path) -> None:
+    args = _parse("serve", "--host", "0.0.0.0", "--data-dir", str(tmp_path), "--demo", "web")
+    settings = _settings(args)  # type: ignore[arg-type]
+    assert (settings.host, settings.data_dir, settings.demo) == ("0.0.0.0", tmp_path, True)
+    assert _parse("serve", "--port", "8101", "retrieval").port == 8101  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (("serve", "--port", "1", "web", "--port", "2"), "--port given twice"),
+        (("serve", "--no-demo-data", "retrieval"), "does not take --no-demo-data"),
+        (("serve", "--demo", "recsys"), "does not take --demo"),
+    ],
+)
+def test_options_a_part_cannot_take_are_refused_by_name(
+    argv: tuple[str, ...], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        _parse(*argv)
+    assert exited.value.code == 2
+    assert says in capsys.readouterr().err
+
+
+def test_protocol_v1_is_documented_beside_its_schema() -> None:
+    doc = (ROOT / "web" / "PROTOCOL.md").read_text()
+    assert "protocol.schema.json" in doc
+    for type_ in [*CLIENT_TYPES, *SERVER_FRAMES]:
+        assert f"`{type_}`" in doc, type_
+    for code in ("1000", "1008", "4400", "4401"):
+        assert code in doc
+
+
+@pytest.mark.parametrize("page", ["README.md", "web/static/README.md", "web/console/README.md"])
+def test_the_readmes_link_only_to_files_in_the_repository(page: str) -> None:
+    path = ROOT / page
+    links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", path.read_text())
+    local = [link for link in links if "://" not in link]
+    missing = [link for link in local if not (path.parent / link).exists()]
+    assert not missing, f"{page} links to files a clone does not have: {missing}"
+    assert not [link for link in local if "shared/" in link], "a developer-only file"
