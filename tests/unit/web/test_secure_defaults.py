@@ -74,3 +74,13 @@ def test_make_run_opts_into_demo_mode() -> None:
     ).stdout
     serve = [line for line in dry.splitlines() if " serve " in line]
     assert serve and all("--demo" in line for line in serve), dry
+
+
+def test_make_test_runs_the_linters_before_the_tests() -> None:
+    dry = subprocess.run(
+        ["make", "-n", "test"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    ruff = next(i for i, line in enumerate(dry) if "ruff check" in line)
+    mypy = next(i for i, line in enumerate(dry) if line.endswith("mypy") or " mypy" in line)
+    pytest_ = next(i for i, line in enumerate(dry) if "-m pytest" in line)
+    assert ruff < pytest_ and mypy < pytest_, dry
