@@ -31,7 +31,7 @@ def _train(args: argparse.Namespace) -> int:
     from recsys import RecsysError, train
 
     settings = _settings(args)
-    models = [args.model or settings.model]
+    models = args.model.split(",") if args.model else [settings.model]
     try:
         result = train(settings, models, progress=_progress(args))
     except RecsysError as e:
@@ -211,8 +211,9 @@ def add_commands(groups: CommandGroups) -> None:
         # No argparse choices: the names live in recsys.registry (importing it here would
         # load recsys for every command); training refuses an unknown one, naming the rest.
         help="model to train and serve (default: AISLE_RECSYS_MODEL, als): a name of "
-        "recsys.MODEL_NAMES (an unknown one is refused with the list); `all` trains every "
-        "model and serves AISLE_RECSYS_MODEL",
+        "recsys.MODEL_NAMES (an unknown one is refused with the list), or several, comma-"
+        "separated, the first served (`als,sasrec`: sasrec answers sessions); `all` trains "
+        "every model and serves AISLE_RECSYS_MODEL",
     )
     train.add_argument("--catalog", type=Path, help="products file for item metadata")
     train.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
