@@ -69,9 +69,10 @@ class Ranker:
     ) -> None:
         self.artifact = artifact
         self.scorer = artifact.scorer(model)
-        # Sessions and baskets may be answered by another model of the artifact (the
-        # sequence model, where it wins for sessions); the served one otherwise.
-        self.session_scorer = artifact.scorer(session_model) if session_model else self.scorer
+        # Sessions and baskets are answered by the session model where the artifact holds
+        # it (the sequence model won there, bench/RESULTS.md); by the served one otherwise.
+        held = session_model is not None and session_model in artifact.models
+        self.session_scorer = artifact.models[session_model] if held else self.scorer  # type: ignore[index]
         self.items: ItemTable = artifact.items
         self.popularity = artifact.popularity
 

@@ -30,6 +30,9 @@ class RecsysSettings(BaseSettings):
     Online Retail II (bench/recsys_tuning.py, bench/recsys_families.py, bench/RESULTS.md).
     The hybrid gains little on new items and loses 8% when repeat purchases count, with a
     64 MB larger artifact, so it is a choice (`AISLE_RECSYS_MODEL=hybrid`), not the default.
+    The sequence model (`sasrec`) lost to ALS on customers and beat co-occurrence and ALS's
+    fold-in on sessions on the same folds (bench/recsys_sequence.py), so it answers sessions
+    wherever an artifact holds it, and ALS keeps serving customers.
     """
 
     model_config = SettingsConfigDict(env_prefix="AISLE_RECSYS_", extra="ignore")
@@ -93,9 +96,10 @@ class RecsysSettings(BaseSettings):
         default=0.5, ge=0, le=1, description="ALS's share of the hybrid score (EASE: the rest)"
     )
     session_model: ModelName | None = Field(
-        default=None,
-        description="the model that answers anonymous sessions and 'next after this basket'; "
-        "None: the served model (`model`); `aisle train` fits it too",
+        default="sasrec",
+        description="the model that answers anonymous sessions and 'next after this basket' "
+        "when the served artifact holds it (`aisle train --model als,sasrec`); the served "
+        "model otherwise, and always with None",
     )
     sasrec_max_len: int = Field(
         default=50, ge=2, description="how many latest steps of a shopper the sequence model reads"

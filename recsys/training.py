@@ -130,8 +130,6 @@ def train(
     if unknown:
         raise TrainingFailed(f"unknown model(s) {unknown}; known: {', '.join(MODEL_NAMES)}")
     primary = names[0]
-    if settings.session_model and settings.session_model not in names:
-        names.append(settings.session_model)  # sessions are answered from the same artifact
     root = settings.artifacts_dir
     try:
         with training_lock(root):

@@ -212,3 +212,19 @@ def test_sequences_keep_time_order_and_baskets_together() -> None:
     assert weights == pytest.approx([0.1, 1.0, 1.0])  # view, purchase, purchase
     baskets = seqs.baskets[start : start + 3].tolist()
     assert baskets[1] == baskets[2] != baskets[0]
+
+
+def test_sessions_come_from_the_sequence_model_beside_als(tmp_path: Path) -> None:
+    # ALS serves customers; the same artifact's sequence model answers sessions and baskets.
+    settings = chain_settings(tmp_path, model="als", als_factors=8, sasrec_patience=8)
+    train(settings, ["als", "sasrec"])
+    recommender = LocalRecommender(settings)
+    assert recommender.recommend("u03", 1)[0].reason.code != "sequence"
+    assert recommender.recommend_for_session(["X5", "X2"], 1)[0].product_id == "X3"
+    assert recommender.recommend_for_session(["X2", "X5"], 1)[0].product_id == "X6"
+    assert recommender.next_after_basket(["X0", "X1"], 1)[0].reason.code == "goes_with_basket"
+    # With the session model turned off, sessions are ALS's fold-in: order no longer counts.
+    als_only = LocalRecommender(settings.model_copy(update={"session_model": None}))
+    forward = als_only.recommend_for_session(["X5", "X2"], 3)
+    backward = als_only.recommend_for_session(["X2", "X5"], 3)
+    assert [r.product_id for r in forward] == [r.product_id for r in backward]
