@@ -5,10 +5,12 @@ It stands in for an LLM endpoint so that the `openai` brain runs for real: the
 a real server sends (role chunk, content pieces, `tool_calls` deltas with
 arguments split across chunks, `finish_reason`, `[DONE]`).
 
-A script is a function from the request body to a `Reply`, or a list of replies
-used in turn. `planner(...)` is a script that plans like a model would: it reads
-the conversation-state message, picks tool calls with the offline brain's reading
-of the shopper's message, and writes the answer from the tool results it gets back.
+What the model says is the test's own script, never the assistant's reading of
+the shopper: a function from the request body to a `Reply`, a list of replies
+used in turn, or a `Dialogue` that lists, per shopper turn, the model's replies
+in order. A reply may be a function of the `ModelCall` (the shopper's message,
+the conversation-state message and the tool results the model got back), so a
+test writes its answer from what the tools returned, the way a model would.
 """
 
 from __future__ import annotations
@@ -17,20 +19,12 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from assistant.brains.offline.constraints import Lexicon
-from assistant.brains.offline.questions import answer_question
-from assistant.brains.offline.templates import Phrasebook
-from assistant.brains.offline.understand import understand
 from assistant.brains.prompt import STATE_MARKER
-from assistant.grounding import format_price
-from assistant.state import Constraints, ConversationState
-from retrieval import Product, Vocabulary
 
 
 @dataclass
@@ -44,6 +38,162 @@ class Reply:
 
 
 Script = Callable[[dict[str, Any]], Reply]
+
+
+class ScriptError(AssertionError):
+    """The brain called the model more often than the test scripted."""
+
+
+@dataclass
+class ModelCall:
+    """One request as the model reads it: the turn's message, the state and the tool results."""
+
+    body: dict[str, Any]
+    step: int
+    user: str
+    state: dict[str, Any]
+    results: list[dict[str, Any]]
+    tools_offered: bool
+
+    @classmethod
+    def read(cls, body: dict[str, Any]) -> ModelCall:
+        """Parse a chat-completions request body."""
+        messages = body["messages"]
+        last_user = max(i for i, m in enumerate(messages) if m["role"] == "user")
+        after = messages[last_user + 1 :]
+        state: dict[str, Any] = {}
+        for m in messages:
+            content = m.get("content") or ""
+            if (
+                m["role"] == "system"
+                and isinstance(content, str)
+                and content.startswith(STATE_MARKER)
+            ):
+                state = json.loads(content[len(STATE_MARKER) :])
+        answered = [i for i, m in enumerate(after) if m["role"] == "assistant"]
+        latest = after[answered[-1] + 1 :] if answered else []
+        return cls(
+            body=body,
+            step=len(answered),
+            user=str(messages[last_user]["content"]),
+            state=state,
+            results=[json.loads(m["content"]) for m in latest if m["role"] == "tool"],
+            tools_offered=bool(body.get("tools")),
+        )
+
+    def products(self) -> list[dict[str, Any]]:
+        """The products the latest tool results returned, in their order."""
+        return [p for r in self.results for p in r.get("products", [])]
+
+    def shown(self, n: int) -> dict[str, Any]:
+        """The n-th product (from 1) the conversation state lists as shown last."""
+        return dict(self.state["shown_last"][n - 1])
+
+
+Step = Reply | Callable[[ModelCall], Reply]
+
+
+class Dialogue:
+    """A script for conversations: for each shopper turn, the model's replies in order.
+
+    A turn starts with the first model call after a new shopper message; each of its
+    steps answers one model call. A call the script has no step for raises `ScriptError`
+    (the brain gets a 500). `calls` keeps what the model was sent; `finished` says whether
+    every scripted step was used.
+    """
+
+    def __init__(self, *turns: Sequence[Step]) -> None:
+        self.turns = [list(t) for t in turns]
+        self.calls: list[ModelCall] = []
+        self._used = [0 for _ in self.turns]
+        self._turn = -1
+
+    def __call__(self, body: dict[str, Any]) -> Reply:
+        seen = ModelCall.read(body)
+        if seen.step == 0:
+            self._turn += 1
+        self.calls.append(seen)
+        if self._turn >= len(self.turns):
+            raise ScriptError(f"turn {self._turn + 1} ({seen.user!r}) was not scripted")
+        steps = self.turns[self._turn]
+        if seen.step >= len(steps):
+            raise ScriptError(f"model call {seen.step + 1} of {seen.user!r} was not scripted")
+        self._used[self._turn] = seen.step + 1
+        step = steps[seen.step]
+        return step(seen) if callable(step) else step
+
+    @property
+    def finished(self) -> bool:
+        """Every scripted step of every turn answered a model call."""
+        return self._used == [len(t) for t in self.turns]
+
+
+def call(name: str, **args: Any) -> Reply:
+    """The model calls one tool."""
+    return Reply(tool_calls=[(name, args)])
+
+
+def money(amount: float, currency: str) -> str:
+    """A price written as a model writes one it read in a tool result: `£2.95`, `₹1,099.00`."""
+    symbol = {"GBP": "£", "USD": "$", "EUR": "€", "INR": "₹"}[currency]
+    return f"{symbol}{amount:,.2f}"
+
+
+def listing(products: Sequence[dict[str, Any]], intro: str = "Here are some options:") -> str:
+    """The numbered list the system prompt asks for: "1. Title: price"."""
+    lines = [
+        f"{n}. {p['title']}: {money(p['price'], p['currency'])}"
+        for n, p in enumerate(products, start=1)
+    ]
+    return "\n".join([intro, *lines])
+
+
+def list_products(intro: str = "Here are some options:") -> Callable[[ModelCall], Reply]:
+    """A step that lists every product the latest tool results returned."""
+
+    def step(seen: ModelCall) -> Reply:
+        products = seen.products()
+        if not products:
+            return Reply(text="I couldn't find anything that matches.")
+        return Reply(text=listing(products, intro))
+
+    return step
+
+
+def search(query: str, k: int = 4, **args: Any) -> Reply:
+    """The model's search_products call (`filters`, `any_of`, `exclude_ids` as keywords)."""
+    return call("search_products", query=query, k=k, **args)
+
+
+def describe(seen: ModelCall) -> Reply:
+    """The model tells the shopper the price of the one product its tool returned."""
+    (p,) = seen.products()
+    return Reply(text=f"The {p['title']} costs {money(p['price'], p['currency'])}.")
+
+
+def cheaper(seen: ModelCall) -> Reply:
+    """For "cheaper": the active search again, under the dearest product shown, cheapest first."""
+    active = dict(seen.state["active_search"])
+    query = active.pop("query", "")
+    dearest = max(float(p["price"].lstrip("£").replace(",", "")) for p in seen.state["shown_last"])
+    active.update(price_max=round(dearest - 0.01, 2), sort="price_asc")
+    return search(query, filters=active)
+
+
+def quote(quantity: int, item: int = 1) -> Callable[[ModelCall], Reply]:
+    """A step that asks quote_products for `quantity` of the `item`-th product shown last."""
+
+    def step(seen: ModelCall) -> Reply:
+        lines = [{"product_id": seen.shown(item)["id"], "quantity": quantity}]
+        return call("quote_products", items=lines)
+
+    return step
+
+
+def from_policy(seen: ModelCall) -> Reply:
+    """The model answers with the passage answer_policy returned."""
+    (result,) = seen.results
+    return Reply(text=f"Here's what our policy says: {result['policy'][0]['text']}")
 
 
 def _chunk(delta: dict[str, Any], finish: str | None = None) -> str:
@@ -80,9 +230,11 @@ async def _stream(reply: Reply) -> AsyncIterator[str]:
 
 
 def create_app(script: Script | Sequence[Reply]) -> FastAPI:
-    """The scripted server; every request body is kept in `app.state.requests`."""
+    """The scripted server; every request body is kept in `app.state.requests`, and what a
+    script raised in `app.state.errors` (the brain gets a 500 for it)."""
     app = FastAPI()
     app.state.requests = []
+    app.state.errors = []
     queue = list(script) if not callable(script) else None
 
     @app.get("/healthz")
@@ -97,7 +249,11 @@ def create_app(script: Script | Sequence[Reply]) -> FastAPI:
             reply = queue.pop(0) if queue else Reply(text="I have nothing more to say.")
         else:
             assert callable(script)
-            reply = script(body)
+            try:
+                reply = script(body)
+            except Exception as e:
+                app.state.errors.append(e)
+                reply = Reply(status=500)
         if reply.delay_s:
             await asyncio.sleep(reply.delay_s)
         if reply.status != 200:
@@ -130,155 +286,3 @@ def create_app(script: Script | Sequence[Reply]) -> FastAPI:
         }
 
     return app
-
-
-# -- the planner script ---------------------------------------------------------------------
-
-
-def _turn_messages(body: dict[str, Any]) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
-    """The shopper's message, the state JSON and the tool results since that message."""
-    messages = body["messages"]
-    last_user = max(i for i, m in enumerate(messages) if m["role"] == "user")
-    state: dict[str, Any] = {}
-    for m in messages:
-        content = m.get("content") or ""
-        if m["role"] == "system" and isinstance(content, str) and content.startswith(STATE_MARKER):
-            state = json.loads(content[len(STATE_MARKER) :])
-    results = [json.loads(m["content"]) for m in messages[last_user + 1 :] if m["role"] == "tool"]
-    return str(messages[last_user]["content"]), state, results
-
-
-def _product(item: dict[str, Any]) -> Product:
-    return Product(
-        id=item["id"],
-        title=item["title"],
-        price=Decimal(str(item["price"]).lstrip("£$€")),
-        currency=item.get("currency", "GBP"),
-        in_stock=bool(item.get("in_stock", True)),
-        category=item.get("category", ""),
-        attributes=item.get("attributes", {}),
-        rating=item.get("rating"),
-        description=item.get("description", ""),
-    )
-
-
-def _conversation(state: dict[str, Any]) -> tuple[ConversationState, dict[str, Product]]:
-    known = {}
-    for item in state.get("shown_last", []):
-        price = float(str(item["price"]).lstrip("£$€").replace(",", ""))
-        known[item["id"]] = _product({**item, "price": price})
-    conv = ConversationState(
-        shown=list(known),
-        shown_prices=[float(p.price) for p in known.values()],
-        focus=state.get("focus_product_id"),
-        constraints=Constraints.model_validate(state.get("active_search") or {}),
-        seen=list(known),
-    )
-    return conv, known
-
-
-def _plan(message: str, state: dict[str, Any], lexicon: Lexicon) -> Reply:
-    conv, known = _conversation(state)
-    u = understand(message, conv, lexicon, known)
-    c = u.constraints
-    filters = c.filters().model_dump(exclude_defaults=True)
-    target = u.target or conv.focus or (conv.shown[0] if len(conv.shown) == 1 else None)
-    if u.intent in ("find", "refine"):
-        if not (c.query or c.category) and c.filters().is_empty():
-            return Reply(text="Happy to help! What kind of thing are you after, and for whom?")
-        if not (c.query or c.category):
-            return Reply(tool_calls=[("recommend_for_user", {"filters": filters, "k": 4})])
-        args: dict[str, Any] = {"query": c.query, "filters": filters, "k": 4}
-        if u.update.more:
-            args["exclude_ids"] = conv.shown
-        return Reply(tool_calls=[("search_products", args)])
-    if u.intent == "recommend":
-        return Reply(tool_calls=[("recommend_for_user", {"filters": filters, "k": 4})])
-    if u.intent == "compare":
-        ids = u.reference.ids if len(u.reference.ids) >= 2 else conv.shown[:2]
-        return Reply(tool_calls=[("compare_products", {"product_ids": ids})])
-    if u.intent in ("similar", "bought_together") and target:
-        name = "similar_products" if u.intent == "similar" else "bought_together"
-        return Reply(tool_calls=[(name, {"product_id": target, "k": 4})])
-    if u.intent == "product_question" and (target or conv.shown):
-        if target:
-            return Reply(tool_calls=[("get_product", {"product_id": target})])
-        return Reply(tool_calls=[("compare_products", {"product_ids": conv.shown})])
-    if u.intent == "policy_question":
-        return Reply(tool_calls=[("answer_policy", {"question": message})])
-    if u.intent == "purchase":
-        return Reply(
-            text="I can't place orders here, but you can add it to your basket from "
-            "its product page."
-        )
-    if u.intent == "human":
-        return Reply(text="Of course, I've asked a member of our team to join this chat.")
-    canned = {
-        "greeting": "Hello! What are you shopping for today?",
-        "thanks": "You're welcome! Anything else?",
-        "goodbye": "Goodbye, and happy shopping!",
-        "identity": "I'm the shop's automated shopping assistant.",
-        "off_topic": "I can only help with shopping here.",
-    }
-    return Reply(text=canned.get(u.intent, "Could you tell me what you're looking for?"))
-
-
-def _answer(message: str, results: list[dict[str, Any]], conversation_id: str) -> Reply:
-    """Write the answer from the tool results, as a model would."""
-    parts: list[str] = []
-    for result in results:
-        if not result.get("ok", True):
-            parts.append("Sorry, I couldn't look that up just now.")
-            continue
-        if result.get("policy"):
-            parts.append(f"Here's what our policy says: {result['policy'][0]['text']}")
-            continue
-        products = [_product(p) for p in result.get("products", [])]
-        missing = result.get("not_in_catalog")
-        if missing and (not products or result.get("nearest_alternatives_only")):
-            parts.append(f"Sorry, we don't carry {' or '.join(missing)}.")
-        if len(products) == 1:
-            book = Phrasebook(conversation_id, 0)
-            price = format_price(float(products[0].price), products[0].currency)
-            parts.append("".join(answer_question(message, products[0], price, book)).strip())
-        elif products:
-            lines = [
-                f"{n}. {p.title}: {format_price(float(p.price), p.currency)}"
-                for n, p in enumerate(products, start=1)
-            ]
-            parts.append("Here are some options:\n" + "\n".join(lines))
-        elif not missing:
-            parts.append("I couldn't find anything that matches.")
-    return Reply(text="\n".join(parts) or "I couldn't find anything that matches.")
-
-
-def _widen(
-    message: str, state: dict[str, Any], results: list[dict[str, Any]], lexicon: Lexicon
-) -> Reply | None:
-    """Nothing cheaper than the cheapest shown: ask once more for the cheapest under the
-    dearest shown, as a model that reads its empty result would."""
-    if len(results) != 1 or results[0].get("products") or not results[0].get("ok", True):
-        return None
-    conv, known = _conversation(state)
-    u = understand(message, conv, lexicon, known)
-    if u.update.relative != "cheaper" or not conv.shown_prices:
-        return None
-    c = u.constraints.model_copy(
-        update={"price_max": round(max(conv.shown_prices) - 0.01, 2), "sort": "price_asc"}
-    )
-    filters = c.filters().model_dump(exclude_defaults=True)
-    return Reply(tool_calls=[("search_products", {"query": c.query, "filters": filters, "k": 4})])
-
-
-def planner(vocabulary: Vocabulary) -> Script:
-    """A script that plans tool calls with the offline brain's reading, then writes answers."""
-    lexicon = Lexicon.from_vocabulary(vocabulary)
-
-    def script(body: dict[str, Any]) -> Reply:
-        message, state, results = _turn_messages(body)
-        if not results and body.get("tools"):
-            return _plan(message, state, lexicon)
-        retry = _widen(message, state, results, lexicon) if body.get("tools") else None
-        return retry or _answer(message, results, "scripted")
-
-    return script
