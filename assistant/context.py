@@ -69,6 +69,8 @@ class TurnContext:
     vocabulary: Vocabulary | None = None
     known: dict[str, Product] = field(default_factory=dict)
     policy_amounts: set[float] = field(default_factory=set)
+    quote_lines: set[float] = field(default_factory=set)
+    quote_totals: set[float] = field(default_factory=set)
     calls: list[ToolCall] = field(default_factory=list)
     results: list[ToolResult] = field(default_factory=list)
     shown: list[tuple[Product, str]] = field(default_factory=list)
@@ -98,7 +100,10 @@ class TurnContext:
         for s in result.snippets:
             self.policy_amounts.update(parse_amount(m)[0] for m in PRICE.finditer(s.text))
         # A quote's figures are tool results: the guard accepts them like catalog prices.
-        self.policy_amounts.update(result.amounts)
+        if result.quote:
+            self.quote_lines.update(t for _, _, t in result.quote)
+            if result.total is not None:
+                self.quote_totals.add(result.total)
         if result.flagged:
             self.guardrails.append("catalog_injection:" + ",".join(result.flagged))
         return result
@@ -142,7 +147,7 @@ class TurnContext:
         c = self.state.constraints
         own = {parse_amount(m)[0] for m in PRICE.finditer(self.message)}
         bounds = {b for b in (c.price_min, c.price_max) if b is not None}
-        return self.policy_amounts | own | bounds
+        return self.policy_amounts | own | bounds | self.quote_lines | self.quote_totals
 
     def focus_product(self) -> Product | None:
         """The product 'it' means, when it is known."""

@@ -51,6 +51,12 @@ PRICE = re.compile(
     r"|\b(?P<pence>\d{1,2})p\b",
     re.IGNORECASE,
 )
+# A sentence about a quantity ("12 of them come to ...", "in total").
+_QUANTITY = re.compile(
+    r"\b\d+\s*(?:x|×|of)\b|\b(?:dozen|total|altogether|in all|come[s]? to|comes? out at|"
+    r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred)\b",
+    re.IGNORECASE,
+)
 _ECHO = re.compile(
     r"(?:under|below|less than|up to|upto|at most|no more than|over|above|more than|at least|"
     r"between|from|budget(?: of)?|within|around|about|than|and|to|-)\s*$",
@@ -142,11 +148,14 @@ class GroundingGuard:
             own budget), read at each check.
         focus: the product "it" means before the answer names one.
         system_prompt: text that must never be quoted back.
+        quoted: (line totals, grand totals) a quote tool returned in this turn: figures that
+            may stand anywhere, even beside a product's name.
     """
 
     known: Callable[[], Mapping[str, Product]]
     allowed_numbers: Callable[[], set[float]]
     focus: Product | None = None
+    quoted: Callable[[], tuple[set[float], set[float]]] = lambda: (set(), set())
     system_prompt: str = ""
     corrections: list[Correction] = field(default_factory=list)
     _last: Product | None = None
@@ -273,6 +282,21 @@ class GroundingGuard:
             same_currency = currency is None or currency == product.currency.upper()
             if near(float(product.price)) and same_currency:
                 continue
+            lines, totals = self.quoted()
+            if any(near(q) for q in lines | totals):
+                continue  # a quote tool's own figure
+            if (lines or totals) and _QUANTITY.search(sentence):
+                # A made-up total is no unit price: the quote's total, or nothing.
+                if len(totals) == 1:
+                    right = format_price(next(iter(totals)), product.currency)
+                    self.corrections.append(
+                        Correction(kind="price", original=m.group(0), replacement=right)
+                    )
+                    out.append(sentence[cut : m.start()] + right)
+                    cut = m.end()
+                    continue
+                self.corrections.append(Correction(kind="price", original=sentence.strip()))
+                return None
             right = format_price(float(product.price), product.currency)
             self.corrections.append(
                 Correction(

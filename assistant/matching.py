@@ -63,7 +63,8 @@ STOPWORDS = frozenset(
     bestsellers seller sellers selling trending highest lowest top
     we're we've we'll we'd you're you've you'll they're they've there's here's that's
     i'll isn't aren't wasn't don't doesn't didn't can't won't wouldn't shouldn't couldn't
-    gonna gotta wanna lemme
+    gonna gotta wanna lemme kinda sorta um umm uh er im id ur pl ya ye oh ah eh mr ms mrs st
+    etc eg ie vs
     """.split()
 )
 
@@ -93,7 +94,8 @@ def content_words(text: str, extra_stop: Iterable[str] = ()) -> list[str]:
     stop = STOPWORDS | set(extra_stop)
     out: list[str] = []
     for w in words(normalize_spelling(text)):
-        if w in stop or w.isdigit() or len(w) < 3 or re.fullmatch(r"\d+[a-z]{0,2}", w):
+        # Two letters can name a product ("tv", "pc"); one never does.
+        if w in stop or w.isdigit() or len(w) < 2 or re.fullmatch(r"\d+[a-z]{0,2}", w):
             continue
         if w not in out:
             out.append(w)
@@ -132,7 +134,7 @@ def mentions(product: Product, word: str, terms: frozenset[str] | None = None) -
     return False
 
 
-_TITLE_TAIL = re.compile(r"\s(?:for|with|compatible|suitable|fits|-|–)\s|[,|(\[]")
+_TITLE_TAIL = re.compile(r"\s(?:for|with|compatible|suitable|fits|-|–)\s|[,|\[]")
 
 
 def names(product: Product, word: str) -> bool:
@@ -140,7 +142,9 @@ def names(product: Product, word: str) -> bool:
     category, attributes or the head of its title, before "for", "with" or a comma
     ("Lint Remover for Clothes, Sofa" names no sofa)."""
     head = _TITLE_TAIL.split(product.title, maxsplit=1)[0]
-    text = " ".join([head, product.category, product.brand, *product.attributes.values()])
+    # The leaf names the product; a parent ("TV & Video > Remote Controls") only its world.
+    leaf = product.category.split(">")[-1]
+    text = " ".join([head, leaf, product.brand, *product.attributes.values()])
     target = stem(word.lower())
     return target in set(_ANALYZER.tokenize(text)) or target in {stem(w) for w in words(text)}
 
@@ -148,8 +152,9 @@ def names(product: Product, word: str) -> bool:
 def keeps(product: Product, filters: ProductFilters) -> bool:
     """Conditions the ports do not apply themselves: attributes, brands, rating, excluded words."""
     if filters.exclude:
+        # The exact word, as the catalog's analyzer reads it: "wired" excludes no "wireless".
         terms = product_terms(product)
-        if any(mentions(product, w, terms) for w in filters.exclude):
+        if any(stem(w) in terms for w in filters.exclude):
             return False
     for name, value in filters.attributes.items():
         if product.attributes.get(name, "").lower() != value.lower():
@@ -237,15 +242,15 @@ def rank_by_words(
             continue
         price = float(p.price)
         if sort == "price_asc":
-            key: tuple[float, ...] = (-hits, price, rank)
+            key: tuple[float, ...] = (-hits, price, not p.in_stock, rank)
         elif sort == "price_desc":
-            key = (-hits, -price, rank)
+            key = (-hits, -price, not p.in_stock, rank)
         elif sort == "rating_desc":
             key = (-hits, -(p.rating or 0.0), -p.rating_count, rank)
         elif sort == "popularity":
             key = (-hits, -p.rating_count, rank)
         else:
-            key = (-hits, not mentions(p, head, terms), not p.in_stock, rank)
+            key = (-hits, not mentions(p, head, terms), not names(p, head), not p.in_stock, rank)
         scored.append((key, p))
     scored.sort(key=lambda x: x[0])
     best = -scored[0][0][0] if scored else 0

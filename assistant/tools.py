@@ -35,7 +35,7 @@ from assistant.matching import (
 from assistant.policies import PolicyIndex, PolicySnippet
 from assistant.state import ProductFilters
 from recsys import Filters, Recommendation, Recommender
-from retrieval import Product, ProductSearch
+from retrieval import Hit, Product, ProductSearch
 
 __all__ = ["INJECTED", "QuoteItem", "ToolFn", "ToolResult", "Tools", "make_tools"]
 
@@ -66,7 +66,6 @@ class ToolResult:
     quote: list[tuple[str, int, float]] = field(default_factory=list)
     total: float | None = None
     threshold: float | None = None
-    amounts: list[float] = field(default_factory=list)
 
     def for_model(self) -> str:
         """The result as compact JSON; catalog text is data, cleaned of instruction-like text."""
@@ -236,7 +235,17 @@ def make_tools(
             return await suited(query, any_of, f, k, skip)
         fetch = min(100, max(24, k * 4) + len(skip))
         page = await asyncio.to_thread(search.search, query, f.search_filters(), fetch)
-        pool = [h.product for h in page.hits if h.product.id not in skip and keeps(h.product, f)]
+        hits = list(page.hits)
+        if f.sort != "relevance" and query.strip():
+            # "The cheapest candle" is the cheapest of every candle, not of the first page.
+            hits += await every_match(query, f)
+        pool = list(
+            {
+                h.product.id: h.product
+                for h in hits
+                if h.product.id not in skip and keeps(h.product, f)
+            }.values()
+        )
         wanted = corrected_words(query, page.corrected_query)
         result = ToolResult("search_products")
         if wanted:
@@ -276,6 +285,18 @@ def make_tools(
         if page.corrected_query:
             result.message = f"searched for '{page.corrected_query}'"
         return result
+
+    async def every_match(query: str, f: ProductFilters, limit: int = 600) -> list[Hit]:
+        """Keyword matches of a query page by page (for a sort over all of them)."""
+        out: list[Hit] = []
+        for offset in range(0, limit, 100):
+            got = await asyncio.to_thread(
+                search.search, query, f.search_filters(), 100, offset, "keyword"
+            )
+            out += got.hits
+            if len(got.hits) < 100:
+                break
+        return out
 
     async def suited(
         query: str, ideas: list[str], f: ProductFilters, k: int, skip: set[str]
@@ -457,7 +478,6 @@ def make_tools(
         result = ToolResult("quote_products", products=[p for p, _ in lines])
         total = round(sum(float(p.price) * q for p, q in lines), 2)
         result.quote = [(p.id, q, round(float(p.price) * q, 2)) for p, q in lines]
-        result.amounts = [t for _, _, t in result.quote] + [total]
         result.total = total
         if policies is not None:
             snippets = await asyncio.to_thread(policies.search, "free delivery on orders over", 2)

@@ -163,6 +163,7 @@ class Assistant:
         guard = GroundingGuard(
             known=lambda: ctx.known,
             allowed_numbers=lambda: ctx.allowed_amounts(),
+            quoted=lambda: (ctx.quote_lines, ctx.quote_totals),
             focus=ctx.focus_product(),
             system_prompt=getattr(self.brain, "system_prompt", ""),
         )
@@ -204,6 +205,7 @@ class Assistant:
                     ctx.calls = calls
                     guard.known = lambda: ctx.known
                     guard.allowed_numbers = lambda: ctx.allowed_amounts()
+                    guard.quoted = lambda: (ctx.quote_lines, ctx.quote_totals)
                     guard.system_prompt = ""
                     record.brain = self.offline.name
                     if texts:

@@ -315,7 +315,8 @@ class Answers:
         tool = "similar_products" if u.intent == "similar" else "bought_together"
         filters = ProductFilters(in_stock=u.constraints.in_stock)
         base = ctx.known.get(pid)
-        if u.cheaper_than and base is not None and float(base.price) > 0.01:
+        cheaper = u.cheaper_than or u.update.relative == "cheaper"
+        if cheaper and base is not None and float(base.price) > 0.01:
             # "A cheaper alternative to X": the same kind of thing, below its price.
             filters.price_max = round(float(base.price) - 0.01, 2)
             result = await ctx.call(

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 
 from assistant.brains.offline.answers import Answers
 from assistant.brains.offline.constraints import Lexicon
+from assistant.brains.offline.intents import strong_policy
 from assistant.brains.offline.references import Reference
 from assistant.brains.offline.templates import Phrasebook
 from assistant.brains.offline.understand import Understanding, understand
@@ -84,12 +85,16 @@ async def name_lookup(ctx: TurnContext, text: str, min_words: int = 1) -> str | 
     query = " ".join(wanted)
     page = await asyncio.to_thread(ctx.search.search, query, None, 8, 0, "keyword")
     fixed = content_words(page.corrected_query or query)
-    best: tuple[int, int, str] | None = None
-    for rank, hit in enumerate(page.hits):
-        terms = product_terms(hit.product)
-        covered = sum(1 for w in fixed if mentions(hit.product, w, terms))
-        if covered * 2 >= len(fixed) and covered >= max(min_words, min(2, len(fixed))):
-            key = (-covered, rank, hit.product.id)
+    carried = [
+        {w for w in fixed if mentions(h.product, w, product_terms(h.product))} for h in page.hits
+    ]
+    # A word few candidates carry names the product ("pkgss"); common ones ("auto shut
+    # off") describe what is asked about it.
+    weight = {w: 1.0 / max(1, sum(w in c for c in carried)) for w in fixed}
+    best: tuple[float, int, str] | None = None
+    for rank, (hit, covered) in enumerate(zip(page.hits, carried, strict=True)):
+        if len(covered) * 2 >= len(fixed) and len(covered) >= max(min_words, min(2, len(fixed))):
+            key = (-sum(weight[w] for w in covered), rank, hit.product.id)
             if best is None or key < best:
                 best = key
     if best is None:
@@ -148,7 +153,11 @@ class OfflineBrain:
         """Products the message names without their having been shown ("what goes with the
         regency cakestand?"), looked up in the catalog by their title words."""
         text = ctx.message.lower()
-        asks = u.intent == "unclear" or (u.intent == "find" and _ASKS_ABOUT.search(text))
+        asks = (
+            u.intent == "unclear"
+            or (u.intent == "find" and _ASKS_ABOUT.search(text))
+            or (u.intent == "policy_question" and not strong_policy(text))
+        )
         wants_one = (
             u.intent in _NAMED_INTENTS
             or asks
@@ -208,6 +217,9 @@ class OfflineBrain:
             )
             u.constraints = c.model_copy(update={"query": " ".join(u.update.occasions)})
             state.constraints = u.constraints
+            if result.ok and not result.products:
+                # Nothing suits the occasion here: the shop's best sellers within the limits.
+                return await self._recommend(ctx, u, writer)
             return writer.results(result, u, list(state.shown_prices))
         if not (c.query or c.category):
             # Conditions without product words ("something under £5"): best sellers that fit.
@@ -217,6 +229,15 @@ class OfflineBrain:
             "search_products",
             {"query": c.query, "filters": c.filters(), "exclude_ids": skip, "k": ctx.max_cards},
         )
+        if result.ok and not result.products and u.update.category and c.category:
+            # A category read from the words ("wireless" -> Wireless Adapters) that holds
+            # nothing for the request was a wrong guess: the words alone decide.
+            c = c.model_copy(update={"category": None})
+            u.constraints = c
+            result = await ctx.call(
+                "search_products",
+                {"query": c.query, "filters": c.filters(), "exclude_ids": skip, "k": ctx.max_cards},
+            )
         previous_prices = list(state.shown_prices)
         if (
             u.update.relative == "cheaper"

@@ -12,7 +12,7 @@ from typing import Literal
 
 from assistant.matching import content_words
 
-__all__ = ["HUMAN_REQUEST", "INTENTS", "Intent", "Signals", "detect"]
+__all__ = ["HUMAN_REQUEST", "INTENTS", "Intent", "Signals", "detect", "strong_policy"]
 
 Intent = Literal[
     "find",
@@ -290,6 +290,11 @@ _PRODUCT_REQUEST = re.compile(
 _SHOP_INFO = re.compile(
     r"\b(?:open|opening|hours|closing|close|closed|times|phone|email|contact|reach you)\b"
 )
+
+
+def strong_policy(text: str) -> bool:
+    """True when a message uses a word that only a question about the shop uses."""
+    return bool(_POLICY_STRONG.search(text.lower()))
 
 
 def _is_policy(body: str, s: Signals) -> bool:

@@ -18,7 +18,26 @@ _CUES = re.compile(
     r"would like|i'd like|like to buy|buy|get|show me|find me|find|have you got|got any|"
     r"do you (?:have|sell|stock|carry|do)|any chance of|after)\b"
 )
-_CLAUSE_END = {"that", "which", "who", "because", "since", "so", "but", "as", "to"}
+_PRONOUN_OBJECTS = {"it", "them", "this", "that", "these", "those", "one", "some", "him", "her"}
+_CLAUSE_END = {
+    "that",
+    "which",
+    "who",
+    "because",
+    "since",
+    "so",
+    "but",
+    "as",
+    "to",
+    "i",
+    "we",
+    "before",
+    "after",
+    "when",
+    "if",
+    "until",
+    "while",
+}
 
 
 def product_phrase(
@@ -38,6 +57,8 @@ def product_phrase(
     segment = tokens
     for start in reversed(starts):
         rest = text[start:].split()
+        if rest and rest[0] in _PRONOUN_OBJECTS:
+            continue  # "I need it before my trip" names nothing new
         if content_words(" ".join(rest), extra_stop=stop):
             segment = rest
             break

@@ -185,24 +185,28 @@ def _either(a: str, b: str, p: Product, title_terms: set[str]) -> list[tuple[str
 
 
 def find_passage(message: str, p: Product) -> tuple[str, str] | None:
-    """The passage of the product's fields that answers a question, by the words they share
-    (stems, as the catalog is read); None when no passage shares a question word."""
-    title = {stem(w) for w in words(p.title)}
-    said = [stem(w) for w in content_words(message, extra_stop=_NOT_ASKED)]
-    asked = [w for w in said if w not in title]
-    if not asked:
-        # Every word asked about is in the title ("does it have auto shut off?"): the
-        # title answers; words that only name the product answer nothing.
-        yes_no = _YES_NO.search(message.lower())
-        return ("title", p.title) if said and yes_no else None
+    """The passage of the product's own fields (title, attributes, description) that answers
+    a question, by the words they share as the catalog's analyzer reads them; None when no
+    passage carries a word the question asks about.
+
+    Words that name the product (its first title words, brand and category) are not what
+    is asked: in "does the Prestige PKGSS kettle have auto shut off?" the question is
+    "auto shut off".
+    """
+    naming = {stem(w) for w in words(p.title)[:4]}
+    naming |= {stem(w) for w in words(f"{p.brand} {p.category}")}
+    aspect = [stem(w) for w in content_words(message, extra_stop=_NOT_ASKED)]
+    aspect = [w for w in aspect if w not in naming]
+    if not aspect:
+        return None
     best: tuple[float, int, tuple[str, str]] | None = None
-    for n, (field, text) in enumerate(passages(p)):
+    for n, (field, text) in enumerate([("title", p.title), *passages(p)]):
         have = {stem(w) for w in words(text)}
         have |= {h for w in words(text) for h in (stem(x) for x in w.split("-"))}
-        hits = sum(1 for a in asked if a in have)
+        hits = sum(1 for a in aspect if a in have)
         if hits == 0:
             continue
-        score = hits / len(asked) + (0.1 if field.startswith("attribute") else 0.0)
+        score = hits / len(aspect) + (0.1 if field.startswith("attribute") else 0.0)
         if best is None or score > best[0]:
             best = (score, -n, (field, text))
     return None if best is None else best[2]
@@ -224,6 +228,8 @@ def answer_question(message: str, p: Product, price: str, book: Phrasebook) -> l
         if found is not None:
             field, passage = found
             # The listing's own words, quoted, with the field they come from.
+            if field == "title":
+                return [f'The listing says so in its title: "{passage}" ']
             return [f'The listing for the {p.title} says, in its {field}: "{passage}" ']
         if unknown or (not asked and _IS_QUESTION.search(text)):
             aspect = unknown[0] if unknown else "that"

@@ -58,13 +58,17 @@ _SUPERLATIVE: dict[str, Callable[[list[Product]], Product]] = {
     "highest rated": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
     "top rated": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
     "most popular": lambda ps: max(ps, key=lambda p: p.rating_count),
+    "best rating": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
+    "highest rating": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
+    "best reviews": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
+    "most reviews": lambda ps: max(ps, key=lambda p: p.rating_count),
 }
 _COUNT = {"two": 2, "three": 3, "four": 4}
 # "Which of those is the cheapest?": a superlative over what was just shown.
 _AMONG_SHOWN = re.compile(
     r"\b(?:of (?:those|these|them|the (?:ones|products) (?:you )?(?:showed|shown))|among (?:them|"
-    r"those|these)|which (?:one|is|are)|the (?:cheapest|priciest|dearer|cheaper|most expensive|"
-    r"best rated|highest rated|top rated|most popular) (?:one|of))\b|^\W*(?:and )?(?:which|"
+    r"those|these)|which (?:one|is|are|has|have)|the (?:cheapest|priciest|dearer|cheaper|"
+    r"most expensive|best rated|highest rated|top rated|most popular) (?:one|of))\b|^\W*(?:and )?(?:which|"
     r"what(?:'s| is)) the (?:cheapest|priciest|most expensive|best rated|highest rated|"
     r"top rated|most popular)\W*$"
 )
@@ -125,8 +129,10 @@ def resolve(text: str, state: ConversationState, known: Mapping[str, Product]) -
         if picked:
             return Reference(picked, "ordinal")
     for phrase, choose in _SUPERLATIVE.items():
-        if re.search(rf"\b(?:the |is |are )?{phrase}(?: one)?\b", lower) and len(shown) >= 2 and (
-            _AMONG_SHOWN.search(lower)
+        if (
+            re.search(rf"\b(?:the |is |are )?{phrase}(?: one)?\b", lower)
+            and len(shown) >= 2
+            and (_AMONG_SHOWN.search(lower))
         ):
             return Reference([choose(shown).id], "superlative")
     colour = re.search(r"\bthe (\w+) (?:one|version|colour|color)\b", lower)
