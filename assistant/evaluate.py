@@ -563,6 +563,27 @@ def tool_product_ids(result: TurnResult) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def quote_totals(result: TurnResult, known: dict[str, Product], quantities: set[int]) -> set[float]:
+    """Totals of the turn's quote calls (items of `product_id` and `quantity`), each line's
+    quantity one the shopper said (or 1), priced from the catalog."""
+    out: set[float] = set()
+    for call in result.record.tools:
+        items = call.args.get("items")
+        if not isinstance(items, list):
+            continue
+        total, ok = 0.0, bool(items)
+        for item in items:
+            pid = str(item.get("product_id", "")) if isinstance(item, dict) else ""
+            qty = item.get("quantity", 1) if isinstance(item, dict) else None
+            if pid not in known or not isinstance(qty, int) or qty not in quantities | {1}:
+                ok = False
+                break
+            total += qty * float(known[pid].price)
+        if ok:
+            out.add(round(total, 2))
+    return out
+
+
 def said_quantities(said: Iterable[str]) -> set[int]:
     """Whole numbers from 2 to 10,000 in the shopper's messages: quantities a quote may use."""
     return {int(n) for t in said for n in numbers(t) if n.is_integer() and 1 < n <= 10_000}
@@ -583,6 +604,19 @@ def allowed_amounts(
     for p in shown:
         out |= {round(a, 2) for _, a, _ in money(p.description)}
     return out
+
+
+_ECHO = re.compile(
+    r"(?:under|below|less than|up to|upto|at most|no more than|max(?:imum)?|over|above|"
+    r"more than|at least|from|between|budget(?: of)?|within|around|about|and|to|-)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _echo(sentence: str, written: str, amount: float, allowed: set[float]) -> bool:
+    """True when an allowed amount follows a budget word: a budget said back ("... under ₹150")."""
+    at = sentence.find(written)
+    return round(amount, 2) in allowed and bool(_ECHO.search(sentence[max(0, at - 20) : at]))
 
 
 def audit(
@@ -615,6 +649,7 @@ def audit(
         ):
             out.append(f"card {c.id} differs from the catalog")
     policy = policy or set()
+    echoable = {round(a, 2) for a in allowed}
     prices = {round(float(p.price), 2) for p in shown_so_far.values()} | {
         round(a, 2) for a in allowed
     }
@@ -632,6 +667,7 @@ def audit(
                 out.append(f"'{written}' is in {unit}, the catalog's prices are in {currency}")
             elif (
                 len(named) == 1
+                and not _echo(sentence, written, amount, echoable)
                 and sentence.count(written) == 1
                 and len(found) == 1
                 and abs(amount - float(named[0].price)) > 0.005
@@ -699,6 +735,7 @@ async def run_suite(
             shown_so_far.update({p.id: p for p in assistant.search.get_many(named_ids)})
             said.append(turn.user)
             allowed = allowed_amounts(shown_so_far.values(), said, policy)
+            allowed |= quote_totals(result, shown_so_far, said_quantities(said))
             c = getattr(result.state, "constraints", None)
             allowed |= {
                 float(b)

@@ -15,6 +15,7 @@ from assistant.evaluate import (
     check_turn,
     has_words,
     money,
+    quote_totals,
     tool_product_ids,
 )
 from assistant.events import ProductCard, ToolCall, TurnRecord, TurnResult
@@ -299,3 +300,24 @@ def test_tool_product_ids_reads_every_tool_argument_shape() -> None:
         ToolCall(name="search_products", args={"query": "teapot", "k": 4}),
     ]
     assert tool_product_ids(r) == ["22423", "21843", "85123A"]
+
+
+def test_a_quote_of_several_lines_may_write_its_total() -> None:
+    a, b = prod("a", "2.95"), prod("b", "1.25")
+    known = {"a": a, "b": b}
+    r = result([])
+    items = [{"product_id": "a", "quantity": 12}, {"product_id": "b", "quantity": 12}]
+    r.record.tools = [ToolCall(name="quote_products", args={"items": items})]
+    assert quote_totals(r, known, {12}) == {50.4}
+    # A quantity the shopper never said is not a quote of theirs.
+    assert quote_totals(r, known, {3}) == set()
+
+
+def test_a_budget_said_back_beside_a_product_is_not_its_price() -> None:
+    wash = prod("w", "146.25", title="Purifying Neem Face Wash")
+    shown = {"w": wash}
+    allowed = allowed_amounts([wash], ["a face wash under 150 rupees"], set())
+    r = result([wash], "Purifying Neem Face Wash is under ₹150.")
+    assert audit(r, {"w": wash}, shown, allowed, currency="INR") == []
+    r = result([wash], "Purifying Neem Face Wash costs ₹150.")
+    assert audit(r, {"w": wash}, shown, allowed, currency="INR") == ["'₹150' is not the price of w"]
