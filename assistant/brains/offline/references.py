@@ -68,7 +68,8 @@ _COUNT = {"two": 2, "three": 3, "four": 4}
 _AMONG_SHOWN = re.compile(
     r"\b(?:of (?:those|these|them|the (?:ones|products) (?:you )?(?:showed|shown))|among (?:them|"
     r"those|these)|which (?:one|is|are|has|have)|the (?:cheapest|priciest|dearer|cheaper|"
-    r"most expensive|best rated|highest rated|top rated|most popular) (?:one|of))\b|^\W*(?:and )?(?:which|"
+    r"most expensive|best rated|highest rated|top rated|most popular) (?:one|of))\b|"
+    r"^\W*(?:and )?(?:which|"
     r"what(?:'s| is)) the (?:cheapest|priciest|most expensive|best rated|highest rated|"
     r"top rated|most popular)\W*$"
 )
