@@ -64,7 +64,9 @@ STOPWORDS = frozenset(
     we're we've we'll we'd you're you've you'll they're they've there's here's that's
     i'll isn't aren't wasn't don't doesn't didn't can't won't wouldn't shouldn't couldn't
     gonna gotta wanna lemme kinda sorta um umm uh er im id ur pl ya ye oh ah eh mr ms mrs st
-    etc eg ie vs
+    etc eg ie vs if am as at be by go he hi in is it me my no of on or so to up us we re ll ve
+    matter mind fine rush advance whether basically quality kind wondering she's he's
+    she'd he'd she'll he'll
     """.split()
 )
 

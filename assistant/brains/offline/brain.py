@@ -19,7 +19,7 @@ from assistant.brains.offline.templates import Phrasebook
 from assistant.brains.offline.understand import Understanding, understand
 from assistant.context import TurnContext
 from assistant.matching import content_words, mentions, product_terms
-from assistant.state import ProductFilters
+from assistant.state import Constraints, ProductFilters
 from retrieval import Vocabulary
 
 __all__ = ["OfflineBrain", "name_lookup"]
@@ -183,6 +183,16 @@ class OfflineBrain:
         if u.update.relative == "cheaper" or _CHEAPER_THAN.search(text):
             u.cheaper_than = named[0]
 
+    @staticmethod
+    async def _unsold(ctx: TurnContext, c: Constraints) -> bool:
+        """True when the shop names no product by the request's head word ("return gifts"
+        at a grocer): the occasion's ideas answer instead."""
+        head = c.query.split()[-1] if c.query else ""
+        if not head:
+            return False
+        page = await asyncio.to_thread(ctx.search.search, head, None, 10, 0, "keyword")
+        return not any(mentions(h.product, head) for h in page.hits)
+
     async def _quote(self, ctx: TurnContext, u: Understanding, writer: Answers) -> list[str]:
         quantity = u.update.quantity or 1
         ids = u.reference.ids or ([ctx.state.focus] if ctx.state.focus else ctx.state.shown)
@@ -200,7 +210,7 @@ class OfflineBrain:
                 state.pending = "clarify"
                 return writer.clarify()
             return await self._recommend(ctx, u, writer)
-        if u.update.ideas and not u.update.query_words:
+        if u.update.ideas and (not u.update.query_words or await self._unsold(ctx, c)):
             # An occasion ("a picnic this weekend"): the things that suit it.
             result = await ctx.call(
                 "search_products",

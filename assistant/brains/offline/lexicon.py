@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.matching import stem, words
+from assistant.brains.offline.language import ShopperLanguage
+from assistant.matching import STOPWORDS, stem, words
 from retrieval import Vocabulary
 
 __all__ = ["Lexicon"]
@@ -71,7 +72,13 @@ class Lexicon:
             }
         lex.attributes.setdefault("pack_size", {})
         lex.attributes["pack_size"] = {v: v for v in vocab.attributes.get("pack_size", {})}
-        lex.brands = {b.lower(): b for b in vocab.brands if len(b) > 1}
+        common = ShopperLanguage.load(lex.language).descriptors | STOPWORDS
+        # A brand spelled with common words only ("Premium", "Sugar Free") is read as words.
+        lex.brands = {
+            b.lower(): b
+            for b in vocab.brands
+            if len(b) > 1 and not all(w in common for w in words(b))
+        }
         for leaf, parent in lex.categories.values():
             lex.words |= leaf | parent
         for spelled in lex.attributes.values():

@@ -18,7 +18,7 @@ _CUES = re.compile(
     r"would like|i'd like|like to buy|buy|get|show me|find me|find|have you got|got any|"
     r"do you (?:have|sell|stock|carry|do)|any chance of|after)\b"
 )
-_PRONOUN_OBJECTS = {"it", "them", "this", "that", "these", "those", "one", "some", "him", "her"}
+_PRONOUN_OBJECTS = {"it", "them", "this", "that", "these", "those", "him", "her"}
 _CLAUSE_END = {
     "that",
     "which",

@@ -6,6 +6,7 @@ tests plans its tool calls from the same reading.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -17,6 +18,12 @@ from assistant.state import Constraints, ConversationState
 from retrieval import Product
 
 __all__ = ["Understanding", "understand"]
+
+_ONLY = re.compile(r"^\W*(?:only|just)\b")
+_ABOUT_AN_ORDER = re.compile(
+    r"\b(?:can i|could i|how do i|how can i|do you|policy|refund|my order|i ordered|"
+    r"delivery|deliver|shipping|ship)\b"
+)
 
 
 @dataclass
@@ -53,7 +60,7 @@ def understand(
     update = parse(message, lexicon)
     reference = resolve(message, state, known)
     previous = state.constraints
-    active = bool(previous.query or previous.category)
+    active = bool(previous.query or previous.category or previous.brands)
     named_by_reference = reference.how == "name"
     signals = Signals(
         product_words=bool(update.query_words) and not named_by_reference,
@@ -68,8 +75,16 @@ def understand(
     intent = detect(message, signals)
     if intent == "unclear" and update.query_words and (update.sort or update.has_conditions()):
         intent = "find"  # "what is your cheapest mug?"
+    elif intent == "unclear" and update.query_words and active and len(message.split()) <= 8:
+        intent = "refine"  # "she's still a kitten", after cat food
     if reference.how == "superlative" and intent not in ("compare", "quote"):
         intent = "product_question"
+    if (
+        intent == "policy_question"
+        and (update.occasions or update.people)
+        and not _ABOUT_AN_ORDER.search(message.lower())
+    ):
+        intent = "find"  # "return gifts for my son's birthday party" is a gift request
     if intent in ("unclear", "find", "recommend") and update.ideas and not update.query_words:
         # "We're going on a picnic": what suits the occasion.
         intent = "find"
@@ -77,6 +92,8 @@ def understand(
         # "Shall I drop the price limit?" - "yes".
         intent = "refine"
         update.relax.append((state.pending or "").split(":", 1)[1])
+    if intent == "find" and active and _ONLY.match(message.lower()):
+        intent = "refine"  # "only the butter", after Amul products
     if intent == "find" and active and update.refinement_cue and not update.names_category:
         if len(message.split()) <= 6 and not update.continuation:
             intent = "refine"

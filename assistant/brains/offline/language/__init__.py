@@ -48,6 +48,7 @@ class ShopperLanguage:
     time_words: frozenset[str]
     time_lead: re.Pattern[str]
     filler: frozenset[str]
+    descriptors: frozenset[str] = frozenset()
 
     @classmethod
     @cache
@@ -78,6 +79,7 @@ class ShopperLanguage:
                 + r")\b"
             ),
             filler=frozenset(data["filler"].split()),
+            descriptors=frozenset(data.get("descriptors", "").split()),
         )
 
     def spoken_amounts(self, text: str) -> str:
