@@ -1,15 +1,14 @@
 """Assistant speed and quality: the demo chat suite through the offline brain, embedded.
 
     python bench/assistant_bench.py [--data-dir var] [--suite data/demo/chat_suite.yaml]
-                                    [--scripted-llm]
 
 Needs the demo shop indexed (`aisle demo --data-dir var`) and, for real recommendations,
 trained (`aisle train`). Runs the suite twice: the first pass embeds every query afresh
 (what a shopper pays), the second finds the query vectors cached. The baseline, in the
 same process, is one bare hybrid search per turn with the same words: the floor a turn
 that searches cannot beat. Reports medians, p95 and the ratio, with the machine and load.
-With --scripted-llm the suite also runs through the `openai` brain against the tests'
-scripted OpenAI-compatible server on a local port (the plumbing's cost, not a real model's).
+(The LLM brain's plumbing is measured by its tests' scripted server, whose tool calls come
+from each test's own script: there is no suite-wide scripted model to bench any more.)
 """
 
 from __future__ import annotations
@@ -28,13 +27,11 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistant import (  # noqa: E402
-    Assistant,
     AssistantSettings,
-    LLMSettings,
     ProductFilters,
     build_assistant,
 )
-from assistant.evaluate import Suite, SuiteReport, load_suite, run_suite  # noqa: E402
+from assistant.evaluate import SuiteReport, load_suite, run_suite  # noqa: E402
 from bench.machine import describe  # noqa: E402
 from recsys import RecsysSettings  # noqa: E402
 from retrieval import RetrievalSettings  # noqa: E402
@@ -62,12 +59,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=ROOT / "var")
     parser.add_argument("--suite", type=Path, default=ROOT / "data" / "demo" / "chat_suite.yaml")
-    parser.add_argument("--scripted-llm", action="store_true", help="also run the openai brain")
     args = parser.parse_args()
 
     load_before = os.getloadavg()
     assistant = build_assistant(
-        AssistantSettings(brain="offline"),
+        AssistantSettings(brain="offline").with_data_dir(args.data_dir),
         RetrievalSettings(data_dir=args.data_dir / "retrieval", default_currency="GBP"),
         RecsysSettings(data_dir=args.data_dir / "recsys"),
     )
@@ -122,29 +118,7 @@ def main() -> int:
     out(line("baseline: their bare searches", bare))
     ratio = statistics.median(searched) / max(statistics.median(bare), 1e-9)
     out(f"searching turn / its bare searches (medians): {ratio:.2f}x")
-    if args.scripted_llm:
-        scripted(assistant, suite)
     return 0
-
-
-def scripted(offline: Assistant, suite: Suite) -> None:
-    """The suite through the openai brain against the scripted server of the tests."""
-    from tests.integration.scripted_openai import create_app, planner
-    from tests.integration.servers import serve_app
-
-    with serve_app(create_app(planner(offline.search.vocabulary()))) as url:
-        settings = AssistantSettings(
-            llm=LLMSettings(base_url=url + "/v1", api_key="bench", model="scripted")
-        )
-        llm = Assistant(offline.search, offline.recommender, offline.policies, settings)
-        report = asyncio.run(run_suite(llm, suite))
-    out("")
-    out(f"openai brain, scripted server: {report.turns} turns, {report.fallbacks} fallbacks")
-    out(f"constraint satisfaction   {report.constraint_satisfaction:.1%}")
-    out(f"intent accuracy           {report.intent_accuracy:.1%}")
-    out(f"tool accuracy             {report.tool_accuracy:.1%}")
-    out(f"grounding violations      {report.grounding_violations}")
-    out(line("turn (model round trips incl.)", [o.ms for o in report.outcomes]))
 
 
 if __name__ == "__main__":
