@@ -66,6 +66,12 @@ class LocalRecommender:
         budget = self.settings.score_table_mb * 2**20
         if budget and isinstance(scorer, FactorModel) and scorer.precompute(budget):
             log.info("%s: every known user's scores precomputed", artifact.version)
+        if "sasrec" in artifact.models and self.settings.blas_threads is not None:
+            # The sequence model runs torch for each session: one small forward pass,
+            # where torch's pool of a thread per core only adds tail latency, as BLAS's does.
+            from recsys.sasrec import limit_threads
+
+            limit_threads(self.settings.blas_threads)
         return artifact
 
     @property

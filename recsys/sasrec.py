@@ -47,7 +47,7 @@ from recsys.scoring import Explanation, ExplanationKind, FloatArray, IntArray
 from recsys.sequences import Sequences
 from recsys.settings import RecsysSettings
 
-__all__ = ["SASRecModel", "SASRecNet", "pick_device"]
+__all__ = ["SASRecModel", "SASRecNet", "limit_threads", "pick_device"]
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,11 @@ class SASRecNet(nn.Module):
             x = block(x, allowed)
         out: Tensor = self.norm(x)
         return out
+
+
+def limit_threads(threads: int) -> None:
+    """Run torch's CPU work in this process on at most `threads` threads (serving)."""
+    torch.set_num_threads(threads)
 
 
 def pick_device(settings: RecsysSettings) -> torch.device:
