@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
 from web.console import actions
 from web.console.auth import Admin, Agent, Viewer, display_name
@@ -212,12 +212,24 @@ async def live(user: Viewer, state: StateDep, gateway: GatewayDep) -> list[LiveR
     return await live_rows(state, gateway)
 
 
+def _in_range(value: datetime) -> datetime:
+    if not FIRST_MOMENT <= value <= LAST_MOMENT:
+        raise ValueError(f"must be between {FIRST_MOMENT:%Y} and {LAST_MOMENT:%Y}")
+    return value
+
+
+# A time-zone-aware instant in years the store can hold and subtract 30 days from.
+FIRST_MOMENT = datetime(1970, 1, 1, tzinfo=UTC)
+LAST_MOMENT = datetime(2999, 12, 31, tzinfo=UTC)
+Moment = Annotated[AwareDatetime, AfterValidator(_in_range)]
+
+
 @router.get("/analytics", response_model=Analytics)
 async def analytics(
     user: Viewer,
     state: StateDep,
-    since: Annotated[datetime | None, Query()] = None,
-    until: Annotated[datetime | None, Query()] = None,
+    since: Annotated[Moment | None, Query(description="ISO 8601 with a time zone")] = None,
+    until: Annotated[Moment | None, Query(description="ISO 8601 with a time zone")] = None,
 ) -> Analytics:
     """The analytics figures over [since, until) (default: the last 30 days)."""
     end = until or datetime.now(UTC)

@@ -75,9 +75,13 @@ class ListQuery(BaseModel):
 
 def _day(value: str, name: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as e:
         raise BadRequest(f"{name} must be a date like 2025-03-01, not {value!r}") from e
+    # A day the store's timestamps can hold, with a day to spare for `until`'s next midnight.
+    if not date(1970, 1, 1) <= day <= date(2999, 12, 31):
+        raise BadRequest(f"{name} must be a date between 1970 and 2999, not {value!r}")
+    return day
 
 
 def _flag(value: str, name: str) -> bool:
