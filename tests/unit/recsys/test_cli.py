@@ -113,3 +113,26 @@ def test_eval_json_prints_exactly_the_documented_keys(
 def test_serve_recsys_is_a_serve_command() -> None:
     args = build_parser().parse_args(["serve", "recsys", "--port", "8123"])
     assert args.port == 8123 and callable(args.func)
+
+
+def test_train_two_models_serves_the_first_and_answers_sessions_with_sasrec(
+    shop_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AISLE_RECSYS_SASREC_MAX_EPOCHS", "2")
+    monkeypatch.setenv("AISLE_RECSYS_SASREC_DIM", "16")
+    assert main(["train", "--model", "als,sasrec", "--data-dir", str(shop_env)]) == 0
+    out = capsys.readouterr().out
+    assert "(serving als)" in out and "sasrec" in out
+    args = ["recsys", "recommend", "--session", "T2,T3", "-n", "2", "--json"]
+    assert main([*args, "--data-dir", str(shop_env)]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert {r["reason"]["code"] for r in results} == {"sequence"}
+    assert all(r["reason"]["product_ids"] == ["T2", "T3"] for r in results)
+
+
+def test_train_refuses_an_unknown_model_and_names_the_known_ones(
+    shop_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["train", "--model", "gru4rec", "--data-dir", str(shop_env)]) == 1
+    err = capsys.readouterr().err
+    assert "gru4rec" in err and "sasrec" in err and "keeps serving" in err
