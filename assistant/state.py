@@ -91,7 +91,8 @@ class ProductFilters(BaseModel):
             parts.append(f"rated {self.min_rating:g}+")
         gone = [*self.exclude_brands, *(c.split(">")[-1].strip() for c in self.exclude_categories)]
         gone += [w for w in self.exclude if not any(w in g.lower() for g in gone)]
-        parts += [f"no {w}" for w in gone]
+        # A whole kind ("nuts": almond, cashew ...) is named by its first words.
+        parts += [f"no {w}" for w in gone[:3]] + (["and more"] if len(gone) > 3 else [])
         return ", ".join(parts)
 
 

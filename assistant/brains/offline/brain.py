@@ -82,6 +82,8 @@ async def name_lookup(ctx: TurnContext, text: str, min_words: int = 1) -> str | 
     wanted = content_words(text, extra_stop=_NOT_NAME)
     if not wanted:
         return None
+    # Sizes and model numbers tell variants apart ("the MI 32 inch TV").
+    wanted += [n for n in re.findall(r"\b\d+(?:\.\d+)?\b", text) if n not in wanted]
     query = " ".join(wanted)
     page = await asyncio.to_thread(ctx.search.search, query, None, 8, 0, "keyword")
     fixed = content_words(page.corrected_query or query)

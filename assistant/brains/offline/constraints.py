@@ -325,7 +325,9 @@ def _exclusions(text: str, lexicon: Lexicon, up: ConstraintUpdate) -> str:
                 up.exclude_categories.append(category)
             # Only the first word of a longer tail is surely excluded ("not red please").
             keep = ws if len(ws) == 1 or all(_known(w, lexicon) for w in ws) else ws[:1]
-            up.exclude += [w for w in keep if w not in up.exclude]
+            # "Without nuts" leaves out cashews and hazelnuts too.
+            keep += [m for w in keep for m in ShopperLanguage.load(lexicon.language).members(w)]
+            up.exclude += [w for w in dict.fromkeys(keep) if w not in up.exclude]
         text = _blank(text, m.span())
         # "not pink or blue": every alternative after the first is excluded too.
         tail = re.match(r"(?:\s*(?:,|or|nor|and)\s+([a-z][a-z-]*))+", text[m.end() :])

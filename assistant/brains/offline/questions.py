@@ -118,6 +118,7 @@ def describe_product(p: Product, price: str, *, short: bool = False) -> str:
     return text
 
 
+_HOW = re.compile(r"\bhow (?:long|big|much|many|heavy|tall|wide|soon|often)\b")
 _IS_QUESTION = re.compile(
     r"^\W*(?:does|do|is|are|can|will|would|what|how|which|has|have|could)\b|\?\s*$"
 )
@@ -154,17 +155,25 @@ _NOT_ASKED = {
     "it's",
     "thing",
 }
-_PASSAGE_SPLIT = re.compile(r"(?<=[.!?;|])\s+|\s*\n+\s*|\s+(?=[A-Z][A-Za-z ]{2,30}:\s)")
+_PASSAGE_SPLIT = re.compile(r"\s*\|\s*|(?<=[.!?;])\s+|\s*\n+\s*|\s+(?=[A-Z][A-Za-z ]{2,30}:\s)")
 
 
 def passages(p: Product) -> list[tuple[str, str]]:
     """(field, text) of every passage in a product's own fields: attributes, then sentences."""
     out = [(f"attribute {k}", f"{k}: {v}") for k, v in p.attributes.items()]
     description, _ = clean_catalog_text(p.description)
+    carry = ""
     for part in _PASSAGE_SPLIT.split(description):
-        part = part.strip(" ,|-")
+        part = (carry + " " + part.strip(" ,|-")).strip() if carry else part.strip(" ,|-")
+        # A heading alone ("Warranty") belongs with what follows it.
+        if len(part) < 20 and not part.endswith((".", "!", "?")):
+            carry = part
+            continue
+        carry = ""
         if len(part) > 3:
             out.append(("description", part[:300]))
+    if carry:
+        out.append(("description", carry))
     return out
 
 
@@ -195,12 +204,19 @@ def find_passage(message: str, p: Product) -> tuple[str, str] | None:
     """
     naming = {stem(w) for w in words(p.title)[:4]}
     naming |= {stem(w) for w in words(f"{p.brand} {p.category}")}
-    aspect = [stem(w) for w in content_words(message, extra_stop=_NOT_ASKED)]
+    text = _HOW.sub(" ", message.lower())
+    aspect = [stem(w) for w in content_words(text, extra_stop=_NOT_ASKED)]
     aspect = [w for w in aspect if w not in naming]
+    title = {stem(w) for w in words(p.title)}
+    unnamed = [w for w in aspect if w not in title]
     if not aspect:
         return None
+    # The title answers only what all of it carries ("auto shut off"); otherwise the
+    # words the title lacks ("warranty") are what the question asks about.
+    sources = passages(p) if unnamed else [("title", p.title), *passages(p)]
+    aspect = unnamed or aspect
     best: tuple[float, int, tuple[str, str]] | None = None
-    for n, (field, text) in enumerate([("title", p.title), *passages(p)]):
+    for n, (field, text) in enumerate(sources):
         have = {stem(w) for w in words(text)}
         have |= {h for w in words(text) for h in (stem(x) for x in w.split("-"))}
         hits = sum(1 for a in aspect if a in have)

@@ -63,6 +63,12 @@ def test_exclusions_name_what_is_excluded_and_leave_the_product_words(
     assert not set(words) & set(u.attributes.values())
 
 
+def test_excluding_a_kind_excludes_its_members() -> None:
+    u = parse("chocolates for my kid, without nuts, she's allergic", LEX)
+    assert u.query_words == ["chocolates"]
+    assert {"cashew", "hazelnut", "almond"} <= set(u.exclude)
+
+
 def test_a_budget_is_no_exclusion() -> None:
     u = parse("I don't want to spend more than ₹200", LEX)
     assert u.price_max == 200 and u.exclude == []

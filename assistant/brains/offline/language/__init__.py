@@ -49,6 +49,7 @@ class ShopperLanguage:
     time_lead: re.Pattern[str]
     filler: frozenset[str]
     descriptors: frozenset[str] = frozenset()
+    kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     @cache
@@ -80,7 +81,12 @@ class ShopperLanguage:
             ),
             filler=frozenset(data["filler"].split()),
             descriptors=frozenset(data.get("descriptors", "").split()),
+            kinds={k.lower(): tuple(v) for k, v in data.get("kinds", {}).items()},
         )
+
+    def members(self, word: str) -> tuple[str, ...]:
+        """The words that name a member of a kind ("nuts" -> almond, cashew ...), or none."""
+        return self.kinds.get(word.lower().removesuffix("s"), ())
 
     def spoken_amounts(self, text: str) -> str:
         """Spoken amounts as digits ("under a fiver" -> "under 5")."""
