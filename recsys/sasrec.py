@@ -20,7 +20,8 @@ epoch's weights. Everything else in the training period trains.
 Serving: a known customer's vector is the network's output after their last step,
 computed once at training (`factors.npz`, as for ALS), so `recommend` is the same dot
 product and precomputed score table as ALS's and never runs torch. A session or a basket
-runs the network once over the steps given (well under a millisecond for 50 steps).
+runs the network once over the steps given (0.7 ms p50 in-process on the demo shop,
+bench/RESULTS.md).
 Reasons name two of the last steps, in their order, whose embeddings are closest to the
 recommended item ("because you viewed X, then Y").
 """
