@@ -18,7 +18,7 @@ from assistant.brains.offline.references import Reference
 from assistant.brains.offline.templates import Phrasebook
 from assistant.brains.offline.understand import Understanding, understand
 from assistant.context import TurnContext
-from assistant.matching import content_words, mentions, product_terms
+from assistant.matching import content_words, mentions, names, product_terms
 from assistant.state import Constraints, ProductFilters
 from retrieval import Vocabulary
 
@@ -95,6 +95,10 @@ async def name_lookup(ctx: TurnContext, text: str, min_words: int = 1) -> str | 
     weight = {w: 1.0 / max(1, sum(w in c for c in carried)) for w in fixed}
     best: tuple[float, int, str] | None = None
     for rank, (hit, covered) in enumerate(zip(page.hits, carried, strict=True)):
+        # The product must BE one of the words it is named by, not be made for one ("Lint
+        # Remover for Washing Machine" is no washing machine).
+        if not any(names(hit.product, w) for w in covered if not w.isdigit()):
+            continue
         if len(covered) * 2 >= len(fixed) and len(covered) >= max(min_words, min(2, len(fixed))):
             key = (-sum(weight[w] for w in covered), rank, hit.product.id)
             if best is None or key < best:
