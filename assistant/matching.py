@@ -60,6 +60,7 @@ STOPWORDS = frozenset(
     looks forward almost happen particular found idea ideas tell told mind care understand
     either neither all each every first second third fourth fifth last next previous
     popular popularity rated rating ratings review reviews reviewed stars star bestseller
+    newest latest
     bestsellers seller sellers selling trending highest lowest top
     we're we've we'll we'd you're you've you'll they're they've there's here's that's
     i'll isn't aren't wasn't don't doesn't didn't can't won't wouldn't shouldn't couldn't
