@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -13,6 +12,7 @@ from pydantic import BaseModel, Field
 from assistant import ProductCard
 from recsys import Filters, Recommendation, Recommender
 from retrieval import Product, ProductSearch, RetrievalError, SearchFilters
+from web.breaker import CircuitBreaker, PartDown
 from web.hub import Conversation
 from web.shoppers import BadShopperToken, ShopperTokens
 
@@ -115,6 +115,30 @@ def _claimed(claimed: str | None, verified: str | None) -> str | None:
     return verified
 
 
+def _catalog(request: Request) -> CircuitBreaker:
+    breaker: CircuitBreaker = request.app.state.breakers["catalog"]
+    return breaker
+
+
+def _recsys(request: Request) -> CircuitBreaker:
+    breaker: CircuitBreaker = request.app.state.breakers["recommender"]
+    return breaker
+
+
+def _budget(request: Request) -> float:
+    return float(request.app.state.settings.api_timeout_s)
+
+
+def _down(code: str, what: str, e: Exception) -> HTTPException:
+    """503 at once: the part timed out or its breaker is open (it is known to be down)."""
+    why = "does not answer" if isinstance(e, TimeoutError | PartDown) else "failed"
+    return HTTPException(
+        status_code=503,
+        detail={"code": code, "message": f"{what} {why}; try again shortly"},
+        headers={"Retry-After": "5"},
+    )
+
+
 def _unavailable(e: RetrievalError) -> HTTPException:
     return HTTPException(status_code=e.status, detail={"code": e.code, "message": e.message})
 
@@ -122,6 +146,7 @@ def _unavailable(e: RetrievalError) -> HTTPException:
 @router.get("/search", response_model=ProductPage)
 async def search_products(
     search: SearchDep,
+    request: Request,
     q: Annotated[str, Query(max_length=200)] = "",
     category: Annotated[str | None, Query(max_length=200)] = None,
     price_min: Annotated[float | None, Query(ge=0)] = None,
@@ -135,9 +160,13 @@ async def search_products(
         category=category, price_min=price_min, price_max=price_max, in_stock=in_stock
     )
     try:
-        page = await asyncio.to_thread(search.search, q, filters, k + 1, offset)
+        page = await _catalog(request).run(
+            _budget(request), search.search, q, filters, k + 1, offset
+        )
     except RetrievalError as e:
         raise _unavailable(e) from e
+    except (TimeoutError, PartDown) as e:
+        raise _down("catalog_unavailable", "the catalog", e) from e
     items = [h.product for h in page.hits]
     has_more = len(items) > k
     items = items[:k]
@@ -152,12 +181,14 @@ async def search_products(
 
 
 @router.get("/products/{product_id}", response_model=Product)
-async def get_product(product_id: str, search: SearchDep) -> Product:
+async def get_product(product_id: str, search: SearchDep, request: Request) -> Product:
     """One product by id."""
     try:
-        product = await asyncio.to_thread(search.get, product_id)
+        product = await _catalog(request).run(_budget(request), search.get, product_id)
     except RetrievalError as e:
         raise _unavailable(e) from e
+    except (TimeoutError, PartDown) as e:
+        raise _down("catalog_unavailable", "the catalog", e) from e
     if product is None:
         raise HTTPException(
             status_code=404,
@@ -166,8 +197,15 @@ async def get_product(product_id: str, search: SearchDep) -> Product:
     return product
 
 
-async def _cards(search: ProductSearch, recs: list[Recommendation]) -> list[ProductCard]:
-    products = await asyncio.to_thread(search.get_many, [r.product_id for r in recs])
+async def _cards(
+    request: Request, search: ProductSearch, recs: list[Recommendation]
+) -> list[ProductCard]:
+    try:
+        products = await _catalog(request).run(
+            _budget(request), search.get_many, [r.product_id for r in recs]
+        )
+    except (TimeoutError, PartDown, RetrievalError) as e:
+        raise _down("catalog_unavailable", "the catalog", e) from e
     by_id = {p.id: p for p in products}
     cards: list[ProductCard] = []
     for rec in recs:
@@ -193,6 +231,7 @@ async def _cards(search: ProductSearch, recs: list[Recommendation]) -> list[Prod
 @router.get("/recommendations", response_model=Cards)
 async def recommendations(
     search: SearchDep,
+    request: Request,
     recommender: RecommenderDep,
     shopper: ShopperDep,
     product_id: Annotated[str | None, Query(max_length=128)] = None,
@@ -213,19 +252,20 @@ async def recommendations(
     if recommender is None:
         return Cards(items=[], kind="unavailable")
     filters = Filters(in_stock=in_stock)
+    guarded, budget = _recsys(request), _budget(request)
     try:
         if product_id:
             call: Any = (
                 recommender.similar_items if kind == "similar" else recommender.bought_together
             )
-            recs = await asyncio.to_thread(call, product_id, n, filters)
+            recs = await guarded.run(budget, call, product_id, n, filters)
             label: str = kind
         elif shopper_id:
-            recs = await asyncio.to_thread(recommender.recommend, shopper_id, n, filters)
+            recs = await guarded.run(budget, recommender.recommend, shopper_id, n, filters)
             label = "for_shopper"
         else:
             ids = [s for s in (seen or "").split(",") if s][:40]
-            recs = await asyncio.to_thread(recommender.recommend_for_session, ids, n, filters)
+            recs = await guarded.run(budget, recommender.recommend_for_session, ids, n, filters)
             label = "for_session"
     except Exception as e:
         raise HTTPException(
@@ -235,7 +275,7 @@ async def recommendations(
                 "message": f"recommendations: {type(e).__name__}",
             },
         ) from e
-    return Cards(items=await _cards(search, recs), kind=label)
+    return Cards(items=await _cards(request, search, recs), kind=label)
 
 
 @router.post("/events", status_code=202)

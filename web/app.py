@@ -34,6 +34,7 @@ from retrieval import (
     make_store,
 )
 from web.api import router as api_router
+from web.breaker import CircuitBreaker
 from web.gateway import Gateway, TurnRunner
 from web.headers import SecurityHeaders, security_headers
 from web.hub import make_hub
@@ -178,6 +179,10 @@ def create_app(
     app.add_middleware(SecurityHeaders, headers=security_headers(settings))
     app.state.settings = settings
     app.state.metrics = metrics
+    app.state.breakers = {
+        part: CircuitBreaker(part, settings.breaker_failures, settings.breaker_reset_s)
+        for part in ("catalog", "recommender")
+    }
     app.state.ready = False
 
     @app.exception_handler(HTTPException)

@@ -10,6 +10,7 @@ acknowledged (`assistant.start`) only after the transcript store committed it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -23,6 +24,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from assistant import AssistantError, TurnEvent, TurnRequest
 from recsys import Interaction, Recommender
+from web.breaker import CircuitBreaker, PartDown
 from web.hub import (
     Conversation,
     ConversationHub,
@@ -31,7 +33,7 @@ from web.hub import (
     SubscriptionEnded,
     frame_text,
 )
-from web.limits import RateLimiter, SocketCounter
+from web.limits import RateLimits, SocketCounter
 from web.metrics import GatewayMetrics
 from web.protocol import (
     CLOSE_BAD_FRAME,
@@ -55,6 +57,11 @@ log = logging.getLogger(__name__)
 HELLO_TIMEOUT_S = 15.0
 MAX_BAD_FRAMES = 10
 SORRY = "Sorry, I couldn't finish that answer just now. Please ask again in a moment."
+STILL_LOOKING = "Still looking…"
+
+
+class TurnTimeout(Exception):
+    """The turn used up its deadline budget."""
 
 
 class TurnRunner(Protocol):
@@ -105,10 +112,17 @@ class Gateway:
         )
         self.shopper_tokens = ShopperTokens.from_settings(settings)
         self._redactor = Redactor(settings.redact_pii)
+        # Only the pod can be down on its own; an in-process assistant's faults are its
+        # catalog's or recommender's, which the turn deadline bounds.
+        self.breaker: CircuitBreaker | None = (
+            CircuitBreaker("assistant", settings.breaker_failures, settings.breaker_reset_s)
+            if settings.assistant_url
+            else None
+        )
         self.sockets = SocketCounter(settings.sockets_per_ip, settings.max_sockets)
-        self._session_rate = RateLimiter(settings.messages_per_minute)
-        self._ip_rate = RateLimiter(settings.messages_per_minute_ip)
-        self._event_rate = RateLimiter(settings.messages_per_minute * 6)
+        self.rates = RateLimits(
+            settings.redis_url.get_secret_value() if settings.redis_url else None
+        )
         self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._erasures: asyncio.Task[None] | None = None
@@ -397,6 +411,16 @@ class Gateway:
                     await self._close(conn.ws, CLOSE_BAD_FRAME, "too many bad frames", e.code)
                 await self._error(conn, e.code, e.message, e.frame_id)
                 continue
+            # Every frame type counts, pings and feedback too, per session and per address.
+            if await self._limited(
+                conn,
+                frame.id,
+                f"frame:{conn.conversation.session_id}",
+                self.settings.frames_per_minute,
+            ) or await self._limited(
+                conn, frame.id, f"frame-ip:{conn.ip}", self.settings.frames_per_minute_ip
+            ):
+                continue
             await self._handlers[frame.type](conn, frame, received)
 
     async def _on_ping(self, conn: _Connection, frame: Any, received: float) -> None:
@@ -405,15 +429,14 @@ class Gateway:
     async def _on_hello_again(self, conn: _Connection, frame: Any, received: float) -> None:
         await self._error(conn, "already_started", "this socket has a session already", frame.id)
 
-    async def _limited(
-        self, conn: _Connection, frame_id: str, limiter: RateLimiter, key: str
-    ) -> bool:
-        if limiter.hit(key):
+    async def _limited(self, conn: _Connection, frame_id: str, key: str, per_minute: int) -> bool:
+        retry = await self.rates.hit(key, per_minute)
+        if retry is None:
             return False
         conn.strikes += 1
         if conn.strikes > self.settings.messages_per_minute:
             await self._close(conn.ws, CLOSE_POLICY, "too many messages", "flood")
-        wait = max(1, round(limiter.retry_after(key)))
+        wait = max(1, round(retry))
         await self._error(
             conn, "rate_limited", f"too many messages; try again in {wait} s", frame_id
         )
@@ -422,9 +445,14 @@ class Gateway:
     async def _on_message(self, conn: _Connection, frame: MessageFrame, received: float) -> None:
         conv = conn.conversation
         text = frame.data.text.strip()
-        if await self._limited(conn, frame.id, self._session_rate, conv.session_id):
+        settings = self.settings
+        if await self._limited(
+            conn, frame.id, f"msg:{conv.session_id}", settings.messages_per_minute
+        ):
             return
-        if await self._limited(conn, frame.id, self._ip_rate, conn.ip):
+        if await self._limited(
+            conn, frame.id, f"msg-ip:{conn.ip}", settings.messages_per_minute_ip
+        ):
             return
         if not text:
             await self._error(conn, "empty_message", "the message is empty", frame.id)
@@ -449,7 +477,9 @@ class Gateway:
 
     async def _on_event(self, conn: _Connection, frame: EventFrame, received: float) -> None:
         conv = conn.conversation
-        if await self._limited(conn, frame.id, self._event_rate, conv.session_id):
+        if await self._limited(
+            conn, frame.id, f"event:{conv.session_id}", self.settings.messages_per_minute * 6
+        ):
             return
         name, product_id = frame.data.name, frame.data.product_id
         self.metrics.events.labels(name).inc()
@@ -481,6 +511,13 @@ class Gateway:
             log.exception("event not stored in the transcript")
 
     async def _on_feedback(self, conn: _Connection, frame: FeedbackFrame, received: float) -> None:
+        if await self._limited(
+            conn,
+            frame.id,
+            f"event:{conn.conversation.session_id}",
+            self.settings.messages_per_minute * 6,
+        ):
+            return
         if frame.data.rating == 0:
             await self._error(conn, "bad_frame", "rating: -1, 1 or 1-5 stars", frame.id)
             return
@@ -581,13 +618,28 @@ class Gateway:
         record: dict[str, Any] = {"turn_id": turn_id, "brain": "unknown"}
         new_state: dict[str, Any] | None = state
         started = False
+
+        async def still_looking() -> None:
+            # The turn passed its first second in silence: the shopper hears that it goes on.
+            nonlocal started
+            if not started:
+                started = True
+                await self.hub.publish(
+                    conv.id, "assistant.start", {"turn_id": turn_id, "client_id": client_id}
+                )
+            await self.hub.publish(
+                conv.id, "assistant.status", {"turn_id": turn_id, "text": STILL_LOOKING}
+            )
+
         try:
-            async for event in self.assistant.turn(request):
+            async for event in self._within_budget(request, received, still_looking):
                 if first is None:
                     first = time.perf_counter() - received
                     self.metrics.first_frame.observe(first)
                 data = dict(event.data)
                 if event.type == "assistant.start":
+                    if started:
+                        continue  # the gateway started this turn already (still looking)
                     started = True
                     data = {"turn_id": turn_id, "client_id": client_id}
                 elif event.type == "assistant.delta":
@@ -602,7 +654,15 @@ class Gateway:
                     break
                 await self.hub.publish(conv.id, event.type, data)
         except Exception as e:
-            code = e.code if isinstance(e, AssistantError) else "assistant_error"
+            code = (
+                e.code
+                if isinstance(e, AssistantError)
+                else "turn_timeout"
+                if isinstance(e, TurnTimeout)
+                else "assistant_down"
+                if isinstance(e, PartDown)
+                else "assistant_error"
+            )
             log.warning("turn failed (%s); the shopper gets an apology", code)
             self.metrics.errors.labels(code).inc()
             record = {**record, "fallback": f"error: {code}"}
@@ -642,6 +702,67 @@ class Gateway:
             self.metrics.tool_calls.labels(str(tool.get("name")), str(bool(tool.get("ok")))).inc()
         if record.get("handoff"):
             await self.flag_for_staff(conv.id)
+
+    async def _within_budget(
+        self,
+        request: TurnRequest,
+        received: float,
+        still_looking: Callable[[], Awaitable[None]],
+    ) -> AsyncIterator[TurnEvent]:
+        """The assistant's events, inside the turn's deadline, with one "still looking" note.
+
+        Every wait for the next event is bounded by what is left of the turn's budget
+        (`AISLE_WEB_TURN_DEADLINE_S`, counted from the message's arrival), so a stalled
+        assistant, catalog or recommender cannot keep the shopper waiting longer; after
+        `AISLE_WEB_STILL_LOOKING_S` without an answer `still_looking` is called once. With
+        the assistant pod, its circuit breaker fails a turn at once while it is known down.
+
+        Raises:
+            TurnTimeout: the budget ran out.
+            PartDown: the assistant pod's breaker is open.
+        """
+        breaker = self.breaker
+        if breaker is not None:
+            breaker.check()
+        deadline = received + self.settings.turn_deadline_s
+        status_at = received + self.settings.still_looking_s
+        told = False
+        events = aiter(self.assistant.turn(request))
+        try:
+            while True:
+                step = asyncio.ensure_future(anext(events))
+                while True:
+                    now = time.perf_counter()
+                    until = deadline if told else min(deadline, status_at)
+                    done, _ = await asyncio.wait({step}, timeout=max(0.0, until - now))
+                    if done:
+                        break
+                    if time.perf_counter() >= deadline:
+                        step.cancel()
+                        await asyncio.gather(step, return_exceptions=True)
+                        if breaker is not None:
+                            breaker.failure()
+                        raise TurnTimeout(self.settings.turn_deadline_s)
+                    told = True
+                    await still_looking()
+                try:
+                    event = step.result()
+                except StopAsyncIteration:
+                    break
+                except Exception:
+                    if breaker is not None:
+                        breaker.failure()
+                    raise
+                if event.type != "assistant.start":
+                    told = True  # the assistant spoke: no "still looking" after that
+                yield event
+            if breaker is not None:
+                breaker.success()
+        finally:
+            close = getattr(events, "aclose", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(close(), 1.0)
 
     # -- staff -----------------------------------------------------------------------------
     async def flag_for_staff(self, conversation_id: str) -> None:

@@ -1,43 +1,66 @@
-"""Rate and connection limits of the gateway: sliding windows per key, socket counts per IP."""
+"""Rate and connection limits of the gateway: the `limits` package, and socket counts per IP.
+
+Rates are moving windows kept by `limits`: in this process (its memory storage expires
+each key with its window, so memory stays bounded however many sessions and addresses
+pass by) or, with AISLE_WEB_REDIS_URL, in Redis, where every gateway replica counts
+against the same windows. If Redis stops answering, counting goes on in this process.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
-from collections import defaultdict, deque
+from collections import defaultdict
 
-__all__ = ["RateLimiter", "SocketCounter"]
+from limits import RateLimitItem, RateLimitItemPerMinute
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+__all__ = ["RateLimits", "SocketCounter"]
+
+log = logging.getLogger(__name__)
 
 
-class RateLimiter:
-    """At most `limit` hits per `window_s` seconds for each key (a sliding window)."""
+class RateLimits:
+    """Hits per minute for keys ("session:<id>", "ip:<address>", ...), each with its limit."""
 
-    def __init__(self, limit: int, window_s: float = 60.0) -> None:
-        self.limit = limit
-        self.window_s = window_s
-        self._hits: dict[str, deque[float]] = defaultdict(deque)
+    def __init__(self, redis_url: str | None = None, prefix: str = "aisle-limits") -> None:
+        """Limits in memory, or in Redis at `redis_url` (shared by every replica)."""
+        self._local = MovingWindowRateLimiter(MemoryStorage())
+        self._shared: MovingWindowRateLimiter | None = None
+        if redis_url is not None:
+            storage: Storage = RedisStorage(
+                redis_url.replace("redis://", "async+redis://", 1)
+                if redis_url.startswith("redis://")
+                else redis_url.replace("rediss://", "async+rediss://", 1),
+                implementation="redispy",
+                key_prefix=prefix,
+            )
+            self._shared = MovingWindowRateLimiter(storage)
+        self._items: dict[int, RateLimitItem] = {}
 
-    def hit(self, key: str, now: float | None = None) -> bool:
-        """Count a hit; False (and not counted) when the key is over its limit."""
-        now = time.monotonic() if now is None else now
-        hits = self._hits[key]
-        while hits and hits[0] <= now - self.window_s:
-            hits.popleft()
-        if len(hits) >= self.limit:
-            return False
-        hits.append(now)
-        return True
+    def _item(self, per_minute: int) -> RateLimitItem:
+        item = self._items.get(per_minute)
+        if item is None:
+            item = self._items[per_minute] = RateLimitItemPerMinute(per_minute)
+        return item
 
-    def retry_after(self, key: str, now: float | None = None) -> float:
-        """Seconds until the key may hit again."""
-        now = time.monotonic() if now is None else now
-        hits = self._hits.get(key)
-        if not hits or len(hits) < self.limit:
-            return 0.0
-        return max(0.0, hits[0] + self.window_s - now)
-
-    def forget(self, key: str) -> None:
-        """Drop a key's window (its session ended)."""
-        self._hits.pop(key, None)
+    async def hit(self, key: str, per_minute: int) -> float | None:
+        """Count a hit; None when allowed, else the seconds until the key may hit again."""
+        item = self._item(per_minute)
+        limiter = self._shared or self._local
+        try:
+            if await limiter.hit(item, key):
+                return None
+            stats = await limiter.get_window_stats(item, key)
+        except Exception as e:
+            if limiter is self._local:
+                raise
+            log.warning("rate limits: no Redis (%s); counting locally", type(e).__name__)
+            if await self._local.hit(item, key):
+                return None
+            stats = await self._local.get_window_stats(item, key)
+        return max(1.0, stats.reset_time - time.time())
 
 
 class SocketCounter:

@@ -47,6 +47,7 @@ CONVERSATION_FRAMES = frozenset(
     {
         "assistant.start",
         "assistant.delta",
+        "assistant.status",
         "products.shown",
         "suggestions",
         "assistant.done",
@@ -221,6 +222,11 @@ class DeltaData(_Data):
     text: str
 
 
+class StatusData(_Data):
+    turn_id: str
+    text: str = Field(description="what the assistant is doing, e.g. 'Still looking…'")
+
+
 class CardsData(_Data):
     items: list[ProductCard]
 
@@ -263,6 +269,7 @@ SERVER_FRAMES: dict[str, type[BaseModel]] = {
     "session.welcome": WelcomeData,
     "assistant.start": StartData,
     "assistant.delta": DeltaData,
+    "assistant.status": StatusData,
     "products.shown": CardsData,
     "suggestions": SuggestionsData,
     "assistant.done": TurnIdData,

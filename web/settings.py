@@ -55,6 +55,21 @@ class WebSettings(BaseSettings):
     retrieval_url: str | None = Field(default=None, description="retrieval pod URL (REST search)")
     recsys_url: str | None = Field(default=None, description="recsys pod URL (recommendations)")
     service_timeout_s: float = Field(default=30.0, gt=0)
+    turn_deadline_s: float = Field(
+        default=8.0, gt=0, description="a turn's whole budget; past it the shopper gets an apology"
+    )
+    still_looking_s: float = Field(
+        default=1.0, gt=0, description="silence after which the shopper is told 'still looking'"
+    )
+    api_timeout_s: float = Field(
+        default=3.0, gt=0, description="the shop API's budget for a catalog or recsys call"
+    )
+    breaker_failures: int = Field(
+        default=3, ge=1, description="failures in a row that open a part's circuit breaker"
+    )
+    breaker_reset_s: float = Field(
+        default=15.0, gt=0, description="how long an open breaker fails fast before a probe"
+    )
 
     # State: unset means SQLite in data_dir and in-memory sessions.
     database_url: SecretStr | None = Field(
@@ -72,6 +87,10 @@ class WebSettings(BaseSettings):
     max_message_chars: int = Field(default=1000, ge=1, description="longer messages: error frame")
     messages_per_minute: int = Field(default=20, ge=1, description="per session")
     messages_per_minute_ip: int = Field(default=120, ge=1, description="per client IP")
+    frames_per_minute: int = Field(
+        default=240, ge=1, description="frames of any type per session (pings, events, ...)"
+    )
+    frames_per_minute_ip: int = Field(default=2400, ge=1, description="frames per client IP")
     sockets_per_ip: int = Field(default=50, ge=1)
     max_sockets: int = Field(default=5000, ge=1)
     ping_interval_s: float = Field(default=20.0, gt=0, description="server keepalive pings")

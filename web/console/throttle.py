@@ -6,7 +6,7 @@ import hashlib
 import logging
 from typing import Any, Protocol
 
-from web.limits import RateLimiter
+from web.limits import RateLimits
 from web.settings import WebSettings
 
 __all__ = ["LoginThrottle", "MemoryThrottle", "RedisThrottle", "login_keys", "make_throttle"]
@@ -40,18 +40,13 @@ class LoginThrottle(Protocol):
 
 
 class MemoryThrottle:
-    """Sliding one-minute windows in this process."""
+    """Moving one-minute windows in this process (`limits`' memory storage, keys expire)."""
 
     def __init__(self) -> None:
-        self._limiters: dict[int, RateLimiter] = {}
+        self._limits = RateLimits()
 
     async def hit(self, key: str, limit: int) -> float | None:
-        limiter = self._limiters.get(limit)
-        if limiter is None:
-            limiter = self._limiters[limit] = RateLimiter(limit, WINDOW_S)
-        if limiter.hit(key):
-            return None
-        return max(1.0, limiter.retry_after(key))
+        return await self._limits.hit(key, limit)
 
     async def aclose(self) -> None:
         return None

@@ -365,6 +365,7 @@
     "session.welcome": (w, d) => w.onWelcome(d),
     "assistant.start": (w, d) => w.onStart(d),
     "assistant.delta": (w, d) => w.onDelta(d),
+    "assistant.status": (w, d) => w.onStatus(d),
     "products.shown": (w, d) => w.onProducts(d),
     "suggestions": (w, d) => w.onSuggestions(d),
     "assistant.done": (w, d) => w.onDone(d),
@@ -1113,6 +1114,15 @@
       this.live = null;
     }
 
+    /** A slow turn: the typing indicator says what is happening ("Still looking…"). */
+    onStatus(d) {
+      const text = typeof d.text === "string" && d.text.length <= 80 ? d.text : "Still looking…";
+      const label = this.typing.querySelector(".aisle-sr");
+      if (label) label.textContent = text;
+      this.typing.setAttribute("title", text);
+      this.typing.dataset.status = text;
+    }
+
     onStart(d) {
       const turn = typeof d.turn_id === "string" ? d.turn_id : null;
       // assistant.start acknowledges the message it answers (its client_id).
@@ -1168,6 +1178,7 @@
     }
 
     onDone(d) {
+      delete this.typing.dataset.status;
       const entry = this.live;
       // The message this turn answers is done: by its turn id when the gateway acked it,
       // else the oldest (answers come in the order the messages were sent).
@@ -1377,6 +1388,7 @@ button:disabled, button[aria-disabled="true"] { cursor: default; opacity: .55; }
 .aisle-thumb:hover { background: #e6e8eb; color: var(--aisle-fg); }
 .aisle-thumb[aria-pressed="true"] { color: var(--aisle-accent); background: #e6e8eb; }
 
+.aisle-typing[data-status]::after { content: attr(data-status); margin-left: 6px; font-size: 13px; color: #4b5563; }
 .aisle-typing { align-self: flex-start; display: inline-flex; gap: 4px; padding: 12px 14px; background: #fff;
   border: 1px solid var(--aisle-line); border-radius: 14px; border-bottom-left-radius: 4px; }
 .aisle-dot { width: 7px; height: 7px; border-radius: 50%; background: var(--aisle-muted);

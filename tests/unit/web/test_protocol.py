@@ -39,6 +39,7 @@ def test_the_schema_lists_every_frame_type_of_the_design() -> None:
         "session.welcome",
         "assistant.start",
         "assistant.delta",
+        "assistant.status",
         "products.shown",
         "suggestions",
         "assistant.done",

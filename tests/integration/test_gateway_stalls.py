@@ -1,0 +1,177 @@
+"""A stalled part answers fast: each pod a real process, stopped cold with SIGSTOP mid-chat.
+
+The shopper is told "still looking" when a turn passes its first second, and gets an
+apology at the turn's deadline instead of waiting out a 30 s client timeout; with the
+assistant pod down its breaker then fails turns at once, and probes it back once it
+answers again. The shop API answers 503 within its own budget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from assistant import AssistantSettings
+from recsys import RecsysSettings
+from retrieval import RetrievalSettings
+from tests.integration.servers import free_port, serve_web, wait_http
+from tests.integration.wsclient import Chat, open_chat
+from web.gateway import SORRY, STILL_LOOKING
+from web.settings import WebSettings
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOG = ROOT / "data" / "demo" / "products.jsonl"
+
+
+@contextmanager
+def _pod(
+    part: str, env: dict[str, str], log: Path
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = free_port()
+    prefix = f"AISLE_{part.upper()}_"
+    out = log.open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", part],
+        cwd=ROOT,
+        env={**os.environ, **env, f"{prefix}PORT": str(port), "HF_HUB_OFFLINE": "1"},
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_http(f"{url}/readyz", timeout=300, proc=proc)
+        yield url, proc
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        out.close()
+
+
+def _data_env(shop: Path) -> dict[str, str]:
+    return {
+        "AISLE_RETRIEVAL_DATA_DIR": str(shop / "retrieval"),
+        "AISLE_RETRIEVAL_DEFAULT_CURRENCY": "GBP",
+        "AISLE_RECSYS_DATA_DIR": str(shop / "recsys"),
+        "AISLE_RECSYS_CATALOG_PATH": str(CATALOG),
+        "AISLE_ASSISTANT_BRAIN": "offline",
+    }
+
+
+def _settings(tmp: Path, **parts: Any) -> WebSettings:
+    return WebSettings(
+        data_dir=tmp,
+        demo=True,
+        turn_deadline_s=4.0,
+        still_looking_s=1.0,
+        api_timeout_s=1.5,
+        breaker_failures=1,
+        breaker_reset_s=2.0,
+        **parts,
+    )
+
+
+def _text(frames: list[dict[str, Any]]) -> str:
+    return "".join(f["data"].get("text", "") for f in frames if f["type"] == "assistant.delta")
+
+
+async def _turn(chat: Chat, text: str) -> list[dict[str, Any]]:
+    await chat.say(text)
+    return await chat.until("assistant.done", timeout=60)
+
+
+def _told_then_apologised(frames: list[dict[str, Any]]) -> None:
+    types = [f["type"] for f in frames]
+    assert types[0] == "assistant.start" and types[-1] == "assistant.done", types
+    assert "assistant.status" in types, f"no 'still looking' before the apology: {types}"
+    status = next(f for f in frames if f["type"] == "assistant.status")
+    assert status["data"]["text"] == STILL_LOOKING and status["seq"] is not None
+    assert types.index("assistant.status") < types.index("assistant.done")
+    assert SORRY in _text(frames) or "can't" in _text(frames).lower(), _text(frames)
+
+
+async def test_a_stalled_retrieval_pod(demo_shop_dir: Path, tmp_path: Path) -> None:
+    with _pod("retrieval", _data_env(demo_shop_dir), tmp_path / "retrieval.log") as (url, proc):
+        assistant = AssistantSettings(brain="offline", retrieval_url=url)
+        settings = _settings(tmp_path, retrieval_url=url)
+        with serve_web(
+            settings,
+            assistant_settings=assistant,
+            retrieval=RetrievalSettings(
+                data_dir=demo_shop_dir / "retrieval", default_currency="GBP"
+            ),
+            recsys=RecsysSettings(data_dir=demo_shop_dir / "recsys", catalog_path=CATALOG),
+        ) as web:
+            chat = await open_chat(web)
+            assert "products.shown" in [f["type"] for f in await _turn(chat, "show me candles")]
+            os.kill(proc.pid, signal.SIGSTOP)
+            _told_then_apologised(await _turn(chat, "show me red mugs"))
+            api = httpx.get(f"{web}/api/search", params={"q": "mug"}, timeout=20)
+            assert api.status_code == 503 and api.json()["code"] == "catalog_unavailable"
+            await chat.close()
+
+
+async def test_a_stalled_recsys_pod(demo_shop_dir: Path, tmp_path: Path) -> None:
+    with _pod("recsys", _data_env(demo_shop_dir), tmp_path / "recsys.log") as (url, proc):
+        assistant = AssistantSettings(brain="offline", recsys_url=url)
+        with serve_web(
+            _settings(tmp_path, recsys_url=url),
+            assistant_settings=assistant,
+            retrieval=RetrievalSettings(
+                data_dir=demo_shop_dir / "retrieval", default_currency="GBP"
+            ),
+            recsys=RecsysSettings(data_dir=demo_shop_dir / "recsys", catalog_path=CATALOG),
+        ) as web:
+            chat = await open_chat(web)
+            await _turn(chat, "show me candles")
+            os.kill(proc.pid, signal.SIGSTOP)
+            _told_then_apologised(await _turn(chat, "What goes with the first one?"))
+            api = httpx.get(f"{web}/api/recommendations", params={"seen": "85123A"}, timeout=20)
+            assert api.status_code == 503 and api.json()["code"] == "recsys_unavailable"
+            await chat.close()
+
+
+async def test_a_stalled_assistant_pod_fails_fast_then_comes_back(
+    demo_shop_dir: Path, tmp_path: Path
+) -> None:
+    with _pod("assistant", _data_env(demo_shop_dir), tmp_path / "assistant.log") as (url, proc):
+        with serve_web(
+            _settings(tmp_path, assistant_url=url),
+            assistant_settings=None,
+            retrieval=RetrievalSettings(
+                data_dir=demo_shop_dir / "retrieval", default_currency="GBP"
+            ),
+            recsys=RecsysSettings(data_dir=demo_shop_dir / "recsys", catalog_path=CATALOG),
+        ) as web:
+            chat = await open_chat(web)
+            assert SORRY not in _text(await _turn(chat, "show me candles"))
+            os.kill(proc.pid, signal.SIGSTOP)
+            _told_then_apologised(await _turn(chat, "show me red mugs"))
+            # Known down: the breaker answers at once, before any "still looking".
+            fast = await _turn(chat, "show me blue mugs")
+            assert SORRY in _text(fast)
+            assert "assistant.status" not in [f["type"] for f in fast]
+            os.kill(proc.pid, signal.SIGCONT)
+            # Probed back after the breaker's reset: a real answer again.
+            for _ in range(30):
+                frames = await _turn(chat, "show me candles")
+                if SORRY not in _text(frames):
+                    break
+                await asyncio.sleep(0.5)
+            assert "products.shown" in [f["type"] for f in frames]
+            await chat.close()
