@@ -83,10 +83,11 @@ start=$(date +%s)
 "$ENGINE" "${args[@]}" -t "$IMAGE" .
 end=$(date +%s)
 
-if [ "$ENGINE" = podman ]; then
+if [ "$ENGINE" = podman ] && [ "${PRUNE:-1}" = 1 ]; then
     # Each build leaves the previous image and its build stage behind, some GB a time.
     # Tag this build's build stage (every step is cached: seconds) so that it stays the
-    # cache of the next build, then drop the untagged leftovers of older builds.
+    # cache of the next build, then drop untagged images: the leftovers of older builds,
+    # and any other dangling image on this machine (PRUNE=0 keeps them).
     "$ENGINE" "${args[@]}" --target build -t localhost/aisle-build-cache:latest . >/dev/null
     "$ENGINE" image prune -f >/dev/null
 fi
