@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from assistant.brains.offline.language import ShopperLanguage
 from assistant.brains.offline.lexicon import Lexicon
 from assistant.brains.offline.phrase import product_phrase
-from assistant.matching import content_words, normalize_spelling, stem, words
+from assistant.matching import STOPWORDS, content_words, normalize_spelling, stem, words
 from assistant.state import Constraints, SortOrder
 
 __all__ = ["ConstraintUpdate", "Lexicon", "merge", "parse"]
@@ -324,7 +324,7 @@ def _exclusions(text: str, lexicon: Lexicon, up: ConstraintUpdate) -> str:
             if category is not None and stems <= set().union(*lexicon.categories[category]):
                 up.exclude_categories.append(category)
             # Only the first word of a longer tail is surely excluded ("not red please").
-            keep = ws if len(ws) == 1 or all(_known(w, lexicon) for w in ws) else ws[:1]
+            keep = ws if len(ws) <= 2 or all(_known(w, lexicon) for w in ws) else ws[:2]
             # "Without nuts" leaves out cashews and hazelnuts too.
             keep += [m for w in keep for m in ShopperLanguage.load(lexicon.language).members(w)]
             up.exclude += [w for w in dict.fromkeys(keep) if w not in up.exclude]
@@ -333,7 +333,12 @@ def _exclusions(text: str, lexicon: Lexicon, up: ConstraintUpdate) -> str:
         tail = re.match(r"(?:\s*(?:,|or|nor|and)\s+([a-z][a-z-]*))+", text[m.end() :])
         if tail:
             more = re.findall(r"(?:,|or|nor|and)\s+([a-z][a-z-]*)", tail.group(0))
-            up.exclude += [w for w in more if w not in _NOT_EXCLUDABLE and _known(w, lexicon)]
+            filler = ShopperLanguage.load(lexicon.language).filler
+            up.exclude += [
+                w
+                for w in more
+                if w not in _NOT_EXCLUDABLE and w not in filler and w not in STOPWORDS
+            ]
             text = _blank(text, (m.end(), m.end() + tail.end()))
     return text
 
@@ -438,6 +443,10 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     up.continuation = bool(_CONTINUE_CUE.search(text))
     up.refinement_cue = bool(_REFINE_CUE.search(text))
 
+    # A word the shopper also asks for is no exclusion: "a mouse, I don't need a gaming
+    # mouse" excludes "gaming", and "fruit juice, not juice glasses" excludes "glasses".
+    wanted = {stem(w) for w in words(text)}
+    up.exclude = [w for w in up.exclude if stem(w) not in wanted]
     negated = {w for w in up.exclude}
     masked = text
     for span in spent:

@@ -76,7 +76,8 @@ def product_phrase(
         after = content_words(" ".join(segment[cut + 1 :]), extra_stop=stop | set(people))
         if before:
             # "food for my cat" is cat food; "a mug for my dad" names no product in "dad".
-            modifiers = [w for w in after if w not in before][:2]
+            # One word names a kind ("for my cat"); more describe a use ("for office work").
+            modifiers = [w for w in after if w not in before] if len(after) == 1 else []
             segment = segment[:cut]
         else:
             segment = segment[cut + 1 :]

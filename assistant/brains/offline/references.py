@@ -62,6 +62,9 @@ _SUPERLATIVE: dict[str, Callable[[list[Product]], Product]] = {
     "highest rating": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
     "best reviews": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
     "most reviews": lambda ps: max(ps, key=lambda p: p.rating_count),
+    "rated best": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
+    "rated highest": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
+    "best reviewed": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
 }
 _COUNT = {"two": 2, "three": 3, "four": 4}
 # "Which of those is the cheapest?": a superlative over what was just shown.

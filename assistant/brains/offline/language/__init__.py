@@ -18,6 +18,15 @@ import yaml
 __all__ = ["Reading", "ShopperLanguage"]
 
 _HERE = Path(__file__).resolve().parent
+_SEASON_NEWS = re.compile(
+    r"\b(?:summer|winter|monsoon|spring|autumn|the rains?|guests?|people|family)\s+(?:is|are|'s)"
+    r"\s+(?:coming|here|near|arriving|on (?:its|their) way)(?:\s+(?:soon|tonight|today|"
+    r"tomorrow))?\b"
+)
+_PLACE = re.compile(
+    r"\b(?:in|at|on) (?:my|our|the|his|her|their) (?:bedroom|kitchen|bathroom|living room|"
+    r"lounge|office|room|house|home|flat|garden|balcony|car|desk|hall|study)\b"
+)
 _PRONOUNS = {"it", "them", "this", "that", "these", "those", "one", "ones", "stuff", "things"}
 _CLAUSE_STOP = (
     r"(?=\s*(?:[,.;!?]|$|\b(?:and|but|so|under|below|over|above|less|more|for|with|"
@@ -128,7 +137,10 @@ class ShopperLanguage:
                 out.occasions.append(name)
                 out.ideas += [i for i in self.occasions[name] if i not in out.ideas]
                 text = rx.sub(" ", text)
+        text = _SEASON_NEWS.sub(" ", text)
         text = self.time_lead.sub(" ", text)
+        # Where it goes is no product: "a ceiling fan in my bedroom".
+        text = _PLACE.sub(" ", text)
         person = "|".join(sorted((re.escape(p) for p in self.people), key=len, reverse=True))
         for m in re.finditer(
             rf"\b(?:for|to|with)?\s*(?:my|our|his|her|their|a|an|the|your)\s+"
