@@ -194,9 +194,9 @@ def order_by(products: list[Product], sort: str) -> list[Product]:
     if sort == "popularity":
         return sorted(products, key=lambda p: (-p.rating_count, not p.in_stock))
     if sort == "price_asc":
-        return sorted(products, key=lambda p: (float(p.price), not p.in_stock))
+        return sorted(products, key=lambda p: (not p.in_stock, float(p.price)))
     if sort == "price_desc":
-        return sorted(products, key=lambda p: (-float(p.price), not p.in_stock))
+        return sorted(products, key=lambda p: (not p.in_stock, -float(p.price)))
     # Relevance order, with what can be bought now ahead of what cannot.
     return sorted(products, key=lambda p: not p.in_stock)
 
@@ -244,10 +244,11 @@ def rank_by_words(
         if not hits:
             continue
         price = float(p.price)
+        # The cheapest a shopper can buy now comes before a cheaper one that is sold out.
         if sort == "price_asc":
-            key: tuple[float, ...] = (-hits, price, not p.in_stock, rank)
+            key: tuple[float, ...] = (-hits, not p.in_stock, price, rank)
         elif sort == "price_desc":
-            key = (-hits, -price, not p.in_stock, rank)
+            key = (-hits, not p.in_stock, -price, rank)
         elif sort == "rating_desc":
             key = (-hits, -(p.rating or 0.0), -p.rating_count, rank)
         elif sort == "popularity":

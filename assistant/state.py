@@ -65,6 +65,7 @@ class ProductFilters(BaseModel):
             exclude_terms=list(self.exclude),
             exclude_brands=list(self.exclude_brands),
             exclude_categories=list(self.exclude_categories),
+            order="default" if self.sort == "relevance" else self.sort,
         )
 
     def is_empty(self) -> bool:

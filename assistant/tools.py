@@ -179,11 +179,15 @@ def make_tools(
     """
 
     async def catalog_products(
-        recs: Sequence[Recommendation], f: ProductFilters, k: int, skip: Sequence[str] = ()
+        recs: Sequence[Recommendation],
+        f: ProductFilters,
+        k: int,
+        skip: Sequence[str] = (),
+        titles: frozenset[str] = frozenset(),
     ) -> tuple[list[Product], dict[str, str]]:
         ids = [r.product_id for r in recs if r.product_id not in skip]
         found = await asyncio.to_thread(search.get_many, ids)
-        kept = [p for p in found if keeps(p, f)][:k]
+        kept = [p for p in found if keeps(p, f) and p.title.strip().lower() not in titles][:k]
         reasons = {r.product_id: r.reason.text for r in recs}
         return kept, {p.id: reasons[p.id] for p in kept if p.id in reasons}
 
@@ -198,8 +202,13 @@ def make_tools(
             0,
             "vector",
         )
+        same = product.title.strip().lower()
         pool = [
-            h.product for h in page.hits if h.product.id != product.id and h.product.id not in skip
+            h.product
+            for h in page.hits
+            if h.product.id != product.id
+            and h.product.id not in skip
+            and h.product.title.strip().lower() != same
         ]
         return order_by([p for p in pool if keeps(p, f)], f.sort)[:k]
 
@@ -412,7 +421,10 @@ def make_tools(
             return ToolResult(tool, ok=False, message=f"no product with id {product_id}")
         try:
             recs = await asyncio.to_thread(call, product_id, k * 3, _rec_filters(f))
-            products, reasons = await catalog_products(recs, f, k, [product_id])
+            # A variant under the same title is the product itself, not what goes with it.
+            products, reasons = await catalog_products(
+                recs, f, k, [product_id], frozenset({base.title.strip().lower()})
+            )
             if products:
                 return ToolResult(tool, products=products, reasons=reasons)
             note = empty_note

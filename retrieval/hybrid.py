@@ -187,7 +187,7 @@ class HybridSearch:
         depth = max(offset + k, self._settings.facet_depth if facets else 0)
         corrected: str | None = None
         if not query:
-            ranked = _browse(snap.table, mask, depth)
+            ranked = _browse(snap.table, mask, depth, filters.order if filters else "default")
         else:
             corrected = snap.analyzer.correct(query)
             ranked = self._rank(snap, query, corrected, filters, mask, depth, mode, None)
@@ -307,12 +307,19 @@ class HybridSearch:
 
 
 def _browse(
-    table: CatalogTable, mask: np.ndarray, depth: int
+    table: CatalogTable, mask: np.ndarray, depth: int, order: str = "default"
 ) -> list[tuple[int, float, list[Any]]]:
-    """An empty query lists the filtered catalog: in stock first, best rated, then by title."""
+    """An empty query lists the filtered catalog: in stock first, best rated, then by title,
+    or in the order asked for (price, rating, most rated) over every product that passes,
+    what can be bought now first."""
     idx = np.flatnonzero(mask)
-    order = sorted(
-        idx.tolist(),
-        key=lambda i: (not table.in_stock[i], -table.rating[i], table.products[i].title.lower()),
-    )
-    return [(i, 0.0, ["browse"]) for i in order[:depth]]
+    ps = table.products
+    keys: dict[str, Any] = {
+        "default": lambda i: (not table.in_stock[i], -table.rating[i], ps[i].title.lower()),
+        "price_asc": lambda i: (not table.in_stock[i], table.price[i]),
+        "price_desc": lambda i: (not table.in_stock[i], -table.price[i]),
+        "rating_desc": lambda i: (-table.rating[i], -ps[i].rating_count, not table.in_stock[i]),
+        "popularity": lambda i: (-ps[i].rating_count, not table.in_stock[i]),
+    }
+    ordered = sorted(idx.tolist(), key=keys.get(order, keys["default"]))
+    return [(i, 0.0, ["browse"]) for i in ordered[:depth]]

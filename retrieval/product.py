@@ -14,6 +14,7 @@ Price = Annotated[
 ]
 
 SearchMode = Literal["hybrid", "keyword", "vector"]
+BrowseOrder = Literal["default", "price_asc", "price_desc", "rating_desc", "popularity"]
 
 
 def normalize_category(path: str) -> str:
@@ -69,10 +70,14 @@ class SearchFilters(BaseModel):
     exclude_categories: list[str] = Field(
         default_factory=list, description="category path prefixes to leave out"
     )
+    order: BrowseOrder = Field(
+        default="default",
+        description="how an empty query lists the filtered catalog (a query ranks by relevance)",
+    )
 
     def is_empty(self) -> bool:
         """True when no constraint is set."""
-        return self == SearchFilters()
+        return self.model_copy(update={"order": "default"}) == SearchFilters()
 
 
 class Hit(BaseModel):

@@ -323,6 +323,8 @@ class Answers:
                 "search_products",
                 {"query": base.title, "filters": filters, "exclude_ids": [pid], "k": ctx.max_cards},
             )
+            same = base.title.strip().lower()
+            result.products = [p for p in result.products if p.title.strip().lower() != same]
             if result.ok and result.products:
                 ctx.show(result.products)
                 ctx.state.focus = pid

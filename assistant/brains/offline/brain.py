@@ -237,6 +237,13 @@ class OfflineBrain:
                 # Nothing suits the occasion here: the shop's best sellers within the limits.
                 return await self._recommend(ctx, u, writer)
             return writer.results(result, u, list(state.shown_prices))
+        if not (c.query or c.category) and c.sort in ("price_asc", "price_desc", "rating_desc"):
+            # "The most expensive thing you sell": the whole catalog in that order.
+            result = await ctx.call(
+                "search_products", {"query": "", "filters": c.filters(), "k": ctx.max_cards}
+            )
+            state.constraints = c
+            return writer.results(result, u, list(state.shown_prices))
         if not (c.query or c.category):
             # Conditions without product words ("something under £5"): best sellers that fit.
             return await self._recommend(ctx, u, writer)
