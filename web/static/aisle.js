@@ -24,6 +24,7 @@
 
   const OPTIONS = {
     server: "string",
+    shopperId: "string", // refused below, with a pointer to shopperToken
     shopperToken: "string",
     theme: "string",
     greeting: "string",
