@@ -317,10 +317,12 @@ def make_tools(
         if ideas:
             # The first idea leads (a person's own name, "mum"): its products join the pool.
             lead = await asyncio.to_thread(search.search, ideas[0], f.search_filters(), 24)
-            hits = lead.hits + hits
+            hits = hits + lead.hits
         pool = [h.product for h in hits if h.product.id not in skip and keeps(h.product, f)]
-        # What can be bought now comes first within each idea.
-        pool = sorted(pool, key=lambda p: not p.in_stock)
+        # Within each idea: what carries more of the request ("pink butterflies"), then what
+        # can be bought now.
+        asked = content_words(query)
+        pool = sorted(pool, key=lambda p: (-sum(mentions(p, w) for w in asked), not p.in_stock))
         by_idea: dict[str, list[Product]] = {}
         for p in distinct_titles(pool):
             terms = product_terms(p)

@@ -216,6 +216,23 @@ class OfflineBrain:
                 state.pending = "clarify"
                 return writer.clarify()
             return await self._recommend(ctx, u, writer)
+        if u.update.alternatives and u.new_topic:
+            # "A lampshade or a mirror or fairy lights": a mix of the things offered.
+            alts = u.update.alternatives
+            rest = [w for w in c.query.split() if not any(w in a.split() for a in alts)]
+            result = await ctx.call(
+                "search_products",
+                {
+                    "query": " ".join(rest),
+                    "filters": c.filters(),
+                    "k": ctx.max_cards,
+                    "any_of": alts,
+                },
+            )
+            if result.ok and result.products:
+                state.constraints = c
+                u.constraints = c.model_copy(update={"query": " or ".join(alts)})
+                return writer.results(result, u, list(state.shown_prices))
         if u.update.ideas and (not u.update.query_words or await self._unsold(ctx, c)):
             # An occasion ("a picnic this weekend"): the things that suit it.
             result = await ctx.call(

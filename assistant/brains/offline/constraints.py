@@ -254,6 +254,7 @@ class ConstraintUpdate:
     ideas: list[str] = field(default_factory=list)
     quantity: int | None = None
     quote: bool = False
+    alternatives: list[str] = field(default_factory=list)
 
     def has_conditions(self) -> bool:
         """True when the message sets or changes any condition on results."""
@@ -341,6 +342,37 @@ def _exclusions(text: str, lexicon: Lexicon, up: ConstraintUpdate) -> str:
             ]
             text = _blank(text, (m.end(), m.end() + tail.end()))
     return text
+
+
+def _alternatives(tokens: list[str], stop: set[str]) -> list[str]:
+    """Things offered as alternatives: "a lampshade or a mirror or fairy lights", "oats or
+    muesli or cornflakes" (each the run of product words around an "or")."""
+    if "or" not in tokens:
+        return []
+
+    def product(w: str) -> bool:
+        return w not in stop and bool(content_words(w)) and not w.isdigit()
+
+    out: list[str] = []
+    for n, w in enumerate(tokens):
+        if w != "or":
+            continue
+        before: list[str] = []
+        i = n - 1
+        while i >= 0 and product(tokens[i]) and len(before) < 2:
+            before.insert(0, tokens[i])
+            i -= 1
+        after: list[str] = []
+        j = n + 1
+        while j < len(tokens) and tokens[j] in ("a", "an", "some", "the", "maybe"):
+            j += 1
+        while j < len(tokens) and product(tokens[j]) and len(after) < 2:
+            after.append(tokens[j])
+            j += 1
+        for phrase in (" ".join(before), " ".join(after)):
+            if phrase and phrase not in out:
+                out.append(phrase)
+    return out if len(out) >= 2 else []
 
 
 def _known(word: str, lexicon: Lexicon) -> bool:
@@ -466,6 +498,7 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
         if f" {key} " in lowered and brand not in up.exclude_brands:
             up.brands.append(brand)
             attribute_words.update(words(key))
+    up.alternatives = _alternatives(tokens, attribute_words | negated | set(language.filler))
     found, up.phrase = product_phrase(tokens, attribute_words | negated, language.people)
     found = [w for w in found if not re.fullmatch(r"\d+(?:st|nd|rd|th)?", w)]
     # What a person is into names what suits them: "for my sister who loves gardening".

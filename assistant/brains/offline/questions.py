@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.brains.offline.language import ShopperLanguage
 from assistant.brains.offline.templates import Phrasebook
 from assistant.guardrails import clean_catalog_text
 from assistant.matching import content_words, stem, words
@@ -18,6 +19,13 @@ __all__ = ["answer_question", "describe_product"]
 
 _ASPECTS: list[tuple[str, re.Pattern[str]]] = [
     ("price", re.compile(r"\bhow much\b|\bprice\b|\bcosts?\b|\bpricey\b|\bexpensive\b|\bcheap\b")),
+    (
+        "brand",
+        re.compile(
+            r"\bwhich (?:company|brand)\b|\bwho (?:makes|made|manufactures)\b|"
+            r"\bmanufacturer\b|\bmade by\b|\bwhat brand\b|\bbrand is\b"
+        ),
+    ),
     (
         "stock",
         re.compile(
@@ -118,6 +126,94 @@ def describe_product(p: Product, price: str, *, short: bool = False) -> str:
     return text
 
 
+_NUMBER_UNIT = re.compile(r"\d(?:[\d.,]*)\s?([a-z]{1,5})\b")
+_ASKS_FIGURE = re.compile(
+    r"\bhow (?:much|many|long|big|heavy|tall|wide)\b|\bwhat(?:'s| is) the (?:\w+ )?"
+    r"(?:capacity|size|power|wattage|weight|length|warranty)\b"
+)
+_HOW_WORDS = re.compile(r"\bhow (long|big|heavy|tall|wide)\b")
+_FUNCTION_WORDS = {
+    "a",
+    "an",
+    "the",
+    "is",
+    "are",
+    "was",
+    "does",
+    "do",
+    "did",
+    "it",
+    "its",
+    "it's",
+    "this",
+    "that",
+    "these",
+    "those",
+    "they",
+    "them",
+    "have",
+    "has",
+    "had",
+    "how",
+    "what",
+    "which",
+    "who",
+    "whom",
+    "where",
+    "when",
+    "why",
+    "can",
+    "could",
+    "will",
+    "would",
+    "should",
+    "i",
+    "you",
+    "we",
+    "me",
+    "my",
+    "your",
+    "of",
+    "on",
+    "in",
+    "at",
+    "to",
+    "for",
+    "with",
+    "and",
+    "or",
+    "be",
+    "any",
+    "there",
+    "much",
+    "many",
+    "use",
+    "uses",
+    "come",
+    "comes",
+    "with",
+    "get",
+    "one",
+    "first",
+    "second",
+    "third",
+    "last",
+    "please",
+    "tell",
+    "me",
+    "about",
+    "people",
+    "so",
+    "if",
+    "by",
+    "from",
+    "as",
+    "than",
+    "then",
+    "just",
+    "also",
+    "really",
+}
 _HOW = re.compile(r"\bhow (?:long|big|much|many|heavy|tall|wide|soon|often)\b")
 _IS_QUESTION = re.compile(
     r"^\W*(?:does|do|is|are|can|will|would|what|how|which|has|have|could)\b|\?\s*$"
@@ -204,25 +300,39 @@ def find_passage(message: str, p: Product) -> tuple[str, str] | None:
     """
     naming = {stem(w) for w in words(p.title)[:4]}
     naming |= {stem(w) for w in words(f"{p.brand} {p.category}")}
-    text = _HOW.sub(" ", message.lower())
-    aspect = [stem(w) for w in content_words(text, extra_stop=_NOT_ASKED)]
-    aspect = [w for w in aspect if w not in naming]
-    title = {stem(w) for w in words(p.title)}
-    unnamed = [w for w in aspect if w not in title]
-    if not aspect:
+    text = message.lower()
+    language = ShopperLanguage.load("en")
+    # "How long", "how much power": the listing's words for what is asked.
+    said = [w for w in words(text) if w not in _FUNCTION_WORDS]
+    how = _HOW_WORDS.search(text)
+    if how and any(w in language.aspects for w in said if w != how.group(1)):
+        # "How long is the warranty?" asks about the warranty, not a length.
+        said = [w for w in said if w != how.group(1)]
+    figure = bool(_ASKS_FIGURE.search(text))
+    asked = [w for w in dict.fromkeys(said) if stem(w) not in naming]
+    if not asked:
         return None
+    title = {stem(w) for w in words(p.title)}
+    unnamed = [w for w in asked if stem(w) not in title]
     # The title answers only what all of it carries ("auto shut off"); otherwise the
     # words the title lacks ("warranty") are what the question asks about.
     sources = passages(p) if unnamed else [("title", p.title), *passages(p)]
-    aspect = unnamed or aspect
+    targets = unnamed or asked
+    aspect = list(
+        dict.fromkeys(stem(a) for w in targets for a in (w, *language.aspects.get(w, ())))
+    )
     best: tuple[float, int, tuple[str, str]] | None = None
     for n, (field, text) in enumerate(sources):
         have = {stem(w) for w in words(text)}
         have |= {h for w in words(text) for h in (stem(x) for x in w.split("-"))}
+        # "28W" carries the unit a power question asks about.
+        have |= {m.group(1) for m in _NUMBER_UNIT.finditer(text.lower())}
         hits = sum(1 for a in aspect if a in have)
         if hits == 0:
             continue
         score = hits / len(aspect) + (0.1 if field.startswith("attribute") else 0.0)
+        if figure and any(c.isdigit() for c in text):
+            score += 0.5  # "how much power ...?" is answered by a figure
         if best is None or score > best[0]:
             best = (score, -n, (field, text))
     return None if best is None else best[2]
@@ -291,6 +401,14 @@ def answer_question(message: str, p: Product, price: str, book: Phrasebook) -> l
                 out.append(
                     f"The {p.title} is rated {p.rating:g} out of 5 from {p.rating_count} ratings. "
                 )
+        elif aspect == "brand":
+            found = None if p.brand else find_passage(message, p)
+            if p.brand:
+                out.append(f"The {p.title} is made by {p.brand}. ")
+            elif found is not None:
+                out.append(f'The listing for the {p.title} says, in its {found[0]}: "{found[1]}" ')
+            else:
+                out.append(book.say("unknown_detail", aspect="its maker", title=p.title) + " ")
         elif aspect == "picture":
             out.append(
                 book.say("no_pictures", title=p.title, url=p.url or "its product page") + " "

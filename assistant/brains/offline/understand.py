@@ -75,6 +75,8 @@ def understand(
     intent = detect(message, signals)
     if intent == "unclear" and update.query_words and (update.sort or update.has_conditions()):
         intent = "find"  # "what is your cheapest mug?"
+    elif intent == "unclear" and update.alternatives:
+        intent = "find"  # "... maybe a lampshade or a mirror or fairy lights"
     elif intent == "unclear" and update.query_words and active and len(message.split()) <= 8:
         intent = "refine"  # "she's still a kitten", after cat food
     if reference.how == "superlative" and intent not in ("compare", "quote"):

@@ -59,6 +59,7 @@ class ShopperLanguage:
     filler: frozenset[str]
     descriptors: frozenset[str] = frozenset()
     kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    aspects: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     @cache
@@ -91,6 +92,7 @@ class ShopperLanguage:
             filler=frozenset(data["filler"].split()),
             descriptors=frozenset(data.get("descriptors", "").split()),
             kinds={k.lower(): tuple(v) for k, v in data.get("kinds", {}).items()},
+            aspects={k.lower(): tuple(v) for k, v in data.get("aspects", {}).items()},
         )
 
     def members(self, word: str) -> tuple[str, ...]:
@@ -128,7 +130,8 @@ class ShopperLanguage:
             # names the product itself ("a birthday card", "picnic basket").
             rx = re.compile(
                 rf"(?:\b(?:for|throwing|having|hosting|planning|organi[sz]ing|celebrating|"
-                rf"attending|going (?:on|to)|at|it'?s|its)\s+(?:(?:a|an|the|my|our|her|his|"
+                rf"attending|going (?:on|to)|at|it'?s|its|got|have|invited to|off to|"
+                rf"doing|holding)\s+(?:(?:a|an|the|my|our|her|his|"
                 rf"their|your|some)\s+)?(?:\w+'?s\s+)?)\b{re.escape(name)}(?:'?s)?\b"
                 rf"|\b{re.escape(name)}(?:'?s)?(?=\s+(?:presents?|gifts?|ideas?|coming|next|"
                 rf"this|soon)\b)"
