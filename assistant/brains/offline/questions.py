@@ -12,7 +12,7 @@ import re
 from assistant.brains.offline.language import ShopperLanguage
 from assistant.brains.offline.templates import Phrasebook
 from assistant.guardrails import clean_catalog_text
-from assistant.matching import content_words, stem, words
+from assistant.matching import stem, words
 from retrieval import Product
 
 __all__ = ["answer_question", "describe_product"]
@@ -191,7 +191,6 @@ _FUNCTION_WORDS = {
     "uses",
     "come",
     "comes",
-    "with",
     "get",
     "one",
     "first",
@@ -200,7 +199,6 @@ _FUNCTION_WORDS = {
     "last",
     "please",
     "tell",
-    "me",
     "about",
     "people",
     "so",
@@ -214,43 +212,9 @@ _FUNCTION_WORDS = {
     "also",
     "really",
 }
-_HOW = re.compile(r"\bhow (?:long|big|much|many|heavy|tall|wide|soon|often)\b")
 _IS_QUESTION = re.compile(
     r"^\W*(?:does|do|is|are|can|will|would|what|how|which|has|have|could)\b|\?\s*$"
 )
-_YES_NO = re.compile(
-    r"^\W*(?:does|do|is|are|can|will|has|have)\b.*\b(?:have|has|come with|"
-    r"include|support|got|with)\b"
-)
-_NOT_ASKED = {
-    "does",
-    "do",
-    "did",
-    "is",
-    "are",
-    "can",
-    "will",
-    "would",
-    "have",
-    "has",
-    "come",
-    "comes",
-    "support",
-    "supports",
-    "work",
-    "works",
-    "use",
-    "used",
-    "any",
-    "much",
-    "many",
-    "what",
-    "which",
-    "how",
-    "its",
-    "it's",
-    "thing",
-}
 _PASSAGE_SPLIT = re.compile(r"\s*\|\s*|(?<=[.!?;])\s+|\s*\n+\s*|\s+(?=[A-Z][A-Za-z ]{2,30}:\s)")
 
 
