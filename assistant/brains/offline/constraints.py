@@ -38,6 +38,8 @@ _NUMBER_WORDS = {
     "hundred": 100,
 }
 _NOT_EXCLUDABLE = {
+    "many",
+    "few",
     "more",
     "too",
     "so",
@@ -304,7 +306,11 @@ def _exclusions(text: str, lexicon: Lexicon, up: ConstraintUpdate) -> str:
         if _NOT_AN_EXCLUSION.match(phrase):
             continue  # "I don't want to spend more than £2" is a budget
         filler = ShopperLanguage.load(lexicon.language).filler
-        ws = [w for w in words(phrase) if w not in _NOT_EXCLUDABLE and w not in filler]
+        ws = [
+            w
+            for w in words(phrase)
+            if w not in _NOT_EXCLUDABLE and w not in filler and w not in STOPWORDS
+        ]
         if not ws:
             continue
         joined = " ".join(ws)
@@ -500,6 +506,9 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
             attribute_words.update(words(key))
     up.alternatives = _alternatives(tokens, attribute_words | negated | set(language.filler))
     found, up.phrase = product_phrase(tokens, attribute_words | negated, language.people)
+    if found and not any(found[-1] in a.split() for a in up.alternatives):
+        # "a shampoo with aloe vera or hibiscus" wants a shampoo: the "or" is its detail.
+        up.alternatives = []
     found = [w for w in found if not re.fullmatch(r"\d+(?:st|nd|rd|th)?", w)]
     # What a person is into names what suits them: "for my sister who loves gardening".
     interest_words = [w for i in up.interests for w in content_words(i) if w not in found]

@@ -87,7 +87,9 @@ class ShopperLanguage:
                 + "|".join(re.escape(c) for c in leads)
                 + r")\s+(?:"
                 + "|".join(re.escape(t) for t in times)
-                + r")\b"
+                + r")(?:\s+(?:"
+                + "|".join(re.escape(t) for t in times)
+                + r"))*\b"
             ),
             filler=frozenset(data["filler"].split()),
             descriptors=frozenset(data.get("descriptors", "").split()),
@@ -130,8 +132,8 @@ class ShopperLanguage:
             # names the product itself ("a birthday card", "picnic basket").
             rx = re.compile(
                 rf"(?:\b(?:for|throwing|having|hosting|planning|organi[sz]ing|celebrating|"
-                rf"attending|going (?:on|to)|at|it'?s|its|got|have|invited to|off to|"
-                rf"doing|holding)\s+(?:(?:a|an|the|my|our|her|his|"
+                rf"attending|going (?:on|to)|at|it'?s|its|(?:got|have) (?=a |an |our |my )|"
+                rf"invited to|off to|doing|holding)\s*(?:(?:a|an|the|my|our|her|his|"
                 rf"their|your|some)\s+)?(?:\w+'?s\s+)?)\b{re.escape(name)}(?:'?s)?\b"
                 rf"|\b{re.escape(name)}(?:'?s)?(?=\s+(?:presents?|gifts?|ideas?|coming|next|"
                 rf"this|soon)\b)"
