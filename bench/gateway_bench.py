@@ -64,6 +64,8 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "HF_HUB_OFFLINE": "1",
+        # The demo shop in demo mode, as `make run` serves it.
+        "AISLE_WEB_DEMO": "true",
         "AISLE_WEB_SOCKETS_PER_IP": "5000",
         "AISLE_WEB_MAX_SOCKETS": "5000",
         "AISLE_WEB_MESSAGES_PER_MINUTE": "1000",
