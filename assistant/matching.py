@@ -194,9 +194,9 @@ def order_by(products: list[Product], sort: str) -> list[Product]:
     if sort == "popularity":
         return sorted(products, key=lambda p: (-p.rating_count, not p.in_stock))
     if sort == "price_asc":
-        return sorted(products, key=lambda p: (not p.in_stock, float(p.price)))
+        return sorted(products, key=lambda p: (float(p.price), not p.in_stock))
     if sort == "price_desc":
-        return sorted(products, key=lambda p: (not p.in_stock, -float(p.price)))
+        return sorted(products, key=lambda p: (-float(p.price), not p.in_stock))
     # Relevance order, with what can be bought now ahead of what cannot.
     return sorted(products, key=lambda p: not p.in_stock)
 
@@ -244,11 +244,11 @@ def rank_by_words(
         if not hits:
             continue
         price = float(p.price)
-        # The cheapest a shopper can buy now comes before a cheaper one that is sold out.
+        # A price sort is in price order; a sold-out product says so in the listing.
         if sort == "price_asc":
-            key: tuple[float, ...] = (-hits, not p.in_stock, price, rank)
+            key: tuple[float, ...] = (-hits, price, not p.in_stock, rank)
         elif sort == "price_desc":
-            key = (-hits, not p.in_stock, -price, rank)
+            key = (-hits, -price, not p.in_stock, rank)
         elif sort == "rating_desc":
             key = (-hits, -(p.rating or 0.0), -p.rating_count, rank)
         elif sort == "popularity":

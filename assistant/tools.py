@@ -260,7 +260,12 @@ def make_tools(
         if wanted:
             matching, complete = rank_by_words(pool, wanted, f.sort)
             result.partial = bool(matching) and not complete
-            absent = [w for w in wanted if not any(mentions(p, w) for p in pool)]
+            # A number is no product the shop could lack ("12.3x5", "5pounds").
+            absent = [
+                w
+                for w in wanted
+                if not any(c.isdigit() for c in w) and not any(mentions(p, w) for p in pool)
+            ]
             for word in absent:
                 # Carried means named by a product (title, category, brand, attributes), not
                 # mentioned in a description ("lint remover for sofas" sells no sofa).

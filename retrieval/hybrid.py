@@ -310,14 +310,13 @@ def _browse(
     table: CatalogTable, mask: np.ndarray, depth: int, order: str = "default"
 ) -> list[tuple[int, float, list[Any]]]:
     """An empty query lists the filtered catalog: in stock first, best rated, then by title,
-    or in the order asked for (price, rating, most rated) over every product that passes,
-    what can be bought now first."""
+    or in the order asked for (price, rating, most rated) over every product that passes."""
     idx = np.flatnonzero(mask)
     ps = table.products
     keys: dict[str, Any] = {
         "default": lambda i: (not table.in_stock[i], -table.rating[i], ps[i].title.lower()),
-        "price_asc": lambda i: (not table.in_stock[i], table.price[i]),
-        "price_desc": lambda i: (not table.in_stock[i], -table.price[i]),
+        "price_asc": lambda i: (table.price[i], not table.in_stock[i]),
+        "price_desc": lambda i: (-table.price[i], not table.in_stock[i]),
         "rating_desc": lambda i: (-table.rating[i], -ps[i].rating_count, not table.in_stock[i]),
         "popularity": lambda i: (-ps[i].rating_count, not table.in_stock[i]),
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import secrets
 import signal
 import sqlite3
 import subprocess
@@ -55,6 +56,8 @@ def test_sigkill_loses_no_acknowledged_message(demo_shop_dir: Path, tmp_path: Pa
         "AISLE_WEB_DATABASE_URL": f"sqlite:///{db}",
         "AISLE_WEB_PORT": str(port),
         "AISLE_RETRIEVAL_DEFAULT_CURRENCY": "GBP",
+        # Outside demo mode the gateway needs its own signing key.
+        "AISLE_WEB_SECRET_KEY": secrets.token_urlsafe(48),
     }
     log = (tmp_path / "web.log").open("wb")
     proc = subprocess.Popen(

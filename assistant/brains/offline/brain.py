@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from assistant.brains.offline.answers import Answers
 from assistant.brains.offline.constraints import Lexicon
 from assistant.brains.offline.intents import strong_policy
+from assistant.brains.offline.language import ShopperLanguage
 from assistant.brains.offline.references import Reference
 from assistant.brains.offline.templates import Phrasebook
 from assistant.brains.offline.understand import Understanding, understand
@@ -79,7 +80,8 @@ async def name_lookup(ctx: TurnContext, text: str, min_words: int = 1) -> str | 
     Its title must carry at least half of the phrase's words (as the catalog's analyzer
     reads them); the keyword index finds the candidates, spelling repaired.
     """
-    wanted = content_words(text, extra_stop=_NOT_NAME)
+    filler = ShopperLanguage.load("en").filler
+    wanted = content_words(text, extra_stop=_NOT_NAME | filler)
     if not wanted:
         return None
     # Sizes and model numbers tell variants apart ("the MI 32 inch TV").
@@ -176,7 +178,8 @@ class OfflineBrain:
         named: list[str] = []
         for part in parts:
             # A generic word ("mug") names no one product unless a related cue asks for one.
-            pid = await name_lookup(ctx, part, min_words=2 if asks else 1)
+            strict = asks or u.intent == "purchase"  # "I'll take it" names no product
+            pid = await name_lookup(ctx, part, min_words=2 if strict else 1)
             if pid is not None and pid not in named:
                 named.append(pid)
         if not named or (u.intent == "compare" and len(named) < 2 and not ctx.state.shown):

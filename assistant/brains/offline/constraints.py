@@ -213,6 +213,10 @@ _QUOTE_CUE = re.compile(
     r"\bhow much\b|\btotal\b|\bcost\b|\bcosts\b|\bprice\b|\bquote\b|\baltogether\b|"
     r"\bcome to\b|\bin all\b"
 )
+# "5pounds" is an amount (of money or weight), never a product word.
+_GLUED_MONEY = re.compile(
+    r"\d+(?:[.,]\d+)?(?:pounds?|quid|dollars?|bucks|euros?|rupees?|rs|inr|gbp|usd|eur|p)$"
+)
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _CURRENCY_WORDS = re.compile(
     r"[£$€₹]|\b(?:pounds?|quid|gbp|dollars?|bucks|usd|euros?|eur|rupees?|inr|rs)\b"
@@ -509,7 +513,11 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     if found and not any(found[-1] in a.split() for a in up.alternatives):
         # "a shampoo with aloe vera or hibiscus" wants a shampoo: the "or" is its detail.
         up.alternatives = []
-    found = [w for w in found if not re.fullmatch(r"\d+(?:st|nd|rd|th)?", w)]
+    found = [
+        w
+        for w in found
+        if not re.fullmatch(r"\d+(?:st|nd|rd|th)?", w) and not _GLUED_MONEY.match(w)
+    ]
     # What a person is into names what suits them: "for my sister who loves gardening".
     interest_words = [w for i in up.interests for w in content_words(i) if w not in found]
     up.query_words = [*interest_words, *found]
