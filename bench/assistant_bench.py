@@ -43,6 +43,11 @@ def out(text: str) -> None:
     sys.stdout.write(text + "\n")
 
 
+def pct_or_na(value: float | None) -> str:
+    """A share as a percentage, or n/a for a suite that states no such expectation."""
+    return "n/a" if value is None else f"{value:.1%}"
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -106,8 +111,8 @@ def main() -> int:
     out("")
     out(f"constraint satisfaction   {first.constraint_satisfaction:.1%}")
     out(f"all expectations          {first.all_expectations:.1%}")
-    out(f"intent accuracy           {first.intent_accuracy:.1%}")
-    out(f"tool accuracy             {first.tool_accuracy:.1%}")
+    out(f"intent accuracy           {pct_or_na(first.intent_accuracy)}")
+    out(f"tool accuracy             {pct_or_na(first.tool_accuracy)}")
     out(f"grounding violations      {first.grounding_violations}")
     out(f"guard corrections         {first.corrections}")
     out("")
