@@ -979,6 +979,12 @@
         this.scheduleReconnect();
         return;
       }
+      if (ws.readyState === WebSocket.CLOSED) {
+        // Refused before it began (the page's Content-Security-Policy, say): Chromium fires
+        // an error but never a close, so holding it as this.ws would stop every retry.
+        this.scheduleReconnect();
+        return;
+      }
       this.ws = ws;
       this.ready = false;
       ws.onopen = () => {
