@@ -37,15 +37,15 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, text  # noqa: E402
 
 from bench.machine import describe  # noqa: E402
-from web.transcripts import (  # noqa: E402
+from web.store import (  # noqa: E402
     ConversationFilter,
     SqlTranscriptStore,
     TranscriptConsole,
     make_engine,
     migrate,
 )
-from web.transcripts.analytics import normalize_query  # noqa: E402
-from web.transcripts.models import Conversation, Message, Turn  # noqa: E402
+from web.store.analytics import normalize_query  # noqa: E402
+from web.store.models import Conversation, Message, Turn  # noqa: E402
 
 PAGE = 50
 DEEP_ROW = 50_000

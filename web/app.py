@@ -33,16 +33,16 @@ from retrieval import (
     make_embedder,
     make_store,
 )
-from web.api import router as api_router
 from web.breaker import CircuitBreaker
-from web.gateway import Gateway, TurnRunner
+from web.chat.gateway import Gateway, TurnRunner
+from web.chat.hub import make_hub
+from web.chat.protocol import json_schema
 from web.headers import SecurityHeaders, security_headers
-from web.hub import make_hub
 from web.metrics import GatewayMetrics
-from web.protocol import json_schema
 from web.server import server_options
 from web.settings import WebSettings
-from web.transcripts import TranscriptStore
+from web.shop.api import router as api_router
+from web.store import TranscriptStore
 
 __all__ = ["STATIC_DIR", "create_app", "server_options"]
 
@@ -102,7 +102,7 @@ def _build_parts(
 
 
 def _make_transcripts(settings: WebSettings) -> TranscriptStore:
-    from web.transcripts import make_transcript_store
+    from web.store import make_transcript_store
 
     store: TranscriptStore = make_transcript_store(settings)
     return store
@@ -195,8 +195,8 @@ def create_app(
 
     app.include_router(api_router)
 
-    # -- staff console (web/console): its routes, error pages and lifespan (staff bootstrap) --
-    from web.console import install as install_console
+    # -- staff console (web/staff): its routes, error pages and lifespan (staff bootstrap) --
+    from web.staff import install as install_console
 
     install_console(app)
 

@@ -28,7 +28,7 @@ from tests.integration.servers import serve_web
 from tests.integration.wsclient import open_chat
 from web.app import create_app
 from web.settings import WebSettings
-from web.transcripts import StaffAccounts, make_transcript_store
+from web.store import StaffAccounts, make_transcript_store
 
 pytestmark = pytest.mark.slow
 

@@ -277,7 +277,7 @@ async def test_any_replica_resumes_any_conversation_through_redis(
     """Two gateway processes' worth of apps on one Redis: drop on A mid-answer, resume on B."""
     import uuid
 
-    from web.hub import RedisHub
+    from web.chat.hub import RedisHub
 
     redis_url = "redis://127.0.0.1:6379/0"
     probe = RedisHub(redis_url, prefix=f"probe-{uuid.uuid4().hex[:6]}")

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from web.hub import MemoryHub, RedisHub
+from web.chat.hub import MemoryHub, RedisHub
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 

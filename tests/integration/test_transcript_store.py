@@ -21,7 +21,7 @@ from sqlalchemy import Engine, text
 
 from assistant.evaluate import load_suite
 from assistant.events import Correction, ProductCard, ToolCall, TurnRecord
-from web.transcripts import (
+from web.store import (
     ConversationFilter,
     ConversationNotFound,
     InvalidRequest,
@@ -36,7 +36,7 @@ from web.transcripts import (
     migrate,
     purge_older_than,
 )
-from web.transcripts.models import Base
+from web.store.models import Base
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_URL = os.environ.get(
@@ -841,7 +841,7 @@ def test_migrations_create_exactly_the_models(store: SqlTranscriptStore) -> None
 
 WRITER = """
 import sys
-from web.transcripts import SqlTranscriptStore, make_engine, migrate
+from web.store import SqlTranscriptStore, make_engine, migrate
 engine = make_engine(sys.argv[1])
 migrate(engine)
 store = SqlTranscriptStore(engine)

@@ -16,7 +16,7 @@ from recsys import Interaction, InteractionStore, RecsysSettings
 from recsys.tombstones import Tombstones
 from web.cli import main
 from web.settings import WebSettings
-from web.transcripts import (
+from web.store import (
     SqlTranscriptStore,
     StaffAccounts,
     TranscriptConsole,
@@ -57,7 +57,7 @@ def test_migrate_reports_the_schema_revision(
 ) -> None:
     assert aisle("transcripts", "migrate", tmp_path=tmp_path) == 0
     out = capsys.readouterr().out
-    from web.transcripts.database import head_revision
+    from web.store.database import head_revision
 
     assert f"revision {head_revision()}" in out and head_revision() != "0001"
     assert str(tmp_path / "web" / "transcripts.db") in out

@@ -56,7 +56,7 @@ def _recsys_held(args: argparse.Namespace, user_ids: list[str]) -> dict[str, Any
 
 
 def _export(args: argparse.Namespace) -> int:
-    from web.transcripts import TranscriptError, export_shopper
+    from web.store import TranscriptError, export_shopper
 
     try:
         store = open_store(args)
@@ -83,7 +83,7 @@ def _export(args: argparse.Namespace) -> int:
 
 def _delete(args: argparse.Namespace) -> int:
     from recsys import RecsysError
-    from web.transcripts import TranscriptError, delete_shopper, recsys_user_ids
+    from web.store import TranscriptError, delete_shopper, recsys_user_ids
 
     try:
         store = open_store(args)

@@ -12,9 +12,9 @@ from web.cli.output import echo, table
 from web.cli.transcripts import data_dir_option, open_store
 
 if TYPE_CHECKING:
-    from web.transcripts import SqlTranscriptStore, StaffAccounts
+    from web.store import SqlTranscriptStore, StaffAccounts
 
-# web.transcripts.ROLES, repeated so that building the parser imports no database code.
+# web.store.ROLES, repeated so that building the parser imports no database code.
 ROLES = ("viewer", "agent", "admin")
 
 
@@ -30,14 +30,14 @@ def _password(args: argparse.Namespace) -> str | None:
 
 
 def _accounts(args: argparse.Namespace) -> tuple[SqlTranscriptStore, StaffAccounts]:
-    from web.transcripts import StaffAccounts
+    from web.store import StaffAccounts
 
     store = open_store(args)
     return store, StaffAccounts(store)
 
 
 def _add(args: argparse.Namespace) -> int:
-    from web.transcripts import TranscriptError
+    from web.store import TranscriptError
 
     password = _password(args)
     if password is None:
@@ -56,7 +56,7 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from web.transcripts import TranscriptError
+    from web.store import TranscriptError
 
     try:
         store, accounts = _accounts(args)
@@ -85,7 +85,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _change(args: argparse.Namespace) -> int:
-    from web.transcripts import TranscriptError
+    from web.store import TranscriptError
 
     password = _password(args) if args.staff_command == "passwd" else None
     if args.staff_command == "passwd" and password is None:

@@ -11,7 +11,7 @@ from web.cli.output import echo
 
 if TYPE_CHECKING:
     from web.settings import WebSettings
-    from web.transcripts import SqlTranscriptStore
+    from web.store import SqlTranscriptStore
 
 
 def web_settings(args: argparse.Namespace) -> WebSettings:
@@ -26,7 +26,7 @@ def web_settings(args: argparse.Namespace) -> WebSettings:
 
 def open_store(args: argparse.Namespace) -> SqlTranscriptStore:
     """The transcript store of the settings, migrated (the caller closes it)."""
-    from web.transcripts import make_transcript_store
+    from web.store import make_transcript_store
 
     return make_transcript_store(web_settings(args))
 
@@ -47,7 +47,7 @@ def data_dir_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from web.transcripts import TranscriptError, current_revision
+    from web.store import TranscriptError, current_revision
 
     try:
         store = open_store(args)
@@ -62,7 +62,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _purge(args: argparse.Namespace) -> int:
-    from web.transcripts import TranscriptError, purge_older_than
+    from web.store import TranscriptError, purge_older_than
 
     settings = web_settings(args)
     days = args.days if args.days is not None else settings.retention_days

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from web.chat.protocol import CLIENT_TYPES, SERVER_FRAMES
 from web.cli import build_parser
 from web.cli.serve import _settings, merge_shared_options
-from web.protocol import CLIENT_TYPES, SERVER_FRAMES
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -59,7 +59,7 @@ def test_options_a_part_cannot_take_are_refused_by_name(
 
 
 def test_protocol_v1_is_documented_beside_its_schema() -> None:
-    doc = (ROOT / "web" / "PROTOCOL.md").read_text()
+    doc = (ROOT / "web" / "chat" / "PROTOCOL.md").read_text()
     assert "protocol.schema.json" in doc
     for type_ in [*CLIENT_TYPES, *SERVER_FRAMES]:
         assert f"`{type_}`" in doc, type_
@@ -67,7 +67,7 @@ def test_protocol_v1_is_documented_beside_its_schema() -> None:
         assert code in doc
 
 
-@pytest.mark.parametrize("page", ["README.md", "web/static/README.md", "web/console/README.md"])
+@pytest.mark.parametrize("page", ["README.md", "web/static/README.md", "web/staff/README.md"])
 def test_the_readmes_link_only_to_files_in_the_repository(page: str) -> None:
     path = ROOT / page
     links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", path.read_text())

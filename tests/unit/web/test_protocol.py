@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from web.protocol import BadFrame, MessageFrame, dumps_schema, parse_client_frame
+from web.chat.protocol import BadFrame, MessageFrame, dumps_schema, parse_client_frame
 
-SCHEMA_FILE = Path(__file__).resolve().parents[3] / "web" / "protocol.schema.json"
+SCHEMA_FILE = Path(__file__).resolve().parents[3] / "web" / "chat" / "protocol.schema.json"
 
 
 def test_the_committed_schema_matches_the_models() -> None:
     assert SCHEMA_FILE.read_text() == dumps_schema(), (
-        "web/protocol.schema.json is stale: python -m web.protocol > web/protocol.schema.json"
+        "web/chat/protocol.schema.json is stale: "
+        "python -m web.chat.protocol > web/chat/protocol.schema.json"
     )
 
 

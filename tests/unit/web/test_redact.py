@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from web.transcripts.redact import Redactor, luhn_valid
+from web.store.redaction import Redactor, luhn_valid
 
 redact = Redactor(True).redact
 

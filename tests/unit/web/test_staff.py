@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from web.settings import WebSettings
-from web.transcripts import (
+from web.store import (
     InvalidRequest,
     SqlTranscriptStore,
     StaffAccounts,

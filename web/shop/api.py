@@ -1,0 +1,297 @@
+"""REST beside the socket: product search and lookup, recommendations and storefront events."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+
+from assistant import ProductCard
+from recsys import Filters, Recommendation, Recommender
+from retrieval import Product, ProductSearch, RetrievalError, SearchFilters
+from web.breaker import CircuitBreaker, PartDown
+from web.chat.hub import Conversation
+from web.shoppers import BadShopperToken, ShopperTokens
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["shop"])
+
+
+def get_search(request: Request) -> ProductSearch:
+    """The catalog built in the lifespan."""
+    search: ProductSearch = request.app.state.search
+    return search
+
+
+def get_recommender(request: Request) -> Recommender | None:
+    """The recommender built in the lifespan (None when recsys is not available)."""
+    recommender: Recommender | None = request.app.state.recommender
+    return recommender
+
+
+SearchDep = Annotated[ProductSearch, Depends(get_search)]
+RecommenderDep = Annotated[Recommender | None, Depends(get_recommender)]
+
+
+class ProductPage(BaseModel):
+    """A page of products."""
+
+    items: list[Product]
+    query: str
+    corrected_query: str | None = None
+    offset: int
+    has_more: bool
+    total: int = Field(description="results known so far: offset + items (+1 when has_more)")
+
+
+class Cards(BaseModel):
+    """Recommended products as cards: catalog fields plus the recommender's reason."""
+
+    items: list[ProductCard]
+    kind: str
+
+
+class ShopEvent(BaseModel):
+    """A browsing event from the storefront outside the chat."""
+
+    name: Literal["view", "click", "cart"]
+    product_id: str = Field(min_length=1, max_length=128)
+    session_id: str | None = Field(default=None, min_length=1, max_length=128)
+    shopper_id: str | None = Field(default=None, min_length=1, max_length=128)
+
+
+def get_shopper_tokens(request: Request) -> ShopperTokens:
+    """The shopper token verifier of the gateway."""
+    tokens: ShopperTokens = request.app.state.gateway.shopper_tokens
+    return tokens
+
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="a shopper token the shop's backend signed (web/static/README.md)",
+)
+
+
+def shopper_of(
+    tokens: Annotated[ShopperTokens, Depends(get_shopper_tokens)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str | None:
+    """The verified shopper of `Authorization: Bearer <shopper token>`, or None (anonymous).
+
+    Raises:
+        HTTPException: 401 when a token is sent that does not verify.
+    """
+    if credentials is None:
+        return None
+    try:
+        return tokens.verify(credentials.credentials)
+    except BadShopperToken as e:
+        raise HTTPException(
+            status_code=401,
+            detail={"code": e.code, "message": e.message},
+            headers={"WWW-Authenticate": "Bearer"},
+        ) from e
+
+
+ShopperDep = Annotated[str | None, Depends(shopper_of)]
+
+
+def _claimed(claimed: str | None, verified: str | None) -> str | None:
+    """A shopper id named in a request counts only when the bearer token says the same."""
+    if claimed is not None and claimed != verified:
+        raise HTTPException(
+            status_code=401,
+            detail={
+                "code": "shopper_unverified",
+                "message": "shopper_id counts only with a shopper token for that shopper "
+                "(Authorization: Bearer); leave it out for anonymous picks",
+            },
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return verified
+
+
+def _catalog(request: Request) -> CircuitBreaker:
+    breaker: CircuitBreaker = request.app.state.breakers["catalog"]
+    return breaker
+
+
+def _recsys(request: Request) -> CircuitBreaker:
+    breaker: CircuitBreaker = request.app.state.breakers["recommender"]
+    return breaker
+
+
+def _budget(request: Request) -> float:
+    return float(request.app.state.settings.api_timeout_s)
+
+
+def _down(code: str, what: str, e: Exception) -> HTTPException:
+    """503 at once: the part timed out or its breaker is open (it is known to be down)."""
+    why = "does not answer" if isinstance(e, TimeoutError | PartDown) else "failed"
+    return HTTPException(
+        status_code=503,
+        detail={"code": code, "message": f"{what} {why}; try again shortly"},
+        headers={"Retry-After": "5"},
+    )
+
+
+def _unavailable(e: RetrievalError) -> HTTPException:
+    return HTTPException(status_code=e.status, detail={"code": e.code, "message": e.message})
+
+
+@router.get("/search", response_model=ProductPage)
+async def search_products(
+    search: SearchDep,
+    request: Request,
+    q: Annotated[str, Query(max_length=200)] = "",
+    category: Annotated[str | None, Query(max_length=200)] = None,
+    price_min: Annotated[float | None, Query(ge=0)] = None,
+    price_max: Annotated[float | None, Query(ge=0)] = None,
+    in_stock: bool | None = None,
+    k: Annotated[int, Query(ge=1, le=48)] = 24,
+    offset: Annotated[int, Query(ge=0, le=1000)] = 0,
+) -> ProductPage:
+    """Search the catalog (an empty query browses it), with filters."""
+    filters = SearchFilters(
+        category=category, price_min=price_min, price_max=price_max, in_stock=in_stock
+    )
+    try:
+        page = await _catalog(request).run(
+            _budget(request), search.search, q, filters, k + 1, offset
+        )
+    except RetrievalError as e:
+        raise _unavailable(e) from e
+    except (TimeoutError, PartDown) as e:
+        raise _down("catalog_unavailable", "the catalog", e) from e
+    items = [h.product for h in page.hits]
+    has_more = len(items) > k
+    items = items[:k]
+    return ProductPage(
+        items=items,
+        query=page.query,
+        corrected_query=page.corrected_query,
+        offset=offset,
+        has_more=has_more,
+        total=offset + len(items) + (1 if has_more else 0),
+    )
+
+
+@router.get("/products/{product_id}", response_model=Product)
+async def get_product(product_id: str, search: SearchDep, request: Request) -> Product:
+    """One product by id."""
+    try:
+        product = await _catalog(request).run(_budget(request), search.get, product_id)
+    except RetrievalError as e:
+        raise _unavailable(e) from e
+    except (TimeoutError, PartDown) as e:
+        raise _down("catalog_unavailable", "the catalog", e) from e
+    if product is None:
+        raise HTTPException(
+            status_code=404,
+            detail={"code": "not_found", "message": f"the shop does not carry {product_id!r}"},
+        )
+    return product
+
+
+async def _cards(
+    request: Request, search: ProductSearch, recs: list[Recommendation]
+) -> list[ProductCard]:
+    try:
+        products = await _catalog(request).run(
+            _budget(request), search.get_many, [r.product_id for r in recs]
+        )
+    except (TimeoutError, PartDown, RetrievalError) as e:
+        raise _down("catalog_unavailable", "the catalog", e) from e
+    by_id = {p.id: p for p in products}
+    cards: list[ProductCard] = []
+    for rec in recs:
+        p = by_id.get(rec.product_id)
+        if p is None:
+            continue  # never show what the catalog does not carry
+        cards.append(
+            ProductCard(
+                id=p.id,
+                title=p.title,
+                price=float(p.price),
+                currency=p.currency,
+                image_url=p.image_url,
+                rating=p.rating,
+                in_stock=p.in_stock,
+                url=p.url,
+                reason=rec.reason.text,
+            )
+        )
+    return cards
+
+
+@router.get("/recommendations", response_model=Cards)
+async def recommendations(
+    search: SearchDep,
+    request: Request,
+    recommender: RecommenderDep,
+    shopper: ShopperDep,
+    product_id: Annotated[str | None, Query(max_length=128)] = None,
+    kind: Literal["similar", "bought_together"] = "similar",
+    seen: Annotated[str | None, Query(max_length=2000, description="comma-separated ids")] = None,
+    shopper_id: Annotated[
+        str | None, Query(max_length=128, description="only with that shopper's bearer token")
+    ] = None,
+    in_stock: bool | None = True,
+    n: Annotated[int, Query(ge=1, le=24)] = 8,
+) -> Cards:
+    """Similar or bought-together items of a product, or picks for a shopper or session.
+
+    Personal picks need the shopper's token (`Authorization: Bearer`); without one the
+    picks come from the products seen in this session.
+    """
+    shopper_id = _claimed(shopper_id, shopper)
+    if recommender is None:
+        return Cards(items=[], kind="unavailable")
+    filters = Filters(in_stock=in_stock)
+    guarded, budget = _recsys(request), _budget(request)
+    try:
+        if product_id:
+            call: Any = (
+                recommender.similar_items if kind == "similar" else recommender.bought_together
+            )
+            recs = await guarded.run(budget, call, product_id, n, filters)
+            label: str = kind
+        elif shopper_id:
+            recs = await guarded.run(budget, recommender.recommend, shopper_id, n, filters)
+            label = "for_shopper"
+        else:
+            ids = [s for s in (seen or "").split(",") if s][:40]
+            recs = await guarded.run(budget, recommender.recommend_for_session, ids, n, filters)
+            label = "for_session"
+    except Exception as e:
+        raise HTTPException(
+            status_code=503,
+            detail={
+                "code": "recsys_unavailable",
+                "message": f"recommendations: {type(e).__name__}",
+            },
+        ) from e
+    return Cards(items=await _cards(request, search, recs), kind=label)
+
+
+@router.post("/events", status_code=202)
+async def shop_event(event: ShopEvent, request: Request, shopper: ShopperDep) -> JSONResponse:
+    """A storefront event (view, click, add to cart) for the recommender.
+
+    It counts for a shopper only with their token (`Authorization: Bearer`); otherwise it
+    belongs to the session.
+    """
+    shopper_id = _claimed(event.shopper_id, shopper)
+    if not (event.session_id or shopper_id):
+        raise HTTPException(
+            status_code=422,
+            detail={"code": "bad_event", "message": "session_id or shopper_id is required"},
+        )
+    gateway = request.app.state.gateway
+    conv = Conversation(id="", session_id=event.session_id or "", shopper_id=shopper_id)
+    await gateway.record_event(conv, event.name, event.product_id)
+    return JSONResponse({"accepted": 1}, status_code=202)
