@@ -31,7 +31,18 @@ class CommandGroups:
 def build_parser() -> argparse.ArgumentParser:
     """Build the full `aisle` parser from every area's commands."""
     # Imported here so `aisle --help` stays the only thing paying for imports.
-    from web.cli import assistant, catalog, demo, ops, recsys, serve, shopper, staff, transcripts
+    from web.cli import (
+        assistant,
+        catalog,
+        demo,
+        experiments,
+        ops,
+        recsys,
+        serve,
+        shopper,
+        staff,
+        transcripts,
+    )
 
     parser = argparse.ArgumentParser(
         prog="aisle", description="Aisle: a conversational shopping assistant."
@@ -46,7 +57,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve_group = serve_parser.add_subparsers(dest="part", metavar="PART", required=False)
     serve.add_serve_all(serve_parser)
     groups = CommandGroups(root=root, eval=eval_group, serve=serve_group)
-    for area in (catalog, demo, recsys, serve, assistant, transcripts, shopper, staff, ops):
+    for area in (
+        catalog,
+        demo,
+        recsys,
+        experiments,
+        serve,
+        assistant,
+        transcripts,
+        shopper,
+        staff,
+        ops,
+    ):
         area.add_commands(groups)
     return parser
 

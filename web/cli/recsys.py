@@ -78,6 +78,11 @@ def _eval(args: argparse.Namespace) -> int:
         models = args.models.split(",") if args.models else None
         kwargs = {"models": models} if models else {}
         report = evaluate(train, test, settings, progress=_progress(args), **kwargs)
+        if args.report is not None:
+            from recsys.registry import MODEL_NAMES
+            from web.cli.experiments import write_fairness_report
+
+            write_fairness_report(args, train, test, settings, models or list(MODEL_NAMES))
     except RecsysError as e:
         echo(f"error: {e.message}", err=True)
         return 1
@@ -228,6 +233,10 @@ def add_commands(groups: CommandGroups) -> None:
     ev.add_argument("--models", help="comma-separated models (default: all)")
     ev.add_argument("--on-bad-rows", choices=("fail", "skip"), default="fail")
     ev.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    ev.add_argument(
+        "--report", type=Path, help="also write the fairness and diversity report (HTML)"
+    )
+    ev.add_argument("--catalog", type=Path, help="products file for the report's categories")
     ev.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     ev.set_defaults(func=_eval)
 
