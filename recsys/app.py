@@ -36,6 +36,7 @@ class RecommendRequest(BaseModel):
     n: int = Field(default=10, ge=1, le=MAX_N)
     filters: Filters | None = None
     exclude_purchased: bool = True
+    model: str | None = Field(default=None, max_length=64)
 
 
 class ItemRequest(BaseModel):
@@ -44,6 +45,7 @@ class ItemRequest(BaseModel):
     product_id: str = Field(min_length=1)
     n: int = Field(default=10, ge=1, le=MAX_N)
     filters: Filters | None = None
+    model: str | None = Field(default=None, max_length=64)
 
 
 class SessionRequest(BaseModel):
@@ -52,6 +54,7 @@ class SessionRequest(BaseModel):
     product_ids_seen: list[str] = Field(default_factory=list, max_length=1000)
     n: int = Field(default=10, ge=1, le=MAX_N)
     filters: Filters | None = None
+    model: str | None = Field(default=None, max_length=64)
 
 
 class BasketRequest(BaseModel):
@@ -178,13 +181,15 @@ def create_app(settings: RecsysSettings) -> FastAPI:
     @app.post("/recommend", response_model=Recommendations)
     async def recommend(body: RecommendRequest, recommender: RecommenderDep) -> Response:
         """Personal recommendations (popular items, saying so, for an unknown user)."""
-        items = recommender.recommend(body.user_id, body.n, body.filters, body.exclude_purchased)
+        items = recommender.recommend(
+            body.user_id, body.n, body.filters, body.exclude_purchased, body.model
+        )
         return _json(Recommendations(items=items, version=recommender.version()))
 
     @app.post("/similar-items", response_model=Recommendations)
     async def similar_items(body: ItemRequest, recommender: RecommenderDep) -> Response:
         """Items similar to a product (empty for an unknown product)."""
-        items = recommender.similar_items(body.product_id, body.n, body.filters)
+        items = recommender.similar_items(body.product_id, body.n, body.filters, body.model)
         return _json(Recommendations(items=items, version=recommender.version()))
 
     @app.post("/bought-together", response_model=Recommendations)
@@ -196,7 +201,9 @@ def create_app(settings: RecsysSettings) -> FastAPI:
     @app.post("/recommend-for-session", response_model=Recommendations)
     async def recommend_for_session(body: SessionRequest, recommender: RecommenderDep) -> Response:
         """Recommendations for an anonymous shopper from the products seen in this chat."""
-        items = recommender.recommend_for_session(body.product_ids_seen, body.n, body.filters)
+        items = recommender.recommend_for_session(
+            body.product_ids_seen, body.n, body.filters, body.model
+        )
         return _json(Recommendations(items=items, version=recommender.version()))
 
     @app.post("/next-after-basket", response_model=Recommendations)

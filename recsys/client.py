@@ -122,24 +122,32 @@ class HttpRecommender:
         n: int = 10,
         filters: Filters | None = None,
         exclude_purchased: bool = True,
+        model: str | None = None,
     ) -> list[Recommendation]:
         """Personal recommendations; see `Recommender.recommend`."""
-        return self._items(
-            "/recommend",
-            {
-                "user_id": user_id,
-                "n": n,
-                "filters": self._filters(filters),
-                "exclude_purchased": exclude_purchased,
-            },
-        )
+        body = {
+            "user_id": user_id,
+            "n": n,
+            "filters": self._filters(filters),
+            "exclude_purchased": exclude_purchased,
+        }
+        return self._items("/recommend", self._arm(body, model))
+
+    @staticmethod
+    def _arm(body: dict[str, Any], model: str | None) -> dict[str, Any]:
+        # Only an experiment names a model: other bodies stay as older servers know them.
+        return body if model is None else {**body, "model": model}
 
     def similar_items(
-        self, product_id: str, n: int = 10, filters: Filters | None = None
+        self,
+        product_id: str,
+        n: int = 10,
+        filters: Filters | None = None,
+        model: str | None = None,
     ) -> list[Recommendation]:
         """Items similar to one product; see `Recommender.similar_items`."""
         body = {"product_id": product_id, "n": n, "filters": self._filters(filters)}
-        return self._items("/similar-items", body)
+        return self._items("/similar-items", self._arm(body, model))
 
     def bought_together(
         self, product_id: str, n: int = 10, filters: Filters | None = None
@@ -149,7 +157,11 @@ class HttpRecommender:
         return self._items("/bought-together", body)
 
     def recommend_for_session(
-        self, product_ids_seen: Sequence[str], n: int = 10, filters: Filters | None = None
+        self,
+        product_ids_seen: Sequence[str],
+        n: int = 10,
+        filters: Filters | None = None,
+        model: str | None = None,
     ) -> list[Recommendation]:
         """Recommendations for an anonymous session; see `Recommender.recommend_for_session`."""
         body = {
@@ -157,7 +169,7 @@ class HttpRecommender:
             "n": n,
             "filters": self._filters(filters),
         }
-        return self._items("/recommend-for-session", body)
+        return self._items("/recommend-for-session", self._arm(body, model))
 
     def next_after_basket(
         self, product_ids: Sequence[str], n: int = 10, filters: Filters | None = None

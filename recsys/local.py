@@ -57,6 +57,7 @@ class LocalRecommender:
         self.tombstones = Tombstones(settings.tombstones_path)
         self._store: InteractionStore | None = None
         self._ranker: Ranker | None = None
+        self._arms: dict[str, Ranker] = {}
         self._lock = threading.Lock()
 
     def _load(self, folder: Path) -> Artifact:
@@ -99,6 +100,27 @@ class LocalRecommender:
             self._ranker = ranker
         return ranker
 
+    def arm(self, model: str | None) -> Ranker:
+        """The ranker of `model` (an experiment's arm) over the current artifact; the served
+        one for None.
+
+        Raises:
+            BadRequest: the served artifact holds no model of that name.
+        """
+        ranker = self.ranker()
+        if model is None or model == self.settings.model:
+            return ranker
+        artifact = ranker.artifact
+        if model != "pop" and model not in artifact.models:
+            held = ", ".join(sorted(artifact.models))
+            raise BadRequest(f"model {model!r} is not in artifact {artifact.version} ({held})")
+        cached = self._arms.get(model)
+        if cached is None or cached.artifact is not artifact:
+            # The arm answers sessions too: comparing arms means comparing whole strategies.
+            cached = Ranker(artifact, model, model)
+            self._arms[model] = cached
+        return cached
+
     def version(self) -> str | None:
         """The served artifact's version, or None before the first training."""
         artifact = self.live.current()
@@ -115,19 +137,24 @@ class LocalRecommender:
         n: int = 10,
         filters: Filters | None = None,
         exclude_purchased: bool = True,
+        model: str | None = None,
     ) -> list[Recommendation]:
         """Personal recommendations; see `Recommender.recommend`."""
         _check_n(n)
-        ranker = self.ranker()
+        ranker = self.arm(model)
         hidden = self.tombstones.hides(user_id, ranker.artifact.data_time)
         return ranker.recommend(user_id, n, filters, exclude_purchased, hidden=hidden)
 
     def similar_items(
-        self, product_id: str, n: int = 10, filters: Filters | None = None
+        self,
+        product_id: str,
+        n: int = 10,
+        filters: Filters | None = None,
+        model: str | None = None,
     ) -> list[Recommendation]:
         """Items similar to one product; see `Recommender.similar_items`."""
         _check_n(n)
-        return self.ranker().similar_items(product_id, n, filters)
+        return self.arm(model).similar_items(product_id, n, filters)
 
     def bought_together(
         self, product_id: str, n: int = 10, filters: Filters | None = None
@@ -137,11 +164,15 @@ class LocalRecommender:
         return self.ranker().bought_together(product_id, n, filters)
 
     def recommend_for_session(
-        self, product_ids_seen: Sequence[str], n: int = 10, filters: Filters | None = None
+        self,
+        product_ids_seen: Sequence[str],
+        n: int = 10,
+        filters: Filters | None = None,
+        model: str | None = None,
     ) -> list[Recommendation]:
         """Recommendations for an anonymous session; see `Recommender.recommend_for_session`."""
         _check_n(n)
-        return self.ranker().recommend_for_session(list(product_ids_seen), n, filters)
+        return self.arm(model).recommend_for_session(list(product_ids_seen), n, filters)
 
     def next_after_basket(
         self, product_ids: Sequence[str], n: int = 10, filters: Filters | None = None

@@ -31,14 +31,20 @@ class Recommender(Protocol):
         n: int = 10,
         filters: Filters | None = None,
         exclude_purchased: bool = True,
+        model: str | None = None,
     ) -> list[Recommendation]:
-        """Personal recommendations for a known shopper."""
+        """Personal recommendations for a known shopper (from `model`, an experiment's arm,
+        when given: one the served artifact holds, else `BadRequest`)."""
         ...
 
     def similar_items(
-        self, product_id: str, n: int = 10, filters: Filters | None = None
+        self,
+        product_id: str,
+        n: int = 10,
+        filters: Filters | None = None,
+        model: str | None = None,
     ) -> list[Recommendation]:
-        """Items similar to one product."""
+        """Items similar to one product (from `model` when given)."""
         ...
 
     def bought_together(
@@ -48,10 +54,15 @@ class Recommender(Protocol):
         ...
 
     def recommend_for_session(
-        self, product_ids_seen: Sequence[str], n: int = 10, filters: Filters | None = None
+        self,
+        product_ids_seen: Sequence[str],
+        n: int = 10,
+        filters: Filters | None = None,
+        model: str | None = None,
     ) -> list[Recommendation]:
         """Recommendations for an anonymous shopper from what they looked at in this chat,
-        oldest first (the sequence model reads the order; the others a set)."""
+        oldest first (the sequence model reads the order; the others a set); from `model`
+        when given."""
         ...
 
     def next_after_basket(
