@@ -39,6 +39,9 @@ __all__ = [
 ]
 
 HEAD_SHARE_OF_PURCHASES = 0.2
+# A segment with fewer lists than this is reported in the figures but not summarised:
+# a country with three customers would otherwise headline the comparison.
+MIN_SUMMARY_LISTS = 30
 
 
 def gini(values: Sequence[float] | np.ndarray) -> float:
@@ -211,7 +214,10 @@ def summarize(report: FairnessReport) -> list[str]:
         f"{_bias_word(m.popularity_lift)}.",
         f"A typical list mixes categories in {m.diversity:.0%} of its product pairs.",
     ]
-    for dimension, values in report.segments.items():
+    for dimension, all_values in report.segments.items():
+        values = {
+            k: v for k, v in all_values.items() if v.lists >= MIN_SUMMARY_LISTS and k != "unknown"
+        }
         if len(values) < 2:
             continue
         ranked = sorted(values.items(), key=lambda kv: kv[1].popularity_lift)

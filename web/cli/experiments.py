@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
@@ -167,11 +166,8 @@ def write_fairness_report(
         f"(top 10; new customers get the popular items). Catalog: {catalog_path}."
     )
     args.report.write_text(render_fairness_html(reports, note=note), encoding="utf-8")
-    echo(f"fairness report written to {args.report}")
-    if args.json:
-        return
-    for name, report in reports.items():
-        echo(json.dumps({"model": name, **report.overall.__dict__}))
+    # stderr: with --json, stdout carries the metrics alone.
+    echo(f"fairness report written to {args.report}", err=True)
 
 
 def add_commands(groups: CommandGroups) -> None:
