@@ -30,7 +30,9 @@ __all__ = [
     "Conversation",
     "ConversationTag",
     "Erasure",
+    "ExperimentControl",
     "Event",
+    "Impression",
     "Message",
     "Note",
     "StaffAccount",
@@ -277,3 +279,42 @@ class Erasure(Base):
     id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
     conversation_id: Mapped[str] = mapped_column(String(64), index=True)
     erased_at: Mapped[datetime]
+
+
+class Impression(Base):
+    """A recommendation list served under an experiment: where, which arm, what it showed.
+
+    Keyed by the conversation (or storefront session) id, never by who the shopper is; a
+    click or add-to-cart on one of its products within the reward window stamps it.
+    """
+
+    __tablename__ = "impressions"
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    placement: Mapped[str] = mapped_column(String(32))
+    arm: Mapped[str] = mapped_column(String(64))
+    context: Mapped[str] = mapped_column(String(64))
+    products: Mapped[list[str]] = mapped_column(Json)
+    propensity: Mapped[float] = mapped_column(Float)
+    at: Mapped[datetime]
+    clicked_at: Mapped[datetime | None]
+    carted_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_impressions_conversation", "conversation_id", "at"),
+        Index("ix_impressions_arm", "placement", "context", "arm"),
+    )
+
+
+class ExperimentControl(Base):
+    """An admin's controls of one placement's experiment: mode, paused arms, split."""
+
+    __tablename__ = "experiment_controls"
+
+    placement: Mapped[str] = mapped_column(String(32), primary_key=True)
+    mode: Mapped[str | None] = mapped_column(String(16))
+    paused: Mapped[list[str]] = mapped_column(Json)
+    split: Mapped[dict[str, float]] = mapped_column(Json)
+    changed_by: Mapped[str | None] = mapped_column(String(320))
+    at: Mapped[datetime]

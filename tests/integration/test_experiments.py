@@ -1,0 +1,148 @@
+"""Experiments at serving time over a real database and real Redis: arms, impressions, rewards."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from web.experiments.service import Experiments
+from web.experiments.settings import ExperimentSettings
+from web.experiments.state import (
+    Controls,
+    ExperimentState,
+    MemoryExperimentState,
+    RedisExperimentState,
+)
+from web.experiments.store import SqlImpressionLog
+from web.store import make_engine, migrate
+
+POSTGRES_URL = os.environ.get(
+    "AISLE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("AISLE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        made = make_engine(f"sqlite:///{tmp_path / 'transcripts.db'}")
+        migrate(made)
+        yield made
+        made.dispose()
+        return
+    schema = "aisle_test_" + uuid.uuid4().hex[:12]
+    made = make_engine(POSTGRES_URL, schema=schema)
+    migrate(made)
+    yield made
+    made.dispose()
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+async def redis_states() -> AsyncIterator[tuple[RedisExperimentState, RedisExperimentState]]:
+    """Two replicas' views of one Redis, under a prefix of their own."""
+    prefix = "aisle_test_" + uuid.uuid4().hex[:8]
+    one = RedisExperimentState(REDIS_URL, prefix=prefix, cache_s=0.0)
+    two = RedisExperimentState(REDIS_URL, prefix=prefix, cache_s=0.0)
+    yield one, two
+    keys = [k async for k in one._redis.scan_iter(f"{prefix}:*")]
+    if keys:
+        await one._redis.delete(*keys)
+    await one.aclose()
+    await two.aclose()
+
+
+def _experiments(engine: Engine, state: ExperimentState, **settings: object) -> Experiments:
+    return Experiments(
+        ExperimentSettings(**settings),  # type: ignore[arg-type]
+        state,
+        SqlImpressionLog(engine),
+        seed=1,
+    )
+
+
+async def test_a_conversation_keeps_its_arm_and_only_clicks_on_shown_products_reward(
+    engine: Engine,
+) -> None:
+    exp = _experiments(engine, MemoryExperimentState())
+    first = await exp.assign("shop_for_you", "conv-1")
+    assert first is not None and first.arm in ("als", "cooc", "pop")
+    for _ in range(5):
+        again = await exp.assign("shop_for_you", "conv-1")
+        assert again is not None and again.arm == first.arm
+    await exp.served(first, "conv-1", ["p1", "p2"])
+    assert await exp.event("conv-1", "click", "p9") == 0  # not shown
+    assert await exp.event("conv-2", "click", "p1") == 0  # another conversation's
+    assert await exp.event("conv-1", "view", "p1") == 0  # a view is no reward
+    assert await exp.event("conv-1", "click", "p2") == 1
+    assert await exp.event("conv-1", "click", "p1") == 0  # one click reward per impression
+    assert await exp.event("conv-1", "cart", "p1") == 1
+    stats = (await exp.state.stats("shop_for_you"))["all"][first.arm]
+    assert (stats.impressions, stats.clicks, stats.carts) == (1, 1, 1)
+    log = SqlImpressionLog(engine)
+    assert f"shop_for_you,{first.arm},1,1,1,1.0000,1.0000" in log.summary_csv()
+
+
+async def test_counts_survive_a_restart_and_gdpr_delete_removes_the_impressions(
+    engine: Engine,
+) -> None:
+    exp = _experiments(engine, MemoryExperimentState())
+    for n in range(6):
+        a = await exp.assign("shop_similar", f"conv-{n}")
+        assert a is not None
+        await exp.served(a, f"conv-{n}", ["p1"])
+        await exp.event(f"conv-{n}", "click", "p1")
+    restarted = _experiments(engine, MemoryExperimentState())  # a new process, same database
+    await restarted.start()
+    stats = (await restarted.state.stats("shop_similar"))["all"]
+    assert sum(s.impressions for s in stats.values()) == 6
+    assert sum(s.clicks for s in stats.values()) == 6
+    log = SqlImpressionLog(engine)
+    assert log.forget(["conv-0", "conv-1"]) == 2
+    assert sum(s.impressions for s in log.summary()) == 4
+
+
+async def test_a_paused_arm_gets_no_traffic_and_a_fixed_split_is_followed(
+    engine: Engine,
+) -> None:
+    exp = _experiments(engine, MemoryExperimentState())
+    held = await exp.assign("shop_for_you", "sticky")
+    assert held is not None
+    await exp.state.set_controls("shop_for_you", Controls(paused=[held.arm]))
+    moved = await exp.assign("shop_for_you", "sticky")
+    assert moved is not None and moved.arm != held.arm  # pausing stops its traffic at once
+    arms = {(await exp.assign("shop_for_you", f"c{n}")).arm for n in range(200)}  # type: ignore[union-attr]
+    assert held.arm not in arms
+    await exp.state.set_controls("shop_for_you", Controls(mode="fixed", split={"pop": 100}))
+    fixed = {(await exp.assign("shop_for_you", f"f{n}")).arm for n in range(50)}  # type: ignore[union-attr]
+    assert fixed == {"pop"}
+    a = await exp.assign("shop_for_you", "p")
+    assert a is not None and a.propensity == pytest.approx(1.0)
+
+
+async def test_two_replicas_share_arms_counts_and_controls_over_redis(
+    engine: Engine, redis_states: tuple[RedisExperimentState, RedisExperimentState]
+) -> None:
+    one, two = redis_states
+    a, b = _experiments(engine, one), _experiments(engine, two)
+    first = await a.assign("chat_for_you", "conv-r")
+    assert first is not None
+    for _ in range(10):  # the other replica gives the same conversation the same arm
+        other = await b.assign("chat_for_you", "conv-r")
+        assert other is not None and other.arm == first.arm
+    await a.served(first, "conv-r", ["p1"])
+    assert await b.event("conv-r", "cart", "p1") == 1  # the click lands on the other replica
+    seen = (await a.state.stats("chat_for_you"))["all"][first.arm]
+    assert (seen.impressions, seen.carts) == (1, 1)
+    await b.state.set_controls("chat_for_you", Controls(mode="fixed", split={"cooc": 1}))
+    assert (await a.policy("chat_for_you")).mode == "fixed"
+    await a.state.forget(["conv-r"])
+    assert await b.state.arm_of("conv-r", "chat_for_you") is None
