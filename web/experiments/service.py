@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from recsys.bandit import Policy, choose, context_key, traffic_shares
+from recsys.bandit import ArmStats, Policy, choose, context_key, traffic_shares
 from web.experiments.settings import PLACEMENTS, ExperimentSettings
 from web.experiments.state import Controls, ExperimentState, Stats
 
@@ -26,7 +27,7 @@ __all__ = ["Assignment", "Experiments", "ImpressionLog", "Rewarded"]
 
 log = logging.getLogger(__name__)
 
-PROPENSITY_DRAWS = 256
+PROPENSITY_DRAWS = 1000
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class Experiments:
         self.state = state
         self.impressions = impressions
         self._rng = np.random.default_rng(seed)
+        self._share_cache: dict[tuple[str, str], tuple[float, Policy, dict[str, float]]] = {}
 
     async def start(self) -> None:
         """Seed empty shared counts from the stored impressions (after a restart)."""
@@ -132,16 +134,29 @@ class Experiments:
         hour = datetime.now(UTC).hour if hour is None else hour
         context = context_key(policy.context, returning=returning, device=device, hour=hour)
         stats = (await self.state.stats(placement)).get(context, {})
-        held = await self.state.arm_of(conversation_id, placement)
-        if held is None or held not in policy.active:
+        # Choose first, then keep whichever arm the conversation already had: one round
+        # trip to the shared state per request.
+        candidate = choose(policy, stats, self._rng)
+        arm = await self.state.stick(conversation_id, placement, candidate)
+        if arm not in policy.active:
             # A paused arm's conversations move on: pausing must stop its traffic now.
-            arm = choose(policy, stats, self._rng)
-            if held is None:
-                arm = await self.state.stick(conversation_id, placement, arm)
-        else:
-            arm = held
-        shares = traffic_shares(policy, stats, PROPENSITY_DRAWS, self._rng)
+            arm = candidate
+            await self.state.move(conversation_id, placement, arm)
+        shares = self._shares(placement, context, policy, stats)
         return Assignment(placement, arm, context, max(shares.get(arm, 0.0), 1e-6))
+
+    def _shares(
+        self, placement: str, context: str, policy: Policy, stats: dict[str, ArmStats]
+    ) -> dict[str, float]:
+        # The shares move slowly: estimate them at most once per `cache_s` per context.
+        key = (placement, context)
+        cached = self._share_cache.get(key)
+        now = time.monotonic()
+        if cached is not None and cached[0] > now and cached[1] == policy:
+            return cached[2]
+        shares = traffic_shares(policy, stats, PROPENSITY_DRAWS, self._rng)
+        self._share_cache[key] = (now + self.settings.cache_s, policy, shares)
+        return shares
 
     async def served(
         self, assignment: Assignment, conversation_id: str, products: Sequence[str]

@@ -77,6 +77,10 @@ class ExperimentState(Protocol):
         """Give the conversation `arm` unless it already has one; returns the one it has."""
         ...
 
+    async def move(self, conversation_id: str, placement: str, arm: str) -> None:
+        """Give the conversation `arm` in place of the one it had (its arm was paused)."""
+        ...
+
     async def forget(self, conversation_ids: Iterable[str]) -> None:
         """Drop the conversations' sticky arms (GDPR delete)."""
         ...
@@ -141,6 +145,10 @@ class MemoryExperimentState:
         self._arms[(conversation_id, placement)] = (arm, time.monotonic() + self._ttl)
         return arm
 
+    async def move(self, conversation_id: str, placement: str, arm: str) -> None:
+        """Replace the conversation's arm."""
+        self._arms[(conversation_id, placement)] = (arm, time.monotonic() + self._ttl)
+
     async def forget(self, conversation_ids: Iterable[str]) -> None:
         """Drop sticky arms."""
         gone = set(conversation_ids)
@@ -172,6 +180,11 @@ class RedisExperimentState:
         self._cache_s = cache_s
         self._cache: dict[str, tuple[float, Stats]] = {}
         self._controls: tuple[float, dict[str, Controls]] | None = None
+        # Arms this replica has already read or set: a conversation's later requests here
+        # cost no round trip. Another replica can only set a conversation's arm first, never
+        # change it, except `move` after a pause: then each replica moves it off the paused
+        # arm on its own, and the two may pick different arms for that conversation.
+        self._known: dict[tuple[str, str], str] = {}
 
     def _stats_key(self, placement: str) -> str:
         return f"{self._prefix}:stats:{placement}"
@@ -224,17 +237,32 @@ class RedisExperimentState:
         raw = await self._redis.get(self._arm_key(conversation_id, placement))
         return raw.decode() if raw is not None else None
 
+    def _remember(self, conversation_id: str, placement: str, arm: str) -> str:
+        if len(self._known) >= 50_000:
+            self._known.clear()  # bounded: a cleared copy only costs round trips
+        self._known[(conversation_id, placement)] = arm
+        return arm
+
     async def stick(self, conversation_id: str, placement: str, arm: str) -> str:
-        """SET NX: two replicas racing on one conversation agree on the first arm."""
+        """SET NX GET (Redis 7): one round trip, and two replicas racing on one
+        conversation agree on the first arm."""
+        known = self._known.get((conversation_id, placement))
+        if known is not None:
+            return known
         key = self._arm_key(conversation_id, placement)
-        if await self._redis.set(key, arm, nx=True, ex=self._ttl):
-            return arm
-        held = await self._redis.get(key)
-        return held.decode() if held is not None else arm
+        held = await self._redis.set(key, arm, nx=True, ex=self._ttl, get=True)
+        return self._remember(conversation_id, placement, held.decode() if held else arm)
+
+    async def move(self, conversation_id: str, placement: str, arm: str) -> None:
+        """Replace the conversation's arm."""
+        await self._redis.set(self._arm_key(conversation_id, placement), arm, ex=self._ttl)
+        self._remember(conversation_id, placement, arm)
 
     async def forget(self, conversation_ids: Iterable[str]) -> None:
         """Delete the conversations' arm keys."""
-        for conversation_id in conversation_ids:
+        gone = set(conversation_ids)
+        self._known = {k: v for k, v in self._known.items() if k[0] not in gone}
+        for conversation_id in gone:
             keys = [k async for k in self._redis.scan_iter(self._arm_key(conversation_id, "*"))]
             if keys:
                 await self._redis.delete(*keys)
