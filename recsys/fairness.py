@@ -35,6 +35,7 @@ __all__ = [
     "fairness_report",
     "gini",
     "item_popularity",
+    "popularity_from_counts",
     "summarize",
 ]
 
@@ -72,15 +73,22 @@ class ItemPopularity:
 
 def item_popularity(frame: pd.DataFrame) -> ItemPopularity:
     """Popularity and the short head from interaction rows (`user_id`, `product_id`)."""
-    customers = max(frame["user_id"].nunique(), 1)
-    buyers = frame.groupby("product_id")["user_id"].nunique().sort_values(ascending=False)
-    share = (buyers / customers).to_dict()
-    pairs = frame.drop_duplicates(["user_id", "product_id"])
+    buyers = frame.groupby("product_id")["user_id"].nunique()
+    return popularity_from_counts(buyers.to_dict(), frame["user_id"].nunique())
+
+
+def popularity_from_counts(buyers: Mapping[str, int], customers: int) -> ItemPopularity:
+    """Popularity from distinct buyers per item (a trained artifact's popularity model)."""
+    customers = max(customers, 1)
+    counts = pd.Series(buyers, dtype="float64").sort_values(ascending=False)
+    counts = counts[counts > 0]
+    share = counts / customers
     # The head: best sellers taken in order until they make up the share (the one that
     # crosses it included, so a single dominant item is head).
-    before = (buyers.cumsum() - buyers) / max(buyers.sum(), 1)
-    head = frozenset(before.index[before < HEAD_SHARE_OF_PURCHASES].tolist())
-    profile = float(pairs["product_id"].map(share).mean()) if len(pairs) else 0.0
+    before = (counts.cumsum() - counts) / max(counts.sum(), 1)
+    head = frozenset(str(i) for i in before.index[before < HEAD_SHARE_OF_PURCHASES])
+    # Each (customer, item) pair weighs the same: what customers buy themselves.
+    profile = float((counts * share).sum() / counts.sum()) if counts.sum() else 0.0
     return ItemPopularity({str(k): float(v) for k, v in share.items()}, head, customers, profile)
 
 

@@ -12,7 +12,7 @@ from jinja2 import Environment
 from recsys.fairness import FairnessReport, summarize
 from web.reports.plots import lorenz_png, popularity_png
 
-__all__ = ["COLUMNS", "render_fairness_html"]
+__all__ = ["COLUMNS", "render_fairness_html", "report_rows"]
 
 COLUMNS: dict[str, str] = {
     "lists": "lists",
@@ -66,18 +66,8 @@ def _fmt(key: str, value: float) -> str:
     return f"{value:.2f}"
 
 
-def render_fairness_html(
-    reports: Mapping[str, FairnessReport],
-    title: str = "Recommendation fairness and diversity",
-    note: str = "",
-) -> str:
-    """One HTML page: plain-language summaries, the figures per source and segment, plots.
-
-    Args:
-        reports: name -> report (a model's offline lists, live impressions ...).
-        title: the page title.
-        note: a sentence on where the lists came from.
-    """
+def report_rows(reports: Mapping[str, FairnessReport]) -> list[dict[str, str]]:
+    """One formatted row per report and segment value (`all` first), keyed as COLUMNS."""
     rows = []
     for name, report in reports.items():
         groups = [("all", report.overall)] + [
@@ -90,6 +80,22 @@ def render_fairness_html(
             rows.append(
                 {"source": name, "segment": segment} | {k: _fmt(k, figures[k]) for k in COLUMNS}
             )
+    return rows
+
+
+def render_fairness_html(
+    reports: Mapping[str, FairnessReport],
+    title: str = "Recommendation fairness and diversity",
+    note: str = "",
+) -> str:
+    """One HTML page: plain-language summaries, the figures per source and segment, plots.
+
+    Args:
+        reports: name -> report (a model's offline lists, live impressions ...).
+        title: the page title.
+        note: a sentence on where the lists came from.
+    """
+    rows = report_rows(reports)
     env = Environment(autoescape=True)
     return env.from_string(_TEMPLATE).render(
         title=title,
