@@ -37,6 +37,7 @@ from web.breaker import CircuitBreaker
 from web.chat.gateway import Gateway, TurnRunner
 from web.chat.hub import make_hub
 from web.chat.protocol import json_schema
+from web.experiments import ExperimentSettings, start_experiments
 from web.headers import SecurityHeaders, security_headers
 from web.metrics import GatewayMetrics
 from web.server import server_options
@@ -116,6 +117,7 @@ def create_app(
     *,
     runner: TurnRunner | None = None,
     transcripts: TranscriptStore | None = None,
+    experiments: ExperimentSettings | None = None,
 ) -> FastAPI:
     """The web app for `settings`; parts are built in the lifespan unless given.
 
@@ -150,12 +152,21 @@ def create_app(
             metrics,
         )
         await app.state.gateway.start()
+        app.state.experiments, app.state.impressions = await start_experiments(
+            experiments or ExperimentSettings(),
+            redis_url,
+            app.state.transcripts,
+            settings.session_ttl_s,
+        )
         app.state.ready = True
         try:
             yield
         finally:
             app.state.ready = False
             await app.state.gateway.drain()
+            if app.state.experiments is not None:
+                await app.state.experiments.drain()
+                await app.state.experiments.state.aclose()
             await app.state.hub.aclose()
             close = getattr(app.state.runner, "aclose", None)
             if close is not None:

@@ -18,8 +18,8 @@ from web.experiments.state import (
     MemoryExperimentState,
     RedisExperimentState,
 )
-from web.experiments.store import SqlImpressionLog
 from web.store import make_engine, migrate
+from web.store.impressions import SqlImpressionLog
 
 POSTGRES_URL = os.environ.get(
     "AISLE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

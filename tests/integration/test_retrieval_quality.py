@@ -48,9 +48,26 @@ def slice_home_depot(source: Path, out: Path) -> tuple[Path, Path]:
 def test_hybrid_beats_both_channels_and_plain_bm25(shared_data: Path, tmp_path: Path) -> None:
     products, judgments = slice_home_depot(shared_data / "homedepot", tmp_path)
     result = subprocess.run(
-        [sys.executable, "-m", "web.cli", "eval", "retrieval", "--products", str(products),
-         "--judgments", str(judgments), "--json", "-q", "--data-dir", str(tmp_path / "d")],
-        cwd=ROOT, capture_output=True, text=True, timeout=900, env={**os.environ},
+        [
+            sys.executable,
+            "-m",
+            "web.cli",
+            "eval",
+            "retrieval",
+            "--products",
+            str(products),
+            "--judgments",
+            str(judgments),
+            "--json",
+            "-q",
+            "--data-dir",
+            str(tmp_path / "d"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ},
     )
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout)

@@ -95,6 +95,7 @@ class Experiments:
         self.impressions = impressions
         self._rng = np.random.default_rng(seed)
         self._share_cache: dict[tuple[str, str], tuple[float, Policy, dict[str, float]]] = {}
+        self._pending: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         """Seed empty shared counts from the stored impressions (after a restart)."""
@@ -178,6 +179,21 @@ class Experiments:
                 )
             except Exception:
                 log.exception("impression not stored")
+
+    def record_later(
+        self, assignment: Assignment, conversation_id: str, products: Sequence[str]
+    ) -> None:
+        """`served`, off the request's path (the list goes out before the write)."""
+        task = asyncio.get_running_loop().create_task(
+            self.served(assignment, conversation_id, list(products))
+        )
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def drain(self) -> None:
+        """Wait for impressions still being written (at shutdown)."""
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
 
     async def event(self, conversation_id: str, name: str, product_id: str) -> int:
         """Credit a click or add-to-cart to the impressions that showed the product.

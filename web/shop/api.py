@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -14,9 +15,13 @@ from recsys import Filters, Recommendation, Recommender
 from retrieval import Product, ProductSearch, RetrievalError, SearchFilters
 from web.breaker import CircuitBreaker, PartDown
 from web.chat.hub import Conversation
+from web.experiments import Assignment
+from web.shop.experiments import arm_call, assign_row, reward, served, unheld
 from web.shoppers import BadShopperToken, ShopperTokens
 
 __all__ = ["router"]
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api", tags=["shop"])
 
@@ -242,31 +247,53 @@ async def recommendations(
     ] = None,
     in_stock: bool | None = True,
     n: Annotated[int, Query(ge=1, le=24)] = 8,
+    session_id: Annotated[
+        str | None, Query(max_length=64, description="the browsing session (experiments)")
+    ] = None,
 ) -> Cards:
     """Similar or bought-together items of a product, or picks for a shopper or session.
 
     Personal picks need the shopper's token (`Authorization: Bearer`); without one the
-    picks come from the products seen in this session.
+    picks come from the products seen in this session. With a `session_id`, the row's
+    strategy is the session's experiment arm, and the row is recorded as an impression.
     """
     shopper_id = _claimed(shopper_id, shopper)
     if recommender is None:
         return Cards(items=[], kind="unavailable")
     filters = Filters(in_stock=in_stock)
     guarded, budget = _recsys(request), _budget(request)
-    try:
+    # bought_together lists real co-purchases: a fact, not a strategy to experiment on.
+    placement = (
+        None
+        if kind == "bought_together" and product_id
+        else ("shop_similar" if product_id else "shop_for_you")
+    )
+    arm = await assign_row(request, placement, session_id, bool(shopper_id)) if placement else None
+
+    async def fetch(assignment: Assignment | None) -> tuple[list[Recommendation], str]:
         if product_id:
             call: Any = (
                 recommender.similar_items if kind == "similar" else recommender.bought_together
             )
-            recs = await guarded.run(budget, call, product_id, n, filters)
-            label: str = kind
-        elif shopper_id:
-            recs = await guarded.run(budget, recommender.recommend, shopper_id, n, filters)
-            label = "for_shopper"
-        else:
-            ids = [s for s in (seen or "").split(",") if s][:40]
-            recs = await guarded.run(budget, recommender.recommend_for_session, ids, n, filters)
-            label = "for_session"
+            return await guarded.run(
+                budget, arm_call(call, assignment), product_id, n, filters
+            ), kind
+        if shopper_id:
+            call = arm_call(recommender.recommend, assignment)
+            return await guarded.run(budget, call, shopper_id, n, filters), "for_shopper"
+        ids = [s for s in (seen or "").split(",") if s][:40]
+        call = arm_call(recommender.recommend_for_session, assignment)
+        return await guarded.run(budget, call, ids, n, filters), "for_session"
+
+    try:
+        try:
+            recs, label = await fetch(arm)
+        except Exception as e:
+            if arm is None or not unheld(e):
+                raise
+            log.warning("arm %s is not in the served artifact; serving its model", arm.arm)
+            arm = None
+            recs, label = await fetch(None)
     except Exception as e:
         raise HTTPException(
             status_code=503,
@@ -275,7 +302,9 @@ async def recommendations(
                 "message": f"recommendations: {type(e).__name__}",
             },
         ) from e
-    return Cards(items=await _cards(request, search, recs), kind=label)
+    cards = await _cards(request, search, recs)
+    served(request, arm, session_id, [c.id for c in cards])
+    return Cards(items=cards, kind=label)
 
 
 @router.post("/events", status_code=202)
@@ -294,4 +323,5 @@ async def shop_event(event: ShopEvent, request: Request, shopper: ShopperDep) ->
     gateway = request.app.state.gateway
     conv = Conversation(id="", session_id=event.session_id or "", shopper_id=shopper_id)
     await gateway.record_event(conv, event.name, event.product_id)
+    await reward(request, event.session_id, event.name, event.product_id)
     return JSONResponse({"accepted": 1}, status_code=202)

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from web.staff.api import router as api_router
 from web.staff.auth import Admin, Agent, Viewer, require
 from web.staff.errors import ConsoleError, NotLoggedIn
+from web.staff.experiments import router as experiments_router
 from web.staff.live import router as live_router
 from web.staff.pages import error_page
 from web.staff.pages import router as pages_router
@@ -36,6 +37,7 @@ router = APIRouter(lifespan=console_lifespan)
 router.include_router(pages_router)
 router.include_router(live_router)
 router.include_router(api_router)
+router.include_router(experiments_router)
 
 
 def _is_api(request: Request) -> bool:

@@ -341,7 +341,8 @@
     // Before the shopper has looked at anything, the row shows what is popular.
     const personal = seen.length > 0 || !!shopperId;
     $("sf-recs-title").textContent = personal ? "Recommended for you" : "Popular right now";
-    const q = new URLSearchParams({ n: "8" });
+    // The session keeps one recommendation strategy (experiment arm) across requests.
+    const q = new URLSearchParams({ n: "8", session_id: sessionId });
     if (seen.length) q.set("seen", seen.join(","));
     try {
       const token = await shopperToken;
@@ -465,7 +466,7 @@
     const rows = [["bought_together", $("sf-together")], ["similar", $("sf-similar")]];
     await Promise.all(rows.map(async ([kind, section]) => {
       try {
-        const body = await api("/api/recommendations?" + new URLSearchParams({ product_id: product.id, kind: kind, n: "8" }));
+        const body = await api("/api/recommendations?" + new URLSearchParams({ product_id: product.id, kind: kind, n: "8", session_id: sessionId }));
         // The row's heading says why; the per-card reason would repeat this product's name.
         if (token === productToken) fillRow(section, body.items || [], true, false);
       } catch (_) {

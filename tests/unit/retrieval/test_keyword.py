@@ -10,18 +10,26 @@ import pytest
 from retrieval.keyword import KeywordIndex
 
 DOCS = [
-    {"title": "American Standard Toilet Seat in White", "brand": "American Standard",
-     "category": "Bath > Toilets"},
+    {
+        "title": "American Standard Toilet Seat in White",
+        "brand": "American Standard",
+        "category": "Bath > Toilets",
+    },
     {"title": "Lasko 1500W Ceramic Space Heater", "brand": "Lasko", "category": "Heating"},
     {"title": "2 in. x 4 in. x 96 in. Prime Whitewood Stud", "category": "Lumber"},
     {"title": "2 in. x 6 in. x 96 in. Prime Whitewood Board", "category": "Lumber"},
-    {"title": "GE 30 in. Electric Range in Stainless Steel", "brand": "GE",
-     "category": "Appliances > Ranges"},
+    {
+        "title": "GE 30 in. Electric Range in Stainless Steel",
+        "brand": "GE",
+        "category": "Appliances > Ranges",
+    },
     {"title": "GE 36 in. Gas Range in Black", "brand": "GE", "category": "Appliances > Ranges"},
     {"title": "BEHR Premium DeckOver 1-gal. Wood and Concrete Coating", "brand": "BEHR"},
     {"title": "Deck Screws (1 lb. Box)", "category": "Hardware"},
-    {"title": "Satin Nickel Door Knob Set with Lock and Keys",
-     "description": "A toilet seat hinge kit is not included."},
+    {
+        "title": "Satin Nickel Door Knob Set with Lock and Keys",
+        "description": "A toilet seat hinge kit is not included.",
+    },
     {"title": "Door Stop with Knob Bumper", "category": "Hardware"},
     {"title": "Round Knob for Door", "category": "Hardware"},
     {"title": "Soft Close Seat Hinges", "brand": "Kohler", "category": "Bath"},

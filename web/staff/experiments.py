@@ -11,14 +11,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from recsys.bandit import ArmStats, posteriors, traffic_shares
-from web.staff.auth import Admin, Viewer
-from web.staff.errors import BadRequest
-from web.staff.templating import render
-from web.experiments.charts import PosteriorRow, posterior_chart
 from web.experiments.service import Experiments
 from web.experiments.settings import PLACEMENT_LABELS, PLACEMENTS
 from web.experiments.state import Controls
-from web.experiments.store import ArmSummary, SqlImpressionLog
+from web.staff.auth import Admin, Viewer
+from web.staff.errors import BadRequest
+from web.staff.posterior import PosteriorRow, posterior_chart
+from web.staff.templating import render
+from web.store.impressions import ArmSummary, SqlImpressionLog
 
 __all__ = ["router"]
 
@@ -189,7 +189,7 @@ async def set_mode(
 @router.get("/fairness")
 async def fairness_page(request: Request, user: Viewer) -> Response:
     """The fairness and diversity report over live impressions (per placement and context)."""
-    from web.experiments.fairness import live_context
+    from web.staff.fairness import live_context
 
     _, impressions = _parts(request)
     context = await asyncio.to_thread(live_context, request.app, impressions)

@@ -11,9 +11,9 @@ import base64
 from typing import Any
 
 from recsys.fairness import fairness_report, popularity_from_counts, summarize
-from web.experiments.store import SqlImpressionLog
 from web.reports.html import COLUMNS, report_rows
 from web.reports.plots import lorenz_png, popularity_png
+from web.store.impressions import SqlImpressionLog
 
 __all__ = ["live_context"]
 
