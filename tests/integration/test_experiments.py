@@ -18,7 +18,7 @@ from web.experiments.state import (
     MemoryExperimentState,
     RedisExperimentState,
 )
-from web.store import make_engine, migrate
+from web.store import SqlTranscriptStore, delete_shopper, make_engine, migrate
 from web.store.impressions import SqlImpressionLog
 
 POSTGRES_URL = os.environ.get(
@@ -146,3 +146,22 @@ async def test_two_replicas_share_arms_counts_and_controls_over_redis(
     assert (await a.policy("chat_for_you")).mode == "fixed"
     await a.state.forget(["conv-r"])
     assert await b.state.arm_of("conv-r", "chat_for_you") is None
+
+
+async def test_gdpr_delete_removes_the_shoppers_impressions_and_no_one_elses(
+    engine: Engine,
+) -> None:
+    store = SqlTranscriptStore(engine)
+    store.open_conversation("conv-a", session_id="sess-a", shopper_id="shop-1")
+    store.open_conversation("conv-b", session_id="sess-b", shopper_id="shop-2")
+    exp = _experiments(engine, MemoryExperimentState())
+    for key in ("conv-a", "sess-a", "conv-b", "sess-b", "sess-anon"):
+        a = await exp.assign("shop_for_you", key)
+        assert a is not None
+        await exp.served(a, key, ["p1"])
+    gone = delete_shopper(store, "shop-1")
+    assert gone.impressions == 2  # the chat's and its session's storefront rows
+    log = SqlImpressionLog(engine)
+    assert sum(s.impressions for s in log.summary()) == 3
+    assert delete_shopper(store, "session:sess-anon").impressions == 1
+    assert sum(s.impressions for s in log.summary()) == 2

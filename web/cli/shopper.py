@@ -112,11 +112,13 @@ def _delete(args: argparse.Namespace) -> int:
     if args.dry_run:
         echo(
             f"would delete {report.conversations} conversations ({report.messages} messages) "
+            f"and {report.impressions} experiment impressions "
             f"of {args.shopper} and forget {len(user_ids)} recsys user ids"
         )
     else:
         echo(
-            f"deleted {report.conversations} conversations ({report.messages} messages) of "
+            f"deleted {report.conversations} conversations ({report.messages} messages) and "
+            f"{report.impressions} experiment impressions of "
             f"{args.shopper}; recsys forgot {forgotten} interactions under "
             f"{len(user_ids)} user ids"
         )

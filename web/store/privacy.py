@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, delete, func, insert, select
 from web.store.console import TranscriptConsole
 from web.store.conversations import SqlTranscriptStore
 from web.store.errors import InvalidRequest
-from web.store.models import Conversation, Erasure, utcnow
+from web.store.models import Conversation, Erasure, Impression, utcnow
 
 __all__ = [
     "PurgeReport",
@@ -51,6 +51,8 @@ class ShopperDeletion:
     conversations: int
     messages: int
     recsys_user_ids: list[str] = field(default_factory=list)
+    impressions: int = 0
+    """Experiment impressions of those conversations and their sessions."""
 
 
 def _shopper(shopper: str) -> ColumnElement[bool]:
@@ -174,8 +176,13 @@ def delete_shopper(
                 condition
             )
         ).one()
+        keys = _impression_keys(conn, condition, shopper)
+        shown = conn.execute(
+            select(func.count()).where(Impression.conversation_id.in_(keys))
+        ).scalar_one()
         if not dry_run:
             ids = list(conn.execute(select(Conversation.id).where(condition)).scalars())
+            conn.execute(delete(Impression).where(Impression.conversation_id.in_(keys)))
             conn.execute(delete(Conversation).where(condition))
             # Running gateways read these and end the conversations' sessions and tokens.
             now = utcnow()
@@ -184,7 +191,16 @@ def delete_shopper(
     if not dry_run:
         scrub(store)
         log.info("deleted a shopper's %d conversations (%d messages)", n, msgs)
-    return ShopperDeletion(shopper, int(n), int(msgs), user_ids)
+    return ShopperDeletion(shopper, int(n), int(msgs), user_ids, int(shown))
+
+
+def _impression_keys(conn: Any, condition: ColumnElement[bool], shopper: str) -> set[str]:
+    """Impressions are keyed by the conversation, or by the storefront's session."""
+    rows = conn.execute(select(Conversation.id, Conversation.session_id).where(condition))
+    keys = {key for row in rows for key in row if key}
+    if shopper.strip().startswith(SESSION_PREFIX):
+        keys.add(shopper.strip()[len(SESSION_PREFIX) :])
+    return keys
 
 
 def scrub(store: SqlTranscriptStore) -> None:
