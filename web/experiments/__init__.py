@@ -48,7 +48,9 @@ async def start_experiments(
 
     engine = getattr(transcripts, "engine", None)
     impressions = SqlImpressionLog(engine) if engine is not None else None
-    state = make_experiment_state(redis_url, ttl_s=ttl_s, cache_s=settings.cache_s)
+    state = make_experiment_state(
+        redis_url, ttl_s=ttl_s, cache_s=settings.cache_s, prefix=settings.redis_prefix
+    )
     experiments = Experiments(settings, state, impressions)
     if impressions is not None:
         for placement, controls in (await asyncio.to_thread(impressions.load_controls)).items():

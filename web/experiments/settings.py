@@ -40,6 +40,7 @@ class ExperimentSettings(BaseSettings):
     prior: tuple[float, float] = (1.0, 1.0)
     reward_window_s: int = Field(default=1800, ge=1, description="clicks after this miss")
     cache_s: float = Field(default=1.0, ge=0.0, description="shared counts' local cache")
+    redis_prefix: str = Field(default="aisle", pattern=r"^[A-Za-z0-9_.-]+$")
 
     @model_validator(mode="after")
     def _valid_policy(self) -> ExperimentSettings:

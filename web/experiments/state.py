@@ -291,9 +291,9 @@ class RedisExperimentState:
 
 
 def make_experiment_state(
-    redis_url: str | None, *, ttl_s: int = 86_400, cache_s: float = 1.0
+    redis_url: str | None, *, ttl_s: int = 86_400, cache_s: float = 1.0, prefix: str = "aisle"
 ) -> ExperimentState:
     """Redis-backed state when `redis_url` is set (the cluster), else in memory."""
     if redis_url:
-        return RedisExperimentState(redis_url, ttl_s=ttl_s, cache_s=cache_s)
+        return RedisExperimentState(redis_url, prefix=prefix, ttl_s=ttl_s, cache_s=cache_s)
     return MemoryExperimentState(ttl_s)

@@ -58,6 +58,9 @@ class Cards(BaseModel):
 
     items: list[ProductCard]
     kind: str
+    arm: str | None = Field(
+        default=None, description="the experiment arm (recommender model) that served the row"
+    )
 
 
 class ShopEvent(BaseModel):
@@ -304,7 +307,7 @@ async def recommendations(
         ) from e
     cards = await _cards(request, search, recs)
     served(request, arm, session_id, [c.id for c in cards])
-    return Cards(items=cards, kind=label)
+    return Cards(items=cards, kind=label, arm=arm.arm if arm else None)
 
 
 @router.post("/events", status_code=202)
