@@ -39,7 +39,7 @@ def posterior_chart(rows: Sequence[PosteriorRow], *, label: str, width: int = 56
     row_h, label_w, value_w = 30, 110, 150
     room = width - label_w - value_w
     top = max((r.high for r in rows), default=0.0)
-    scale = max(0.01, round(top * 1.1 + 0.005, 2))
+    scale = min(1.0, max(0.01, round(top * 1.1 + 0.005, 2)))
     height = row_h * len(rows) + 24
     body = []
     for i, r in enumerate(rows):
@@ -68,7 +68,8 @@ def posterior_chart(rows: Sequence[PosteriorRow], *, label: str, width: int = 56
         f"{_pct(scale)}</text>"
     )
     return Markup(
-        f'<svg class="chart posterior" viewBox="0 0 {width} {height}" width="100%" '
+        # A fixed width: stretched to a wide panel, its text would grow past the table's.
+        f'<svg class="chart posterior" viewBox="0 0 {width} {height}" width="{width}" '
         f'role="img" aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
         f"<title>{escape(label)}</title>{''.join(body)}</svg>"
     )
