@@ -430,8 +430,11 @@ def reward(target: dict[str, Any], ins: Instruction, shown: dict[str, Any] | Non
 
 def bm25_first(cat: Catalog, queries: Sequence[str]) -> tuple[list[str | None], float]:
     """Plain bm25s over title + description; the first id per query, and the median ms."""
+    import logging
+
     import bm25s
 
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on import
     ids = sorted(cat.products)
     docs = [cat.products[i]["title"] + " " + cat.products[i].get("description", "") for i in ids]
     retriever = bm25s.BM25()
@@ -533,9 +536,7 @@ async def run_catalog(catalog: str, n: int, seed: int) -> tuple[dict[str, Any], 
                 chat=shown_entry(cat, cid, scores["chat"]),
                 hybrid=shown_entry(cat, hid, scores["hybrid"]),
                 chat_text=result.text,
-                chat_tools=[c.model_dump() for c in result.record.tool_calls]
-                if hasattr(result.record, "tool_calls")
-                else [],
+                chat_tools=[{"name": t.name, "args": t.args} for t in result.record.tools],
             )
         )
 
