@@ -19,7 +19,7 @@ from assistant.events import ProductCard, ToolCall
 from assistant.grounding import PRICE, parse_amount
 from assistant.guardrails import clean_catalog_text
 from assistant.state import ChatMessage, ConversationState
-from assistant.tools import INJECTED, ToolResult, Tools
+from assistant.tools import ARM_PLACEMENTS, INJECTED, ToolResult, Tools
 from retrieval import Product, ProductSearch, Vocabulary
 
 __all__ = ["TurnContext", "card"]
@@ -61,6 +61,7 @@ class TurnContext:
     tools: Tools
     search: ProductSearch
     user_id: str | None = None
+    arms: dict[str, str] = field(default_factory=dict)
     history: list[ChatMessage] = field(default_factory=list)
     max_tool_calls: int = 6
     max_cards: int = 4
@@ -86,10 +87,11 @@ class TurnContext:
         started = time.perf_counter()
         result = await self._run(name, raw)
         record.ms = round((time.perf_counter() - started) * 1000, 2)
-        record.ok, record.products, record.note = (
+        record.ok, record.products, record.note, record.arm = (
             result.ok,
             len(result.products),
             (result.note or (None if result.ok else result.message)),
+            result.arm,
         )
         self.calls.append(record)
         self.results.append(result)
@@ -126,6 +128,9 @@ class TurnContext:
         if name == "recommend_for_user":
             args["user_id"] = self.user_id
             args["seen"] = list(self.state.seen)
+            args["model"] = self.arms.get(ARM_PLACEMENTS[name])
+        elif name == "similar_products":
+            args["model"] = self.arms.get(ARM_PLACEMENTS[name])
         try:
             return await fn(**args)
         except Exception as e:

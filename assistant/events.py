@@ -48,6 +48,9 @@ class ToolCall(BaseModel):
     ms: float = 0.0
     products: int = 0
     note: str | None = None
+    arm: str | None = Field(
+        default=None, description="the experiment arm whose recommendations the tool returned"
+    )
 
 
 class Correction(BaseModel):

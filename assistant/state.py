@@ -158,3 +158,7 @@ class TurnRequest(BaseModel):
     user_id: str | None = Field(
         default=None, description="the signed-in shopper, set by the gateway, never by the message"
     )
+    arms: dict[str, str] = Field(
+        default_factory=dict,
+        description="experiment arm (recommender model) per chat placement, set by the gateway",
+    )

@@ -9,6 +9,7 @@ caller: `TurnTools` (assistant/context.py) turns failures into short results.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import re
@@ -34,6 +35,7 @@ from assistant.matching import (
 )
 from assistant.policies import PolicyIndex, PolicySnippet
 from assistant.state import ProductFilters
+from recsys import BadRequest as RecsysBadRequest
 from recsys import Filters, Recommendation, Recommender
 from retrieval import Hit, Product, ProductSearch
 
@@ -44,7 +46,10 @@ log = logging.getLogger(__name__)
 MAX_K = 8
 STRONG_SIMILARITY = 0.6
 # Arguments the turn fills in itself; the model never sees or sets them.
-INJECTED = ("user_id", "seen")
+INJECTED = ("user_id", "seen", "model")
+# The experiment placements of the chat: which tool serves which (web's experiments choose
+# an arm, a recommender model, per placement and conversation).
+ARM_PLACEMENTS = {"recommend_for_user": "chat_for_you", "similar_products": "chat_similar"}
 
 
 @dataclass
@@ -62,6 +67,7 @@ class ToolResult:
     alternatives: bool = False
     partial: bool = False
     degraded: bool = False
+    arm: str | None = None
     flagged: list[str] = field(default_factory=list)
     quote: list[tuple[str, int, float]] = field(default_factory=list)
     total: float | None = None
@@ -376,6 +382,7 @@ def make_tools(
         k: int = 4,
         user_id: Annotated[str | None, InjectedToolArg] = None,
         seen: Annotated[list[str] | None, InjectedToolArg] = None,
+        model: Annotated[str | None, InjectedToolArg] = None,
     ) -> ToolResult:
         """Recommend products for this shopper: from their own purchases when they are signed
         in, otherwise from what they looked at in this chat, otherwise the shop's best sellers.
@@ -392,15 +399,14 @@ def make_tools(
             if recommender is None:
                 raise LookupError("no recommender configured")
             n = k * 3 + len(seen_ids)
-            if user_id:
-                recs = await asyncio.to_thread(recommender.recommend, user_id, n, _rec_filters(f))
-            else:
-                recs = await asyncio.to_thread(
-                    recommender.recommend_for_session, seen_ids, n, _rec_filters(f)
-                )
+            call: Callable[..., Sequence[Any]] = (
+                recommender.recommend if user_id else recommender.recommend_for_session
+            )
+            target: Any = user_id if user_id else seen_ids
+            recs, arm = await with_arm(call, model, target, n, _rec_filters(f))
             products, reasons = await catalog_products(recs, f, k, seen_ids)
             if products:
-                return ToolResult("recommend_for_user", products=products, reasons=reasons)
+                return ToolResult("recommend_for_user", products=products, reasons=reasons, arm=arm)
         except Exception as e:
             log.warning(
                 "recommendations unavailable (%s); falling back to search", type(e).__name__
@@ -411,6 +417,19 @@ def make_tools(
         fallback.note = "personal recommendations are not available; these come from the catalog"
         return fallback
 
+    async def with_arm(
+        call: Callable[..., Sequence[Any]], model: str | None, *args: Any
+    ) -> tuple[Sequence[Any], str | None]:
+        """The recommender's answer from the experiment's arm; the served model's when the
+        arm is not in the served artifact (the answer then names no arm)."""
+        if model is None:
+            return await asyncio.to_thread(call, *args), None
+        try:
+            return await asyncio.to_thread(functools.partial(call, model=model), *args), model
+        except RecsysBadRequest as e:
+            log.warning("arm %s refused (%s); the served model answers", model, e.code)
+            return await asyncio.to_thread(call, *args), None
+
     async def related(
         tool: str,
         call: Callable[..., Sequence[Any]],
@@ -419,6 +438,7 @@ def make_tools(
         k: int,
         empty_note: str,
         error_note: str,
+        model: str | None = None,
     ) -> ToolResult:
         """Products the recommender relates to one product, or similar ones from the catalog."""
         f = filters or ProductFilters()
@@ -427,13 +447,13 @@ def make_tools(
         if base is None:
             return ToolResult(tool, ok=False, message=f"no product with id {product_id}")
         try:
-            recs = await asyncio.to_thread(call, product_id, k * 3, _rec_filters(f))
+            recs, arm = await with_arm(call, model, product_id, k * 3, _rec_filters(f))
             # A variant under the same title is the product itself, not what goes with it.
             products, reasons = await catalog_products(
                 recs, f, k, [product_id], frozenset({base.title.strip().lower()})
             )
             if products:
-                return ToolResult(tool, products=products, reasons=reasons)
+                return ToolResult(tool, products=products, reasons=reasons, arm=arm)
             note = empty_note
         except Exception as e:  # recsys down or untrained: the catalog still answers
             log.warning("%s unavailable (%s); using the catalog", tool, type(e).__name__)
@@ -445,7 +465,10 @@ def make_tools(
         raise LookupError("no recommender configured")
 
     async def similar_products(
-        product_id: str, filters: ProductFilters | None = None, k: int = 4
+        product_id: str,
+        filters: ProductFilters | None = None,
+        k: int = 4,
+        model: Annotated[str | None, InjectedToolArg] = None,
     ) -> ToolResult:
         """Products like one product ("something like it", "other options like the second one").
 
@@ -456,7 +479,7 @@ def make_tools(
         """
         call = recommender.similar_items if recommender is not None else _unavailable
         note = "matched by description"
-        return await related("similar_products", call, product_id, filters, k, note, note)
+        return await related("similar_products", call, product_id, filters, k, note, note, model)
 
     async def bought_together(
         product_id: str, filters: ProductFilters | None = None, k: int = 4

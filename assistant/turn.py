@@ -107,6 +107,7 @@ class Assistant:
             tools=self.tools,
             search=self.search,
             user_id=request.user_id,
+            arms=dict(request.arms),
             history=list(request.history),
             max_tool_calls=s.max_tool_calls,
             max_cards=s.max_cards,

@@ -158,6 +158,7 @@ def create_app(
             app.state.transcripts,
             settings.session_ttl_s,
         )
+        app.state.gateway.experiments = app.state.experiments
         app.state.ready = True
         try:
             yield

@@ -25,6 +25,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from assistant import AssistantError, TurnEvent, TurnRequest
 from recsys import Interaction, Recommender
 from web.breaker import CircuitBreaker, PartDown
+from web.chat.experiments import chat_arms, record_chat_impressions
 from web.chat.hub import (
     Conversation,
     ConversationHub,
@@ -44,6 +45,7 @@ from web.chat.protocol import (
     MessageFrame,
     parse_client_frame,
 )
+from web.experiments import Experiments
 from web.limits import RateLimits, SocketCounter
 from web.metrics import GatewayMetrics
 from web.settings import WebSettings
@@ -107,6 +109,8 @@ class Gateway:
         self.recommender = recommender
         self.transcripts = transcripts
         self.metrics = metrics
+        # Set by the app once experiments are built (None: no arms, no impressions).
+        self.experiments: Experiments | None = None
         self._tokens = URLSafeTimedSerializer(
             settings.secret_key.get_secret_value(), salt="aisle-resume"
         )
@@ -505,6 +509,8 @@ class Gateway:
                 log.warning("event not recorded in recsys: %s", type(e).__name__)
         if not conv.id:
             return  # a storefront event outside any chat
+        if self.experiments is not None:
+            await self.experiments.event(conv.id, name, product_id)
         try:
             await self._write("add_event", conv.id, name=name, product_id=product_id, at=now)
         except Exception:
@@ -605,11 +611,13 @@ class Gateway:
             return  # a person is answering; the console shows the message
         history, state = await self.hub.context(conv.id)
         keep = self.settings.history_turns
+        arms = await chat_arms(self.experiments, conv.id, returning=bool(conv.shopper_id))
         request = TurnRequest(
             message=text,
             state=state,
             history=history[-keep:] if keep else [],
             user_id=conv.shopper_id,
+            arms={p: a.arm for p, a in arms.items()},
         )
         first: float | None = None
         chunks: list[str] = []
@@ -693,6 +701,7 @@ class Gateway:
         await self.hub.set_context(
             conv.id, history[-max(keep, 2) * 2 :], new_state or (state or {})
         )
+        await record_chat_impressions(self.experiments, conv.id, arms, record, cards)
         await self.hub.publish(conv.id, "assistant.done", {"turn_id": turn_id})
         self.metrics.turn_latency.observe(latency)
         self.metrics.turns.labels(

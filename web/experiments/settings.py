@@ -11,13 +11,13 @@ from recsys.bandit import ContextFeature, Mode, Policy, RewardKind
 
 __all__ = ["PLACEMENTS", "PLACEMENT_LABELS", "ExperimentSettings", "Placement"]
 
-Placement = Literal["shop_for_you", "shop_similar", "chat_for_you", "chat_goes_with"]
+Placement = Literal["shop_for_you", "shop_similar", "chat_for_you", "chat_similar"]
 PLACEMENTS: tuple[Placement, ...] = get_args(Placement)
 PLACEMENT_LABELS: dict[Placement, str] = {
     "shop_for_you": "Storefront: recommended for you / popular right now",
     "shop_similar": "Product page: similar products",
     "chat_for_you": "Chat: recommended for you",
-    "chat_goes_with": "Chat: goes well with",
+    "chat_similar": "Chat: similar products",
 }
 
 
