@@ -165,3 +165,31 @@ async def test_gdpr_delete_removes_the_shoppers_impressions_and_no_one_elses(
     assert sum(s.impressions for s in log.summary()) == 3
     assert delete_shopper(store, "session:sess-anon").impressions == 1
     assert sum(s.impressions for s in log.summary()) == 2
+
+
+async def test_logged_impressions_replay_from_the_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from web.cli import main
+    from web.settings import WebSettings
+
+    made = make_engine(WebSettings(data_dir=tmp_path).database())
+    migrate(made)
+    exp = _experiments(made, MemoryExperimentState(), mode="fixed", split={"pop": 1, "als": 1})
+    served = {}
+    for n in range(40):
+        a = await exp.assign("shop_for_you", f"c{n}")
+        assert a is not None
+        await exp.served(a, f"c{n}", ["p1"])
+        served[f"c{n}"] = a.arm
+        if a.arm == "als":
+            await exp.event(f"c{n}", "click", "p1")  # als earns every time, pop never
+    made.dispose()
+    argv = ["eval", "bandit", "--logged", "db", "--data-dir", str(tmp_path), "--json"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    als = sum(1 for arm in served.values() if arm == "als")
+    assert out["fixed als"]["value"] == 1.0 and out["fixed als"]["matched"] == als
+    assert out["fixed pop"]["value"] == 0.0 and out["fixed pop"]["matched"] == 40 - als

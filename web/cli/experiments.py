@@ -77,6 +77,25 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _log_from_store(args: argparse.Namespace) -> list[Any]:
+    """One placement's impressions from the transcript database (`--logged db`)."""
+    from recsys.replay import LoggedImpression
+    from web.cli.transcripts import web_settings
+    from web.store import make_engine
+    from web.store.impressions import SqlImpressionLog
+
+    engine = make_engine(web_settings(args).database())
+    try:
+        rows = SqlImpressionLog(engine).logged(args.reward)
+    finally:
+        engine.dispose()
+    return [
+        LoggedImpression(context, arm, reward, propensity)
+        for placement, context, arm, reward, propensity in rows
+        if placement == args.placement
+    ]
+
+
 def _read_log(path: Path) -> list[Any]:
     import pandas as pd
 
@@ -99,7 +118,10 @@ def _replay(args: argparse.Namespace) -> int:
     from recsys.replay import Learner, ips, replay
 
     try:
-        log = _read_log(args.logged)
+        log = _log_from_store(args) if str(args.logged) == "db" else _read_log(args.logged)
+        if not log:
+            echo("error: no logged impressions to replay", err=True)
+            return 1
         arms = sorted({e.arm for e in log})
         candidates: dict[str, Learner] = {"bandit": ThompsonLearner(_policy(args, arms), 0)}
         candidates |= {f"fixed {a}": FixedArm(a) for a in arms}
@@ -144,6 +166,27 @@ def _segments_from_raw(path: Path) -> dict[str, dict[str, str]]:
     return {"country": dict(zip(ids, raw["Country"].astype(str), strict=True))}
 
 
+def _live_report(train: Any, categories: dict[str, str]) -> Any:
+    """The live impressions' report (None when there are none), against `train`'s history."""
+    from recsys.fairness import fairness_report, item_popularity
+    from web.settings import WebSettings
+    from web.store import make_engine
+    from web.store.impressions import SqlImpressionLog
+
+    engine = make_engine(WebSettings().database())
+    try:
+        rows = SqlImpressionLog(engine).lists()
+    finally:
+        engine.dispose()
+    if not rows:
+        return None
+    popularity = item_popularity(train[train["event"] == "purchase"])
+    segments = {"placement": [p for _, p, _ in rows], "context": [c for _, _, c in rows]}
+    return fairness_report(
+        "live impressions", [items for items, _, _ in rows], categories, popularity, segments
+    )
+
+
 def write_fairness_report(
     args: argparse.Namespace, train: Any, test: Any, settings: Any, models: list[str]
 ) -> None:
@@ -165,6 +208,13 @@ def write_fairness_report(
         f"Offline lists: what each model would show each of the test period's customers "
         f"(top 10; new customers get the popular items). Catalog: {catalog_path}."
     )
+    if getattr(args, "live", False):
+        live = _live_report(train, categories)
+        if live is not None:
+            reports["live impressions"] = live
+            note += " Live impressions: every list shown under an experiment, per placement."
+        else:
+            echo("no live impressions in the transcript database; offline lists only", err=True)
     args.report.write_text(render_fairness_html(reports, note=note), encoding="utf-8")
     # stderr: with --json, stdout carries the metrics alone.
     echo(f"fairness report written to {args.report}", err=True)
@@ -180,9 +230,11 @@ def add_commands(groups: CommandGroups) -> None:
     ev.add_argument(
         "--logged",
         type=Path,
-        help="impressions (CSV or JSONL: context, arm, "
-        "reward, propensity) to replay; without it, the simulation runs",
+        help="impressions to replay: `db` (the transcript database's, see --placement) or a "
+        "CSV / JSONL file (context, arm, reward, propensity); without it, the simulation runs",
     )
+    ev.add_argument("--placement", default="shop_for_you", help="with --logged db")
+    ev.add_argument("--data-dir", type=Path, help="web data dir (AISLE_WEB_DATA_DIR)")
     ev.add_argument("--method", choices=("replay", "ips"), default="replay")
     ev.add_argument("--data", type=Path, help="interactions (Online Retail II) to simulate on")
     ev.add_argument("--cutoff", help="split date (UTC), e.g. 2010-09-01")

@@ -237,6 +237,11 @@ def add_commands(groups: CommandGroups) -> None:
         "--report", type=Path, help="also write the fairness and diversity report (HTML)"
     )
     ev.add_argument("--catalog", type=Path, help="products file for the report's categories")
+    ev.add_argument(
+        "--live",
+        action="store_true",
+        help="add the live impressions of the transcript database (AISLE_WEB_*) to the report",
+    )
     ev.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     ev.set_defaults(func=_eval)
 

@@ -162,6 +162,20 @@ class SqlImpressionLog:
                 (list(p or []), pl, c) for p, pl, c in conn.execute(query.order_by(Impression.id))
             ]
 
+    def logged(self, reward: str = "click") -> list[tuple[str, str, str, float, float]]:
+        """Every impression in serving order: (placement, context, arm, reward 0/1,
+        propensity), the reward being a click or a cart (the replay evaluator's input)."""
+        column = Impression.clicked_at if reward == "click" else Impression.carted_at
+        query = select(
+            Impression.placement,
+            Impression.context,
+            Impression.arm,
+            column.is_not(None),
+            Impression.propensity,
+        ).order_by(Impression.id)
+        with self.engine.connect() as conn:
+            return [(p, c, a, float(bool(r)), float(q)) for p, c, a, r, q in conn.execute(query)]
+
     def forget(self, conversation_ids: Iterable[str]) -> int:
         """Delete the impressions of these conversations or sessions (GDPR delete)."""
         ids = list(conversation_ids)
