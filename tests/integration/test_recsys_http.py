@@ -193,3 +193,22 @@ def test_the_pod_picks_up_a_new_training_by_itself(tmp_path: Path) -> None:
             time.sleep(0.05)
         assert first != newer and client.version() == newer
         assert client.recommend("c01", 1)[0].reason.code == "because_you_bought"
+
+
+def test_an_experiments_arm_answers_over_http_as_in_process(
+    shops: Callable[[str], RecsysSettings],
+) -> None:
+    settings = shops("als")  # the artifact holds als, cooc and pop
+    local = LocalRecommender(settings)
+    with serve_app(create_app(settings)) as url, HttpRecommender(url) as client:
+        for arm in ("pop", "cooc"):
+            assert client.recommend("c04", 4, model=arm) == local.recommend("c04", 4, model=arm)
+            assert client.similar_items("T3", 3, model=arm) == local.similar_items(
+                "T3", 3, model=arm
+            )
+            assert client.recommend_for_session(["C2"], 3, model=arm) == (
+                local.recommend_for_session(["C2"], 3, model=arm)
+            )
+        assert client.recommend("c04", 4, model="pop") != client.recommend("c04", 4)
+        with pytest.raises(BadRequest, match="is not in artifact"):
+            client.recommend("c04", 4, model="ease")

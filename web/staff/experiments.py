@@ -1,5 +1,4 @@
-"""The console's Experiments page (per placement and arm), its CSV export, admin controls,
-and the fairness page over live impressions."""
+"""The console's Experiments page, its CSV export and admin controls, and the fairness page."""
 
 from __future__ import annotations
 
