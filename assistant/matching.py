@@ -17,6 +17,7 @@ __all__ = [
     "content_words",
     "corrected_words",
     "distinct_titles",
+    "excluded_forms",
     "keeps",
     "mentions",
     "names",
@@ -119,11 +120,18 @@ def product_terms(product: Product) -> frozenset[str]:
     for w in words(text):
         terms.add(stem(w))
         terms.update(stem(part) for part in w.split("-") if len(part) > 2)
+        terms.update(_ANALYZER.base_forms(w))
     if len(_TERMS) >= _TERMS_MAX:
         # Catalog versions come and go; a full cache simply starts again.
         _TERMS.clear()
     _TERMS[text] = frozenset(terms)
     return _TERMS[text]
+
+
+def excluded_forms(word: str) -> set[str]:
+    """The index tokens an excluded word rules out: its stem and, for an adjective, the
+    word it is made from ("spotty" rules out "Spots Mug")."""
+    return {stem(word), *(b for w in words(word) for b in _ANALYZER.base_forms(w))}
 
 
 def mentions(product: Product, word: str, terms: frozenset[str] | None = None) -> bool:
@@ -157,7 +165,7 @@ def keeps(product: Product, filters: ProductFilters) -> bool:
     if filters.exclude:
         # The exact word, as the catalog's analyzer reads it: "wired" excludes no "wireless".
         terms = product_terms(product)
-        if any(stem(w) in terms for w in filters.exclude):
+        if any(not terms.isdisjoint(excluded_forms(w)) for w in filters.exclude):
             return False
     for name, value in filters.attributes.items():
         if product.attributes.get(name, "").lower() != value.lower():
@@ -244,15 +252,18 @@ def rank_by_words(
         if not hits:
             continue
         price = float(p.price)
-        # A price sort is in price order; a sold-out product says so in the listing.
+        # A price sort is in price order among the products that ARE the thing asked for
+        # ("cheap bags": bags, then what is only filed with them); a sold-out product says
+        # so in the listing.
+        other = not names(p, head)
         if sort == "price_asc":
-            key: tuple[float, ...] = (-hits, price, not p.in_stock, rank)
+            key: tuple[float, ...] = (-hits, other, price, not p.in_stock, rank)
         elif sort == "price_desc":
-            key = (-hits, -price, not p.in_stock, rank)
+            key = (-hits, other, -price, not p.in_stock, rank)
         elif sort == "rating_desc":
-            key = (-hits, -(p.rating or 0.0), -p.rating_count, rank)
+            key = (-hits, other, -(p.rating or 0.0), -p.rating_count, rank)
         elif sort == "popularity":
-            key = (-hits, -p.rating_count, rank)
+            key = (-hits, other, -p.rating_count, rank)
         else:
             key = (-hits, not mentions(p, head, terms), not names(p, head), not p.in_stock, rank)
         scored.append((key, p))

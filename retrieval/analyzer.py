@@ -373,6 +373,25 @@ class Analyzer:
         """The index token of one lower-case word (its variant's stem: "xmas" -> "christma")."""
         return " ".join(self._word_tokens(word)) or self._stem(word)
 
+    def base_forms(self, word: str) -> tuple[str, ...]:
+        """Index tokens of the word an English adjective is made from ("spotty" -> "spot",
+        "glittery" -> "glitter", "pinkish" -> "pink"), so that excluding one excludes the
+        other. Empty for other words and other languages."""
+        lower = word.lower()
+        if self.language != "english" or len(lower) < 5 or not lower.isalpha():
+            return ()
+        bases: list[str] = []
+        if lower.endswith("ish"):
+            bases.append(lower[:-3])
+        elif lower.endswith("y") and not lower.endswith(("ey", "ay", "oy", "uy")):
+            bare = lower[:-1]
+            # "spotty" doubles the consonant of "spot"; "glittery" keeps "glitter" whole.
+            bases.append(bare[:-1] if len(bare) > 3 and bare[-1] == bare[-2] else bare)
+        own = self._stem(lower)
+        return tuple(
+            t for b in bases if len(b) >= 3 and (t := self._stem(b)) != own
+        )
+
     @staticmethod
     def canonical_spelling(text: str) -> str:
         """The text lower-cased, with each spelling variant in its canonical form

@@ -29,6 +29,7 @@ from retrieval.product import (
 from retrieval.store import Where
 
 MAX_CATEGORY_DEPTH = 6
+_WORDS = re.compile(r"[a-z]+")
 Mask = npt.NDArray[np.bool_]
 # Bump when what gets embedded changes, so that re-ingest re-embeds everything.
 TEXT_VERSION = "1"
@@ -201,7 +202,9 @@ class CatalogTable:
                 m &= self._cat_levels[len(prefixes) - 1] != prefixes[-1]
         if f.exclude_terms and self._analyzer is not None:
             for word in f.exclude_terms:
-                for token in self._analyzer.tokenize(word):
+                forms = self._analyzer.tokenize(word)
+                forms += [b for w in word.split() for b in self._analyzer.base_forms(w)]
+                for token in forms:
                     rows = self._postings.get(token)
                     if rows is not None:
                         m[rows] = False
@@ -214,7 +217,10 @@ class CatalogTable:
         for i, p in enumerate(self.products):
             text = " ".join([p.title, p.brand, p.category.replace(">", " "),
                              *p.attributes.values()])
-            for token in set(analyzer.tokenize(text)):
+            tokens = set(analyzer.tokenize(text))
+            # "Spotty Bag" is also a spot product: excluding spots leaves it out.
+            tokens.update(b for w in _WORDS.findall(text.lower()) for b in analyzer.base_forms(w))
+            for token in tokens:
                 postings.setdefault(token, []).append(i)
         self._postings = {t: np.asarray(rows, dtype=np.int64) for t, rows in postings.items()}
         self._analyzer = analyzer

@@ -39,6 +39,7 @@ _ASKS_ABOUT = re.compile(
 )
 _SIMILAR_CUE = re.compile(r"\b(?:similar|alternatives?|instead of|compared? to|than)\b")
 _CHEAPER_THAN = re.compile(r"\bcheaper\b|\bless expensive\b|\bmore affordable\b|\bbudget\b")
+_GIFT = re.compile(r"\b(?:gifts?|presents?|stocking fillers?|something for)\b")
 _SEPARATOR = re.compile(r"\s+(?:and|vs\.?|versus|or|with)\s+|,")
 # Words of a request that never belong to a product's name.
 _NOT_NAME = {
@@ -281,6 +282,18 @@ class OfflineBrain:
                 "search_products",
                 {"query": c.query, "filters": c.filters(), "exclude_ids": skip, "k": ctx.max_cards},
             )
+        if (
+            u.new_topic
+            and not u.update.ideas
+            and (u.update.people or _GIFT.search(ctx.message.lower()))
+            and result.ok
+            and c.query
+            and (not result.products or len(result.missing) >= len(c.query.split()))
+        ):
+            # "A gift for a teacher, end of term": the shop sells nothing called "term", so
+            # the request is for a present within its limits, not for the words.
+            u.constraints = c = c.model_copy(update={"query": ""})
+            return await self._recommend(ctx, u, writer)
         previous_prices = list(state.shown_prices)
         if (
             u.update.relative == "cheaper"

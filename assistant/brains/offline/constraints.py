@@ -37,6 +37,13 @@ _NUMBER_WORDS = {
     "fifty": 50,
     "hundred": 100,
 }
+# "He's turning six", "she turns 7", "aged 3": an age, not a number of things or money.
+_AGE = re.compile(
+    r"\b(?:turning|turns|turned|aged|age)\s+(?:\d{1,2}|one|two|three|four|five|six|seven|"
+    r"eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|eighteen|twenty|"
+    r"thirty|forty|fifty|sixty|seventy|eighty|ninety)\b(?!\s*(?:pounds?|quid|dollars?|"
+    r"euros?|rupees?|%|p\b))"
+)
 _NOT_EXCLUDABLE = {
     "many",
     "few",
@@ -98,7 +105,12 @@ _MAX = re.compile(
     r"no more than|not more than|"
     r"up to|upto|max(?:imum)?(?: of)?|at most|within|budget(?: is| of|:)?(?: about| around)?|"
     r"spend(?:ing)?(?: about| around| up to)?|for less than|<|no more then|less then|"
-    r"not over|not above|maximum|within (?:a |my )?budget of|priced (?:under|below|at most))\s*"
+    r"not over|not above|maximum|within (?:a |my )?budget of|priced (?:under|below|at most)|"
+    r"nothing (?:over|above|more than|dearer than|pricier than|costing more than)|"
+    r"no(?:thing)? (?:more )?(?:expensive|pricey|dearer) than|"
+    r"(?:doesn'?t|does not|don'?t|do not|shouldn'?t|should not|can'?t|cannot|won'?t) "
+    r"(?:want to |wanna )?(?:cost|costs|go|be|spend|pay) (?:more than|over|above)|"
+    r"(?:isn'?t|is not|aren'?t|are not) (?:more than|over|above))\s*"
     + _MONEY
 )
 _MAX_AFTER = re.compile(
@@ -431,6 +443,7 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     text = language.spoken_amounts(text)
     # Ages are no budget, and no product words either.
     text = re.sub(r"\b\d+\s*-?\s*(?:years?|yrs?|months?)(?:\s*-?\s*old)?\b", " ", text)
+    text = _AGE.sub(" ", text)
     up = ConstraintUpdate()
     reading = language.read(text)
     up.people, up.interests = reading.people, reading.interests
@@ -509,6 +522,9 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
             up.brands.append(brand)
             attribute_words.update(words(key))
     up.alternatives = _alternatives(tokens, attribute_words | negated | set(language.filler))
+    if len(up.interests) >= 2 and not up.alternatives:
+        # "My boy loves space and rockets": things for either, mixed.
+        up.alternatives = [" ".join(content_words(i)) for i in up.interests if content_words(i)]
     found, up.phrase = product_phrase(tokens, attribute_words | negated, language.people)
     if found and not any(found[-1] in a.split() for a in up.alternatives):
         # "a shampoo with aloe vera or hibiscus" wants a shampoo: the "or" is its detail.

@@ -183,7 +183,10 @@ def detect(message: str, s: Signals) -> Intent:
         return "policy_question"
     if HUMAN_REQUEST.search(body):
         return "human"
-    if _IDENTITY.search(body):
+    if _IDENTITY.search(body) and not (
+        (s.product_words or s.conditions) and _SHOPPING_CUE.search(_IDENTITY.sub(" ", body))
+    ):
+        # "Is anyone there? I want candles" is a request for candles.
         return "identity"
     if _PURCHASE.search(body):
         return "purchase"

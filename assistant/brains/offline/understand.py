@@ -75,6 +75,8 @@ def understand(
     intent = detect(message, signals)
     if intent == "unclear" and update.query_words and (update.sort or update.has_conditions()):
         intent = "find"  # "what is your cheapest mug?"
+    elif intent == "unclear" and update.query_words and (update.interests or update.people):
+        intent = "find"  # "my little boy loves space and rockets": what suits him
     elif intent == "unclear" and update.alternatives:
         intent = "find"  # "... maybe a lampshade or a mirror or fairy lights"
     elif intent == "unclear" and update.query_words and active and len(message.split()) <= 8:

@@ -27,10 +27,21 @@ _PLACE = re.compile(
     r"\b(?:in|at|on) (?:my|our|the|his|her|their) (?:bedroom|kitchen|bathroom|living room|"
     r"lounge|office|room|house|home|flat|garden|balcony|car|desk|hall|study)\b"
 )
+# The whole shop is no product: "the cheapest thing in the whole shop".
+_SCOPE = re.compile(
+    r"\b(?:(?:in|of|from|on|across) (?:the|your|this|ur) (?:whole |entire )?|"
+    r"(?:the|your) (?:whole|entire) )(?:shop|store|site|website|web ?shop|catalog(?:ue)?|"
+    r"range|collection|inventory)\b"
+)
 _PRONOUNS = {"it", "them", "this", "that", "these", "those", "one", "ones", "stuff", "things"}
 _CLAUSE_STOP = (
     r"(?=\s*(?:[,.;!?]|$|\b(?:and|but|so|under|below|over|above|less|more|for|with|"
     r"please|rated|priced|in stock|who|which|that|because|since|what|any|do|can|i|we)\b))"
+)
+
+_MORE_INTERESTS = re.compile(
+    r"\s*(?:,|&|\band\b|\bor\b)\s*(?:also\s+|all\s+)?((?:[a-z][a-z'&-]*\s*){1,2}?)"
+    + _CLAUSE_STOP
 )
 
 
@@ -113,16 +124,23 @@ class ShopperLanguage:
         """Take people, interests, occasions and time expressions out of a lower-case message."""
         out = Reading(text)
         for m in self.interest_cue.finditer(text):
-            words = [
-                w
-                for w in m.group(1).split()
-                if w not in self.people and w not in self.filler and w not in _PRONOUNS
-            ]
-            # "who is a gardener": the activity, not the person.
-            words = [self.doers.get(w, w) for w in words if w not in ("a", "an", "the")]
-            if words:
-                out.interests.append(" ".join(words))
-                text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+            spans = [(m.start(), m.end(), m.group(1))]
+            # "loves space and rockets", "is into cats, owls and birds": each is an interest.
+            at = m.end()
+            while more := _MORE_INTERESTS.match(text, at):
+                spans.append((more.start(), more.end(), more.group(1)))
+                at = more.end()
+            for start, end, said in spans:
+                words = [
+                    w
+                    for w in said.split()
+                    if w not in self.people and w not in self.filler and w not in _PRONOUNS
+                ]
+                # "who is a gardener": the activity, not the person.
+                words = [self.doers.get(w, w) for w in words if w not in ("a", "an", "the")]
+                if words:
+                    out.interests.append(" ".join(words))
+                    text = text[:start] + " " * (end - start) + text[end:]
         for doer, activity in self.doers.items():
             if re.search(rf"\b(?:a|an|for|my|our|the)\s+(?:keen\s+|big\s+)?{doer}\b", text):
                 out.interests.append(activity)
@@ -135,8 +153,8 @@ class ShopperLanguage:
                 rf"attending|going (?:on|to)|at|it'?s|its|(?:got|have) (?=a |an |our |my )|"
                 rf"invited to|off to|doing|holding)\s*(?:(?:a|an|the|my|our|her|his|"
                 rf"their|your|some)\s+)?(?:\w+'?s\s+)?)\b{re.escape(name)}(?:'?s)?\b"
-                rf"|\b{re.escape(name)}(?:'?s)?(?=\s+(?:presents?|gifts?|ideas?|coming|next|"
-                rf"this|soon)\b)"
+                rf"|\b{re.escape(name)}(?:'?s)?(?=\s+(?:(?:is|was)\s+)?(?:presents?|gifts?|ideas?|"
+                rf"coming|next|this|soon|tomorrow|today|tonight|on)\b)"
             )
             if rx.search(text):
                 out.occasions.append(name)
@@ -146,6 +164,7 @@ class ShopperLanguage:
         text = self.time_lead.sub(" ", text)
         # Where it goes is no product: "a ceiling fan in my bedroom".
         text = _PLACE.sub(" ", text)
+        text = _SCOPE.sub(" ", text)
         person = "|".join(sorted((re.escape(p) for p in self.people), key=len, reverse=True))
         for m in re.finditer(
             rf"\b(?:for|to|with)?\s*(?:my|our|his|her|their|a|an|the|your)\s+"
