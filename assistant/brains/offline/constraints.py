@@ -175,12 +175,14 @@ _CHEAPER = re.compile(
 )
 _PRICIER = re.compile(
     r"\bmore expensive\b|\bpricier\b|\bhigher[- ]end\b|\bbetter quality\b|\bnicer\b|\bfancier\b"
+    r"|\bmore (?:premium|upmarket|luxurious|luxury|special|high[- ]end|posh|fancy)\b|\bposher\b"
+    r"|\bdearer\b|\bsomething (?:better|nicer)\b"
 )
 _CHEAPEST = re.compile(
     r"\bcheapest\b|\blowest price|\bleast expensive\b|\bcheap\b|\binexpensive\b|\baffordable\b|"
     r"\bbargain|\blow[- ]cost\b|\bbudget\b(?!\s*(?:is|of|:|about|around)?\s*[£$€\d])"
 )
-_PRICIEST = re.compile(r"\bmost expensive\b|\bpriciest\b|\bluxury\b|\bpremium\b|\bfancy\b|\bposh\b")
+_PRICIEST = re.compile(r"\bmost expensive\b|\bpriciest\b|\bdearest\b|\bmost costly\b|\bluxury\b|\bpremium\b|\bfancy\b|\bposh\b")
 _NEGATION = re.compile(
     r"\b(?:is ?n'?t|are ?n'?t|was ?n'?t|not|no|without|except(?: for)?|excluding|exclude|"
     r"other than|apart from|anything but|but not|nothing|never|avoid|hate|dislike|"
@@ -299,7 +301,7 @@ def _amount(raw: str | None) -> float | None:
 
 def _pence(m: re.Match[str], value: float | None) -> float | None:
     """An amount written as pence ("under 50p") in pounds."""
-    if value is not None and re.search(r"\dp$", m.group(0).strip()):
+    if value is not None and re.search(r"\dp\b(?!\s*\d)", m.group(0).strip()):
         return round(value / 100, 2)
     return value
 
@@ -473,8 +475,13 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
         up.relative = "cheaper"
     elif _PRICIER.search(text) and not explicit:
         up.relative = "pricier"
-    if _PRICIEST.search(text):
+    if up.relative == "pricier":
+        # "Anything a bit more premium?": dearer than what was shown, not a word to find.
+        text = _PRICIER.sub(" ", text)
+    elif m := _PRICIEST.search(text):
         up.sort = "price_desc"
+        if m.group(0) not in STOPWORDS:
+            text = _blank(text, m.span())
     elif _CHEAPEST.search(text) and not up.relative:
         up.sort = "price_asc"
     elif _POPULAR.search(text) and up.sort is None:
@@ -507,7 +514,11 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     for span in spent:
         masked = _blank(masked, span)
     masked = _CURRENCY_WORDS.sub(" ", masked)
-    tokens = [t for t in words(masked) if t not in language.filler]
+    tokens = [
+        t
+        for t in words(masked)
+        if t not in language.filler and not (t in language.vague and not _known(t, lexicon))
+    ]
     attribute_words: set[str] = set()
     for name, values in lexicon.attributes.items():
         if name == "pack_size":

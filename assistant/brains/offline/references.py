@@ -53,6 +53,11 @@ _SUPERLATIVE: dict[str, Callable[[list[Product]], Product]] = {
     "most expensive": lambda ps: max(ps, key=lambda p: p.price),
     "pricier": lambda ps: max(ps, key=lambda p: p.price),
     "dearer": lambda ps: max(ps, key=lambda p: p.price),
+    "dearest": lambda ps: max(ps, key=lambda p: p.price),
+    "most costly": lambda ps: max(ps, key=lambda p: p.price),
+    "least expensive": lambda ps: min(ps, key=lambda p: p.price),
+    "lowest price": lambda ps: min(ps, key=lambda p: p.price),
+    "highest price": lambda ps: max(ps, key=lambda p: p.price),
     "priciest": lambda ps: max(ps, key=lambda p: p.price),
     "best rated": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
     "highest rated": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
@@ -71,10 +76,14 @@ _COUNT = {"two": 2, "three": 3, "four": 4}
 _AMONG_SHOWN = re.compile(
     r"\b(?:of (?:those|these|them|the (?:ones|products) (?:you )?(?:showed|shown))|among (?:them|"
     r"those|these)|which (?:one|is|are|has|have)|the (?:cheapest|priciest|dearer|cheaper|"
-    r"most expensive|best rated|highest rated|top rated|most popular) (?:one|of))\b|"
+    r"most expensive|dearest|best rated|highest rated|top rated|most popular) (?:one|of))\b|"
     r"^\W*(?:and )?(?:which|"
     r"what(?:'s| is)) the (?:cheapest|priciest|most expensive|best rated|highest rated|"
-    r"top rated|most popular)\W*$"
+    r"top rated|most popular|dearest)\W*$"
+)
+
+_OF_THOSE = re.compile(
+    r"\b(?:of|among|from|out of) (?:those|these|them|the ones|the (?:products|items))\b"
 )
 
 
@@ -132,7 +141,12 @@ def resolve(text: str, state: ConversationState, known: Mapping[str, Product]) -
                 picked.append(shown[index].id)
         if picked:
             return Reference(picked, "ordinal")
+    # After a sorted search ("the cheapest jigsaw"), "and the most expensive one?" asks
+    # for the other end of the same search, unless it says "of those".
+    resorted = state.constraints.sort != "relevance" and not _OF_THOSE.search(lower)
     for phrase, choose in _SUPERLATIVE.items():
+        if resorted:
+            break
         if (
             re.search(rf"\b(?:the |is |are )?{phrase}(?: one)?\b", lower)
             and len(shown) >= 2

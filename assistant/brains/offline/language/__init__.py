@@ -26,7 +26,13 @@ _SEASON_NEWS = re.compile(
 _PLACE = re.compile(
     r"\b(?:in|at|on) (?:my|our|the|his|her|their) (?:bedroom|kitchen|bathroom|living room|"
     r"lounge|office|room|house|home|flat|garden|balcony|car|desk|hall|study)\b"
+    # "a party at home", "bits for the house": the home is where, not what.
+    r"|\b(?:at|for|in|around|round|about) (?:(?:the|my|our|his|her|their) )?"
+    r"(?:home|house|flat|apartment|place)\b(?!\s+(?:sign|decor|decoration|number|plaque|"
+    r"shoes?|slippers?|fragrance|scent)\b)"
 )
+# "What would make a nice present": the verb, not a product word.
+_WOULD_MAKE = re.compile(r"\b(?:would|will|could|might|should|to|it'?d) make\b")
 # The whole shop is no product: "the cheapest thing in the whole shop".
 _SCOPE = re.compile(
     r"\b(?:(?:in|of|from|on|across) (?:the|your|this|ur) (?:whole |entire )?|"
@@ -69,6 +75,7 @@ class ShopperLanguage:
     time_lead: re.Pattern[str]
     filler: frozenset[str]
     descriptors: frozenset[str] = frozenset()
+    vague: frozenset[str] = frozenset()
     kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
     aspects: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -104,6 +111,7 @@ class ShopperLanguage:
             ),
             filler=frozenset(data["filler"].split()),
             descriptors=frozenset(data.get("descriptors", "").split()),
+            vague=frozenset(data.get("vague", "").split()),
             kinds={k.lower(): tuple(v) for k, v in data.get("kinds", {}).items()},
             aspects={k.lower(): tuple(v) for k, v in data.get("aspects", {}).items()},
         )
@@ -161,6 +169,7 @@ class ShopperLanguage:
                 out.ideas += [i for i in self.occasions[name] if i not in out.ideas]
                 text = rx.sub(" ", text)
         text = _SEASON_NEWS.sub(" ", text)
+        text = _WOULD_MAKE.sub(" ", text)
         text = self.time_lead.sub(" ", text)
         # Where it goes is no product: "a ceiling fan in my bedroom".
         text = _PLACE.sub(" ", text)
