@@ -154,7 +154,11 @@ class QuoteItem(BaseModel):
 
 _FREE_OVER = re.compile(
     r"free (?:standard |uk |home )?(?:delivery|shipping|postage)[^.]*?(?:over|above|from|of|"
-    r"exceeding|at least)\s*[£$€₹]?\s*(?P<amount>\d[\d,]*(?:\.\d{1,2})?)",
+    r"exceeding|at least)\s*[£$€₹]?\s*(?P<amount>\d[\d,]*(?:\.\d{1,2})?)"
+    # "Orders of £40 or more ship free"
+    r"|(?:orders?|baskets?|spend(?:ing)?)\s+(?:of|over|above|from|worth)\s*(?:[£$€₹]|rs\.?\s*)?"
+    r"(?P<after>\d[\d,]*(?:\.\d{1,2})?)[^.]*?\b(?:ships?|delivered|get|gets|qualify for|"
+    r"have)\s+(?:free|for free)",
     re.IGNORECASE,
 )
 
@@ -526,7 +530,7 @@ def make_tools(
             for snip in snippets:
                 m = _FREE_OVER.search(snip.text)
                 if m:
-                    threshold = float(m.group("amount").replace(",", ""))
+                    threshold = float((m.group("amount") or m.group("after")).replace(",", ""))
                     result.snippets = [snip]
                     result.threshold = threshold
                     break

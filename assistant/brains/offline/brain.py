@@ -28,6 +28,7 @@ __all__ = ["OfflineBrain", "name_lookup"]
 _NAMED_INTENTS = ("similar", "bought_together", "compare", "product_question", "quote", "purchase")
 _RELATED_CUE = re.compile(
     r"\b(?:similar|alternatives?|instead of|go(?:es)? (?:well )?with|to go with|"
+    r"(?:something|anything|more|others?) like|along the lines of|"
     r"pairs? with|bought together|buy with|compared? to|than the)\b"
 )
 _ANYONE = {"someone", "somebody", "everyone", "him", "her", "them", "family", "guests"}
@@ -37,7 +38,10 @@ _ASKS_ABOUT = re.compile(
     r"the (?:price|capacity|size|warranty)|tell me about|how about|what about|how (?:big|long|"
     r"heavy|tall|wide))\b"
 )
-_SIMILAR_CUE = re.compile(r"\b(?:similar|alternatives?|instead of|compared? to|than)\b")
+_SIMILAR_CUE = re.compile(
+    r"\b(?:similar|alternatives?|instead of|compared? to|than|(?:something|anything|more|"
+    r"others?) like|along the lines of|cheaper|less expensive|more affordable)\b"
+)
 _CHEAPER_THAN = re.compile(r"\bcheaper\b|\bless expensive\b|\bmore affordable\b|\bbudget\b")
 _GIFT = re.compile(r"\b(?:gifts?|presents?|stocking fillers?|something for)\b")
 _SEPARATOR = re.compile(r"\s+(?:and|vs\.?|versus|or|with)\s+|,")
@@ -167,9 +171,12 @@ class OfflineBrain:
             or (u.intent == "find" and _ASKS_ABOUT.search(text))
             or (u.intent == "policy_question" and not strong_policy(text))
         )
+        # "The ping apron is a bit much, is there a cheaper apron?": cheaper than that one.
+        cheaper = u.intent in ("find", "refine", "unclear") and bool(_CHEAPER_THAN.search(text))
         wants_one = (
             u.intent in _NAMED_INTENTS
             or asks
+            or cheaper
             or (u.intent in ("find", "refine", "unclear") and _RELATED_CUE.search(text))
         )
         if not wants_one or (u.reference.ids and u.reference.how not in ("pronoun", "all")):
@@ -179,7 +186,8 @@ class OfflineBrain:
         named: list[str] = []
         for part in parts:
             # A generic word ("mug") names no one product unless a related cue asks for one.
-            strict = asks or u.intent == "purchase"  # "I'll take it" names no product
+            # "I'll take it" names no product; "a cheaper apron" names no one apron.
+            strict = asks or u.intent == "purchase" or (cheaper and not _RELATED_CUE.search(text))
             pid = await name_lookup(ctx, part, min_words=2 if strict else 1)
             if pid is not None and pid not in named:
                 named.append(pid)

@@ -399,6 +399,24 @@ def _alternatives(tokens: list[str], stop: set[str]) -> list[str]:
     return out if len(out) >= 2 else []
 
 
+def _compound_heads(tokens: list[str], lexicon: Lexicon) -> set[str]:
+    """Attribute values that end a compound noun: "wrapping paper" is paper the product,
+    not a product made of paper ("paper cups")."""
+    values = {v for name, vs in lexicon.attributes.items() if name != "pack_size" for v in vs}
+    out = set()
+    for n, w in enumerate(tokens):
+        if n == 0 or w not in values:
+            continue
+        before, after = tokens[n - 1], tokens[n + 1] if n + 1 < len(tokens) else ""
+        if (
+            before not in values
+            and content_words(before)
+            and not (after and content_words(after) and after not in values)
+        ):
+            out.add(w)
+    return out
+
+
 def _known(word: str, lexicon: Lexicon) -> bool:
     return word in lexicon.words or stem(word) in lexicon.words
 
@@ -520,11 +538,12 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
         if t not in language.filler and not (t in language.vague and not _known(t, lexicon))
     ]
     attribute_words: set[str] = set()
+    nouns = _compound_heads(tokens, lexicon)
     for name, values in lexicon.attributes.items():
         if name == "pack_size":
             continue
         for w in tokens:
-            if w in values and w not in negated:
+            if w in values and w not in negated and w not in nouns:
                 up.attributes.setdefault(name, values[w])
                 attribute_words.add(w)
     lowered = " " + " ".join(tokens) + " "

@@ -67,7 +67,8 @@ _UNKNOWN: list[tuple[str, re.Pattern[str]]] = [
     (
         "its size",
         re.compile(
-            r"\bsize\b|\bdimensions?\b|\bhow (?:big|large|small|tall|wide|long|deep)\b|"
+            r"\bsize\b|\bdimensions?\b|\bhow (?:big|large|small|tall|wide|deep)\b|"
+            r"\bhow long\b(?!\s+(?:have|has|had|been|since|ago|until|till|will|does it take))|"
             r"\bmeasure\w*\b|\bfit\b|\bcm\b|\binch\w*\b"
         ),
     ),
@@ -126,6 +127,8 @@ def describe_product(p: Product, price: str, *, short: bool = False) -> str:
     return text
 
 
+# Aspects a catalog field answers outright.
+_FIELD_ASPECTS = {"price", "stock", "color", "material", "brand", "rating"}
 _NUMBER_UNIT = re.compile(r"\d(?:[\d.,]*)\s?([a-z]{1,5})\b")
 _ASKS_FIGURE = re.compile(
     r"\bhow (?:much|many|long|big|heavy|tall|wide)\b|\bwhat(?:'s| is) the (?:\w+ )?"
@@ -307,6 +310,14 @@ def answer_question(message: str, p: Product, price: str, book: Phrasebook) -> l
     text = message.lower()
     asked = [name for name, rx in _ASPECTS if rx.search(text)]
     unknown = [phrase for phrase, rx in _UNKNOWN if rx.search(text)]
+    if set(asked) & _FIELD_ASPECTS:
+        # "Is the red kids umbrella in stock?" asks about stock; "kids" names the product.
+        unknown = []
+    if "pack" in asked and not p.attributes.get("pack_size"):
+        # "How many people have bought it?" may be answered by the listing's own words.
+        found = find_passage(message, p)
+        if found is not None:
+            return [f'The listing for the {p.title} says, in its {found[0]}: "{found[1]}" ']
     out: list[str] = []
     if m := _EITHER.search(text):
         # "Is it wired or wireless?": the alternative its listing names, quoted.

@@ -25,6 +25,13 @@ _ABOUT_AN_ORDER = re.compile(
     r"delivery|deliver|shipping|ship)\b"
 )
 
+# A question about what the shop has: "what are your newest necklaces?", "which kettles
+# do you have?"
+_ASKS_FOR = re.compile(
+    r"^\W*(?:what|which|any|got|have you|do you|are there|is there)\b|\b(?:you (?:have|got|"
+    r"sell|stock|do)|have you got)\b"
+)
+
 
 @dataclass
 class Understanding:
@@ -77,6 +84,8 @@ def understand(
         intent = "find"  # "what is your cheapest mug?"
     elif intent == "unclear" and update.query_words and (update.interests or update.people):
         intent = "find"  # "my little boy loves space and rockets": what suits him
+    elif intent == "unclear" and update.query_words and _ASKS_FOR.search(message.lower()):
+        intent = "find"  # "what are your newest necklaces?"
     elif intent == "unclear" and update.alternatives:
         intent = "find"  # "... maybe a lampshade or a mirror or fairy lights"
     elif intent == "unclear" and update.query_words and active and len(message.split()) <= 8:
