@@ -61,7 +61,7 @@ STOPWORDS = frozenset(
     looks forward almost happen particular found idea ideas tell told mind care understand
     either neither all each every first second third fourth fifth last next previous
     popular popularity rated rating ratings review reviews reviewed stars star bestseller
-    newest latest
+    newest latest instead rather
     bestsellers seller sellers selling trending highest lowest top
     we're we've we'll we'd you're you've you'll they're they've there's here's that's
     i'll isn't aren't wasn't don't doesn't didn't can't won't wouldn't shouldn't couldn't
@@ -140,6 +140,10 @@ def mentions(product: Product, word: str, terms: frozenset[str] | None = None) -
     target = stem(word.lower())
     if target in terms:
         return True
+    if "-" in word:
+        # "parle-g" is the product's "Parle-G": every longer piece is there.
+        pieces = [p for p in word.lower().split("-") if len(p) > 1]
+        return bool(pieces) and all(stem(p) in terms for p in pieces)
     if len(target) >= 4:
         return any(t.startswith(target) and len(t) - len(target) <= 6 for t in terms)
     return False
@@ -157,7 +161,11 @@ def names(product: Product, word: str) -> bool:
     leaf = product.category.split(">")[-1]
     text = " ".join([head, leaf, product.brand, *product.attributes.values()])
     target = stem(word.lower())
-    return target in set(_ANALYZER.tokenize(text)) or target in {stem(w) for w in words(text)}
+    have = set(_ANALYZER.tokenize(text)) | {stem(w) for w in words(text)}
+    if "-" in word and target not in have:
+        pieces = [p for p in word.lower().split("-") if len(p) > 1]
+        return bool(pieces) and all(stem(p) in have for p in pieces)
+    return target in have
 
 
 def keeps(product: Product, filters: ProductFilters) -> bool:

@@ -36,7 +36,8 @@ _ANYONE = {"someone", "somebody", "everyone", "him", "her", "them", "family", "g
 _ASKS_ABOUT = re.compile(
     r"\b(?:how much (?:is|does|are|for)|does (?:the|it|your)|is (?:the|it|your)|what(?:'s| is) "
     r"the (?:price|capacity|size|warranty)|tell me about|how about|what about|how (?:big|long|"
-    r"heavy|tall|wide))\b"
+    r"heavy|tall|wide)|how many (?:stars|ratings?|reviews?|people|customers)|who (?:makes|made|"
+    r"manufactures|produces)|which (?:brand|company) (?:makes|is))\b"
 )
 _SIMILAR_CUE = re.compile(
     r"\b(?:similar|alternatives?|instead of|compared? to|than|(?:something|anything|more|"
@@ -100,20 +101,23 @@ async def name_lookup(ctx: TurnContext, text: str, min_words: int = 1) -> str | 
     # A word few candidates carry names the product ("pkgss"); common ones ("auto shut
     # off") describe what is asked about it.
     weight = {w: 1.0 / max(1, sum(w in c for c in carried)) for w in fixed}
-    best: tuple[float, int, str] | None = None
+    # "The nescafe classic 300 rupees one": the variant at that price.
+    amounts = {float(n) for n in re.findall(r"\b\d+(?:\.\d+)?\b", text)}
+    best: tuple[bool, float, int, str] | None = None
     for rank, (hit, covered) in enumerate(zip(page.hits, carried, strict=True)):
         # The product must BE one of the words it is named by, not be made for one ("Lint
         # Remover for Washing Machine" is no washing machine).
         if not any(names(hit.product, w) for w in covered if not w.isdigit()):
             continue
         if len(covered) * 2 >= len(fixed) and len(covered) >= max(min_words, min(2, len(fixed))):
-            key = (-sum(weight[w] for w in covered), rank, hit.product.id)
+            priced = float(hit.product.price) in amounts
+            key = (not priced, -sum(weight[w] for w in covered), rank, hit.product.id)
             if best is None or key < best:
                 best = key
     if best is None:
         return None
-    result = await ctx.call("get_product", {"product_id": best[2]})
-    return best[2] if result.ok else None
+    result = await ctx.call("get_product", {"product_id": best[3]})
+    return best[3] if result.ok else None
 
 
 class OfflineBrain:
@@ -302,6 +306,24 @@ class OfflineBrain:
             # the request is for a present within its limits, not for the words.
             u.constraints = c = c.model_copy(update={"query": ""})
             return await self._recommend(ctx, u, writer)
+        if (
+            result.ok
+            and (not result.products or result.missing)
+            and u.update.brands
+            and c.brands
+        ):
+            # A brand read from a word that is also part of a product's name ("dairy milk
+            # silk" is Cadbury's, not the brand Silk) that finds nothing was a wrong guess.
+            words_of_brands = " ".join(b.lower() for b in c.brands)
+            c = c.model_copy(update={"brands": [], "query": f"{c.query} {words_of_brands}"})
+            retry = await ctx.call(
+                "search_products",
+                {"query": c.query, "filters": c.filters(), "exclude_ids": skip, "k": ctx.max_cards},
+            )
+            if retry.ok and retry.products and not retry.missing:
+                result, u.constraints = retry, c
+            else:
+                c = u.constraints
         previous_prices = list(state.shown_prices)
         if (
             u.update.relative == "cheaper"

@@ -179,13 +179,18 @@ _PRICIER = re.compile(
     r"|\bdearer\b|\bsomething (?:better|nicer)\b"
 )
 _CHEAPEST = re.compile(
+    r"\b(?:budget|pocket|wallet)[- ]friendly\b|"
     r"\bcheapest\b|\blowest price|\bleast expensive\b|\bcheap\b|\binexpensive\b|\baffordable\b|"
     r"\bbargain|\blow[- ]cost\b|\bbudget\b(?!\s*(?:is|of|:|about|around)?\s*[£$€\d])"
 )
-_PRICIEST = re.compile(r"\bmost expensive\b|\bpriciest\b|\bdearest\b|\bmost costly\b|\bluxury\b|\bpremium\b|\bfancy\b|\bposh\b")
+_PRICIEST = re.compile(
+    r"\bmost expensive\b|\bpriciest\b|\bdearest\b|\bmost costly\b|\bluxury\b|\bpremium\b|"
+    r"\bfancy\b|\bposh\b"
+)
 _NEGATION = re.compile(
     r"\b(?:is ?n'?t|are ?n'?t|was ?n'?t|not|no|without|except(?: for)?|excluding|exclude|"
     r"other than|apart from|anything but|but not|nothing|never|avoid|hate|dislike|"
+    r"any (?:other )?(?:colou?r|kind|type|brand|flavou?r|size|shade|style)s? (?:but|except)|"
     r"(?:do ?n'?t|do not|does ?n'?t|does not|never) (?:like|want|need|love|fancy|use|wear|"
     r"eat|drink)s?|rather not|"
     r"not keen on|not a fan of|not into|free from|free of)\s+"
@@ -239,7 +244,9 @@ _RESET = re.compile(
     r"\bstart (?:over|again)\b|\bnew search\b|\bforget (?:that|it|all that)\b|"
     r"\bsomething completely different\b"
 )
-_REFINE_CUE = re.compile(r"\b(?:ones?|only|just|those|these|them|which are|that are)\b")
+_REFINE_CUE = re.compile(
+    r"\b(?:ones?|only|just|those|these|them|which are|that are|instead|rather)\b"
+)
 _CONTINUE_CUE = re.compile(r"^\s*(?:and|also|what about|how about|plus|same for|any)\b")
 
 
@@ -247,6 +254,7 @@ _CONTINUE_CUE = re.compile(r"^\s*(?:and|also|what about|how about|plus|same for|
 class ConstraintUpdate:
     """What one message says about constraints."""
 
+    language: str = "en"
     query_words: list[str] = field(default_factory=list)
     phrase: str = ""
     category: str | None = None
@@ -355,9 +363,9 @@ def _exclusions(text: str, lexicon: Lexicon, up: ConstraintUpdate) -> str:
             up.exclude += [w for w in dict.fromkeys(keep) if w not in up.exclude]
         text = _blank(text, m.span())
         # "not pink or blue": every alternative after the first is excluded too.
-        tail = re.match(r"(?:\s*(?:,|or|nor|and)\s+([a-z][a-z-]*))+", text[m.end() :])
+        tail = re.match(r"(?:\s*(?:,|or|nor|and)\s+([a-z][a-z-]*)\b(?!'))+", text[m.end() :])
         if tail:
-            more = re.findall(r"(?:,|or|nor|and)\s+([a-z][a-z-]*)", tail.group(0))
+            more = re.findall(r"(?:,|or|nor|and)\s+([a-z][a-z-]*)\b(?!')", tail.group(0))
             filler = ShopperLanguage.load(lexicon.language).filler
             up.exclude += [
                 w
@@ -366,6 +374,28 @@ def _exclusions(text: str, lexicon: Lexicon, up: ConstraintUpdate) -> str:
             ]
             text = _blank(text, (m.end(), m.end() + tail.end()))
     return text
+
+
+def _listed(text: str, stop: set[str]) -> list[str]:
+    """Things listed with commas: "need some namkeen, soft drinks, a few sweets and maybe
+    paper plates" (three or more, each a run of product words)."""
+    if text.count(",") < 1:
+        return []
+    best: list[str] = []
+    run: list[str] = []
+    for part in re.split(r"[,;]|\band\b|\bor\b|&", text):
+        kept = [w for w in content_words(part) if w not in stop]
+        if not kept:
+            continue
+        # A clause ("hosting a get-together for 10 people") ends a list: items are short.
+        if len(kept) <= 3 and len(part.split()) <= 5:
+            phrase = " ".join(kept[-2:])
+            if phrase not in run:
+                run.append(phrase)
+            continue
+        best, run = max(best, run, key=len), []
+    best = max(best, run, key=len)
+    return best if len(best) >= 3 else []
 
 
 def _alternatives(tokens: list[str], stop: set[str]) -> list[str]:
@@ -397,6 +427,27 @@ def _alternatives(tokens: list[str], stop: set[str]) -> list[str]:
             if phrase and phrase not in out:
                 out.append(phrase)
     return out if len(out) >= 2 else []
+
+
+_MONEY_LEAD = (
+    r"(?:under|below|over|above|budget(?: of| is)?|around|about|upto|up to|max|less than|"
+    r"more than|within|for|at|₹|rs\.?|inr|\$|£|€)\s*(?:₹|rs\.?|inr|\$|£|€)?\s*"
+)
+_SHORT_THOUSANDS = re.compile(
+    rf"\b({_MONEY_LEAD})(\d+(?:\.\d+)?)\s*(k|lakhs?|lacs?)\b", re.IGNORECASE
+)
+
+
+def _thousands(text: str) -> str:
+    """Amounts written short after a money word: "under 1k" -> 1000, "2 lakh" -> 200000
+    (a "4k TV" stays a resolution)."""
+
+    def spell(m: re.Match[str]) -> str:
+        unit = m.group(3).lower()
+        factor = 1000 if unit == "k" else 100_000
+        return f"{m.group(1)}{float(m.group(2)) * factor:g}"
+
+    return _SHORT_THOUSANDS.sub(spell, text)
 
 
 def _compound_heads(tokens: list[str], lexicon: Lexicon) -> set[str]:
@@ -461,10 +512,13 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
             rf"\b{word}\s+(pounds?|quid|dollars?|euros?|rupees?|stars?)\b", rf"{n} \1", text
         )
     text = language.spoken_amounts(text)
+    text = _thousands(text)
+    # "type c", "usb c": one word, as the catalog writes it ("Type-C").
+    text = re.sub(r"\b(type|usb)[ -]?([abc])\b", r"\1-\2", text)
     # Ages are no budget, and no product words either.
     text = re.sub(r"\b\d+\s*-?\s*(?:years?|yrs?|months?)(?:\s*-?\s*old)?\b", " ", text)
     text = _AGE.sub(" ", text)
-    up = ConstraintUpdate()
+    up = ConstraintUpdate(language=lexicon.language)
     reading = language.read(text)
     up.people, up.interests = reading.people, reading.interests
     up.occasions, up.ideas = reading.occasions, reading.ideas
@@ -500,8 +554,10 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
         up.sort = "price_desc"
         if m.group(0) not in STOPWORDS:
             text = _blank(text, m.span())
-    elif _CHEAPEST.search(text) and not up.relative:
+    elif (m := _CHEAPEST.search(text)) and not up.relative:
         up.sort = "price_asc"
+        if m.group(0) not in STOPWORDS:
+            text = _blank(text, m.span())  # "budget friendly" is no product word
     elif _POPULAR.search(text) and up.sort is None:
         up.sort = "popularity"
     if _IN_STOCK.search(text):
@@ -551,7 +607,10 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
         if f" {key} " in lowered and brand not in up.exclude_brands:
             up.brands.append(brand)
             attribute_words.update(words(key))
-    up.alternatives = _alternatives(tokens, attribute_words | negated | set(language.filler))
+    stop = attribute_words | negated | set(language.filler)
+    up.alternatives = _alternatives(tokens, stop) or _listed(
+        " ".join(w for w in re.findall(r"[\w'-]+|[,;&]", masked.lower()) if w not in stop), stop
+    )
     if len(up.interests) >= 2 and not up.alternatives:
         # "My boy loves space and rockets": things for either, mixed.
         up.alternatives = [" ".join(content_words(i)) for i in up.interests if content_words(i)]
@@ -597,7 +656,12 @@ def merge(
         query = previous.query
         if up.query_words and not up.names_category:
             extra = [w for w in up.query_words if w not in previous.query.split()]
-            query = " ".join([*extra, previous.query]).strip()
+            kept = previous.query.split()
+            colours = ShopperLanguage.load(up.language).colours
+            if any(w in colours for w in extra):
+                # "In blue instead?" after black watches: blue watches.
+                kept = [w for w in kept if w not in colours]
+            query = " ".join([*extra, *kept]).strip()
         if up.category and not previous.category:
             base.category = up.category
     base.query = query

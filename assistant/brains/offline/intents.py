@@ -232,7 +232,9 @@ def detect(message: str, s: Signals) -> Intent:
 
 
 _SHOPPING_CUE = re.compile(
-    r"\b(?:looking for|look for|searching for|shopping for|want|wanna|need|buy|buying|get|after|"
+    r"\b(?:look(?:ing)? (?:everywhere |all over |around |high and low |online )?for|"
+    r"searching for|shopping for|want|wanna|need|buy|buying|get|after|"
+    r"pick up|grab|stock up|"
     r"purchase|shopping|help me (?:find|choose|pick|with)|"
     r"gift|present|something|anything|show me|do you (?:have|sell|stock|carry)|spend on|"
     r"to spend|how about|what about)\b"
@@ -331,7 +333,11 @@ def _looks_like_request(body: str) -> bool:
     ("glass candle holders"), as opposed to chat that happens to contain nouns."""
     if _SHOPPING_CUE.search(body) or _ANY_CUE.search(body):
         return True
-    return len(body.split()) <= 6 and not _NOT_A_NOUN_PHRASE.match(body)
+    # "food for my cat, she's a fussy eater": a short product phrase, then chat.
+    first = re.split(r"[,.;!?]", body, maxsplit=1)[0]
+    if re.match(r"^\W*(?:a|an|some)\s+\w", first):
+        return True  # "a fitness tracker with heart rate monitor"
+    return len(first.split()) <= 6 and not _NOT_A_NOUN_PHRASE.match(first)
 
 
 _ANY_CUE = re.compile(

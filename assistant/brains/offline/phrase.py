@@ -14,12 +14,27 @@ from assistant.matching import content_words, normalize_spelling
 __all__ = ["product_phrase"]
 
 _CUES = re.compile(
-    r"\b(?:looking for|look for|searching for|shopping for|search for|need|want|wanted|"
+    r"\b(?:look(?:ing)? (?:everywhere |all over |around |high and low |online )?for|"
+    r"searching for|shopping for|search for|need|want|wanted|"
     r"would like|i'd like|like to buy|buy|get|show me|find me|find|have you got|got any|"
     r"do you (?:have|sell|stock|carry|do)|any chance of|after)\b"
 )
 _PRONOUN_OBJECTS = {"it", "them", "this", "that", "these", "those", "him", "her"}
 _CLAUSE_END = {
+    "i've",
+    "i'm",
+    "i'd",
+    "i'll",
+    "ive",
+    "we've",
+    "we're",
+    "she",
+    "he",
+    "they",
+    "she's",
+    "he's",
+    "they're",
+    "it's",
     "that",
     "which",
     "who",
@@ -38,6 +53,17 @@ _CLAUSE_END = {
     "until",
     "while",
 }
+
+
+def _first_run(segment: list[str], stop: set[str]) -> list[str]:
+    """The first run of consecutive product words ("my mouse just died" -> [mouse])."""
+    run: list[str] = []
+    for word in segment:
+        if content_words(word, extra_stop=stop):
+            run.append(word)
+        elif run:
+            break
+    return run
 
 
 def product_phrase(
@@ -65,6 +91,9 @@ def product_phrase(
     else:
         if starts:
             segment = text[: min(m.start() for m in _CUES.finditer(text))].split() or tokens
+            if re.search(r"\b(?:one|ones|another)\b", text[starts[-1] :]):
+                # "my mouse just died at work, need a new one": the thing named first.
+                segment = _first_run(segment, stop) or segment
     for n, word in enumerate(segment):
         if word in _CLAUSE_END and n > 0 and content_words(" ".join(segment[:n]), extra_stop=stop):
             segment = segment[:n]

@@ -29,7 +29,9 @@ _ABOUT_AN_ORDER = re.compile(
 # do you have?"
 _ASKS_FOR = re.compile(
     r"^\W*(?:what|which|any|got|have you|do you|are there|is there)\b|\b(?:you (?:have|got|"
-    r"sell|stock|do)|have you got)\b"
+    r"sell|stock|do)|have you got)\b|"
+    # "..., what snacks should I pick up?"
+    r"\b(?:what|which) (?:[\w-]+ ){1,3}(?:should|shall|can|could|would|do|might) (?:i|we)\b"
 )
 
 

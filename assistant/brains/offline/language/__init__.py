@@ -31,6 +31,7 @@ _PLACE = re.compile(
     r"(?:home|house|flat|apartment|place)\b(?!\s+(?:sign|decor|decoration|number|plaque|"
     r"shoes?|slippers?|fragrance|scent)\b)"
 )
+_GETTING_READY = re.compile(r"\b(?:getting|get|got|gotta|geting) (?:all )?(?:ready|prepared)\b")
 # "What would make a nice present": the verb, not a product word.
 _WOULD_MAKE = re.compile(r"\b(?:would|will|could|might|should|to|it'?d) make\b")
 # The whole shop is no product: "the cheapest thing in the whole shop".
@@ -76,6 +77,8 @@ class ShopperLanguage:
     filler: frozenset[str]
     descriptors: frozenset[str] = frozenset()
     vague: frozenset[str] = frozenset()
+    colours: frozenset[str] = frozenset()
+    name: str = "en"
     kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
     aspects: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -89,6 +92,7 @@ class ShopperLanguage:
         leads = sorted((c.strip() for c in data["time_lead"].split("|")), key=len, reverse=True)
         times = sorted(data["time_words"].split(), key=len, reverse=True)
         return cls(
+            name=language,
             people=frozenset(data["people"].split()),
             doers={k.lower(): v for k, v in data["doers"].items()},
             interest_cue=re.compile(
@@ -112,9 +116,20 @@ class ShopperLanguage:
             filler=frozenset(data["filler"].split()),
             descriptors=frozenset(data.get("descriptors", "").split()),
             vague=frozenset(data.get("vague", "").split()),
+            colours=frozenset(data.get("colours", "").split()),
             kinds={k.lower(): tuple(v) for k, v in data.get("kinds", {}).items()},
             aspects={k.lower(): tuple(v) for k, v in data.get("aspects", {}).items()},
         )
+
+    def doer(self, word: str) -> str:
+        """The activity a person-word names: the lexicon's ("gardener" -> garden), else a
+        regular English agent noun's stem ("vlogger" -> vlog, "climber" -> climb)."""
+        if word in self.doers:
+            return self.doers[word]
+        if self.name == "en" and word.endswith("er") and len(word) >= 7:
+            base = word[:-2]
+            return base[:-1] if base[-1] == base[-2] else base
+        return word
 
     def members(self, word: str) -> tuple[str, ...]:
         """The words that name a member of a kind ("nuts" -> almond, cashew ...), or none."""
@@ -131,6 +146,8 @@ class ShopperLanguage:
     def read(self, text: str) -> Reading:
         """Take people, interests, occasions and time expressions out of a lower-case message."""
         out = Reading(text)
+        original = text
+        text = _GETTING_READY.sub(" ", text)
         for m in self.interest_cue.finditer(text):
             spans = [(m.start(), m.end(), m.group(1))]
             # "loves space and rockets", "is into cats, owls and birds": each is an interest.
@@ -145,7 +162,7 @@ class ShopperLanguage:
                     if w not in self.people and w not in self.filler and w not in _PRONOUNS
                 ]
                 # "who is a gardener": the activity, not the person.
-                words = [self.doers.get(w, w) for w in words if w not in ("a", "an", "the")]
+                words = [self.doer(w) for w in words if w not in ("a", "an", "the")]
                 if words:
                     out.interests.append(" ".join(words))
                     text = text[:start] + " " * (end - start) + text[end:]
@@ -164,10 +181,16 @@ class ShopperLanguage:
                 rf"|\b{re.escape(name)}(?:'?s)?(?=\s+(?:(?:is|was)\s+)?(?:presents?|gifts?|ideas?|"
                 rf"coming|next|this|soon|tomorrow|today|tonight|on)\b)"
             )
-            if rx.search(text):
+            after_one = any(  # "for diwali puja": one occasion after another
+                re.search(rf"\b{re.escape(o)}\s+{re.escape(name)}\b", original)
+                for o in out.occasions
+            )
+            if rx.search(text) or after_one:
                 out.occasions.append(name)
                 out.ideas += [i for i in self.occasions[name] if i not in out.ideas]
                 text = rx.sub(" ", text)
+                if after_one:
+                    text = re.sub(rf"\b{re.escape(name)}(?:'?s)?\b", " ", text)
         text = _SEASON_NEWS.sub(" ", text)
         text = _WOULD_MAKE.sub(" ", text)
         text = self.time_lead.sub(" ", text)
@@ -182,11 +205,13 @@ class ShopperLanguage:
             text,
         ):
             out.people.append(m.group(1))
+        # The preposition stays: "biscuits for the kids tiffin box" is biscuits for a
+        # tiffin box, not a biscuit tiffin box.
         text = re.sub(
-            rf"\b(?:for|to|with)?\s*(?:my|our|his|her|their|a|an|the|your)\s+"
+            rf"\b(for|to|with)?\s*(?:my|our|his|her|their|a|an|the|your)\s+"
             rf"(?:(?:little|young|new|old|older|younger|best|dear|lovely|\d+\s*year\s*old)\s+)*"
             rf"(?:{person})\b",
-            " ",
+            lambda m: f" {m.group(1) or ''} ",
             text,
         )
         out.text = text
