@@ -176,7 +176,11 @@ class OfflineBrain:
             or (u.intent == "policy_question" and not strong_policy(text))
         )
         # "The ping apron is a bit much, is there a cheaper apron?": cheaper than that one.
-        cheaper = u.intent in ("find", "refine", "unclear") and bool(_CHEAPER_THAN.search(text))
+        cheaper = (
+            u.intent in ("find", "refine", "unclear")
+            and bool(_CHEAPER_THAN.search(text))
+            and u.update.price_max is None  # "cheaper than £1" names a price, not a product
+        )
         wants_one = (
             u.intent in _NAMED_INTENTS
             or asks

@@ -387,8 +387,10 @@ def _listed(text: str, stop: set[str]) -> list[str]:
         kept = [w for w in content_words(part) if w not in stop]
         if not kept:
             continue
-        # A clause ("hosting a get-together for 10 people") ends a list: items are short.
-        if len(kept) <= 3 and len(part.split()) <= 5:
+        # A clause ("hosting a get-together for 10 people") ends a list: items are short
+        # noun phrases, without numbers or prepositions.
+        clause = re.search(r"\d|\b(?:for|on|at|with|in|to|from|is|are|was|have|has)\b", part)
+        if len(kept) <= 3 and len(part.split()) <= 5 and not clause:
             phrase = " ".join(kept[-2:])
             if phrase not in run:
                 run.append(phrase)
@@ -608,9 +610,16 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
             up.brands.append(brand)
             attribute_words.update(words(key))
     stop = attribute_words | negated | set(language.filler)
-    up.alternatives = _alternatives(tokens, stop) or _listed(
-        " ".join(w for w in re.findall(r"[\w'-]+|[,;&]", masked.lower()) if w not in stop), stop
-    )
+    up.alternatives = _alternatives(tokens, stop)
+    if not up.alternatives:
+        # A colour or material inside one listed thing ("paper plates") is that thing's.
+        item_stop = negated | set(language.filler)
+        up.alternatives = _listed(
+            " ".join(w for w in re.findall(r"[\w'-]+|[,;&]", masked.lower()) if w not in item_stop),
+            item_stop,
+        )
+        inside = {w for a in up.alternatives for w in a.split()}
+        up.attributes = {k: v for k, v in up.attributes.items() if v.lower() not in inside}
     if len(up.interests) >= 2 and not up.alternatives:
         # "My boy loves space and rockets": things for either, mixed.
         up.alternatives = [" ".join(content_words(i)) for i in up.interests if content_words(i)]
@@ -654,14 +663,15 @@ def merge(
     else:
         base = previous.model_copy(deep=True)
         query = previous.query
-        if up.query_words and not up.names_category:
-            extra = [w for w in up.query_words if w not in previous.query.split()]
-            kept = previous.query.split()
-            colours = ShopperLanguage.load(up.language).colours
-            if any(w in colours for w in extra):
-                # "In blue instead?" after black watches: blue watches.
-                kept = [w for w in kept if w not in colours]
-            query = " ".join([*extra, *kept]).strip()
+        extra = [w for w in up.query_words if w not in previous.query.split()]
+        if up.names_category:
+            extra = []
+        kept = previous.query.split()
+        colours = ShopperLanguage.load(up.language).colours
+        if any(w in colours for w in extra) or "color" in up.attributes:
+            # "In blue instead?" after black watches: blue watches.
+            kept = [w for w in kept if w not in colours]
+        query = " ".join([*extra, *kept]).strip()
         if up.category and not previous.category:
             base.category = up.category
     base.query = query

@@ -158,3 +158,18 @@ def test_pickle_round_trip_keeps_behaviour(fitted: Analyzer) -> None:
 def test_language_chooses_the_stemmer() -> None:
     german = Analyzer("german", stopwords=())
     assert german.tokenize("Lampen") == german.tokenize("Lampe")
+
+
+@pytest.mark.parametrize(
+    ("word", "bases"),
+    [
+        ("spotty", ("spot",)),
+        ("glittery", ("glitter",)),
+        ("pinkish", ("pink",)),
+        ("spots", ()),
+        ("jersey", ()),
+        ("key", ()),
+    ],
+)
+def test_an_adjective_names_the_word_it_is_made_from(word: str, bases: tuple[str, ...]) -> None:
+    assert Analyzer().base_forms(word) == bases

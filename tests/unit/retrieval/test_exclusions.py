@@ -66,3 +66,13 @@ def test_excluded_brands_and_categories(search: HybridSearch) -> None:
 def test_exclusions_use_the_catalogs_stems(search: HybridSearch) -> None:
     page = search.search("teapot", SearchFilters(exclude_terms=["teapots"]), 10)
     assert page.hits == []
+
+
+@pytest.mark.parametrize("word", ["spots", "spot", "spotty"])
+def test_excluding_a_word_excludes_the_adjective_made_from_it(
+    search: HybridSearch, word: str
+) -> None:
+    # "Not the spotty ones", "no spots": the Red Spotty Teapots either way.
+    page = search.search("teapot", SearchFilters(exclude_terms=[word]), 10)
+    ids = {h.product.id for h in page.hits}
+    assert ids == {"W1", "B1", "G1", "C1"}
