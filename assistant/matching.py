@@ -7,7 +7,7 @@ the offline brain (which words are product words?) and the evaluation.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from assistant.state import ProductFilters
 from retrieval import Analyzer, Product
@@ -203,10 +203,14 @@ def keeps(product: Product, filters: ProductFilters) -> bool:
     return not ((lo is not None and price < lo) or (hi is not None and price > hi))
 
 
-def order_by(products: list[Product], sort: str) -> list[Product]:
+def order_by(
+    products: list[Product], sort: str, sales_rank: Mapping[str, int] | None = None
+) -> list[Product]:
     """Products in the shopper's order (a stable sort: ties keep search order)."""
     if sort == "rating_desc":
         return sorted(products, key=lambda p: (-(p.rating or 0.0), -p.rating_count))
+    if sort == "popularity" and sales_rank:
+        return sorted(products, key=lambda p: (sales_rank.get(p.id, len(sales_rank)), p.in_stock))
     if sort == "popularity":
         return sorted(products, key=lambda p: (-p.rating_count, not p.in_stock))
     if sort == "price_asc":
@@ -246,12 +250,16 @@ def corrected_words(query: str, corrected: str | None) -> list[str]:
 
 
 def rank_by_words(
-    products: list[Product], wanted: list[str], sort: str
+    products: list[Product],
+    wanted: list[str],
+    sort: str,
+    sales_rank: Mapping[str, int] | None = None,
 ) -> tuple[list[Product], bool]:
     """Products that carry the shopper's words: those with more of the words first, then the
     ones named by the last word (the head noun: "wall CLOCK"), in stock, then search order.
-    A price sort orders by price within the same number of words. Returns the products and
-    whether they carry every word."""
+    A price sort orders by price within the same number of words; popularity is the rating
+    count, or the shop's sales rank when given. Returns the products and whether they
+    carry every word."""
     head = wanted[-1]
     scored = []
     for rank, p in enumerate(products):
@@ -271,7 +279,8 @@ def rank_by_words(
         elif sort == "rating_desc":
             key = (-hits, other, -(p.rating or 0.0), -p.rating_count, rank)
         elif sort == "popularity":
-            key = (-hits, other, -p.rating_count, rank)
+            sold = sales_rank.get(p.id, len(sales_rank)) if sales_rank else -p.rating_count
+            key = (-hits, other, sold, rank)
         else:
             key = (-hits, not mentions(p, head, terms), not names(p, head), not p.in_stock, rank)
         scored.append((key, p))

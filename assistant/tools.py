@@ -267,8 +267,9 @@ def make_tools(
         )
         wanted = corrected_words(query, page.corrected_query)
         result = ToolResult("search_products")
+        sales = await sales_rank(f) if f.sort == "popularity" else None
         if wanted:
-            matching, complete = rank_by_words(pool, wanted, f.sort)
+            matching, complete = rank_by_words(pool, wanted, f.sort, sales)
             result.partial = bool(matching) and not complete
             # A number is no product the shop could lack ("12.3x5", "5pounds").
             absent = [
@@ -304,11 +305,25 @@ def make_tools(
                 result.note = "nothing in the catalog matches these words with these filters"
             pool = matching
         else:
-            pool = order_by(pool, f.sort)
+            pool = order_by(pool, f.sort, sales)
         result.products = distinct_titles(pool)[:k]
         if page.corrected_query:
             result.message = f"searched for '{page.corrected_query}'"
         return result
+
+    async def sales_rank(f: ProductFilters, depth: int = 1000) -> dict[str, int] | None:
+        """The shop's best sellers in order, for "most popular" in a catalog without rating
+        counts (the recommender's popularity); None when it cannot say."""
+        if recommender is None:
+            return None
+        try:
+            recs = await asyncio.to_thread(
+                recommender.recommend_for_session, [], depth, _rec_filters(f)
+            )
+        except Exception as e:  # recsys down or untrained: rating counts decide
+            log.warning("sales rank unavailable (%s)", type(e).__name__)
+            return None
+        return {r.product_id: n for n, r in enumerate(recs)} or None
 
     async def every_match(query: str, f: ProductFilters, limit: int = 600) -> list[Hit]:
         """Keyword matches of a query page by page (for a sort over all of them)."""
@@ -481,6 +496,16 @@ def make_tools(
             filters: conditions every product returned must satisfy.
             k: how many products, 1 to 8.
         """
+        f = filters or ProductFilters()
+        k = max(1, min(MAX_K, k))
+        base = await asyncio.to_thread(search.get, product_id)
+        if base is not None:
+            # "Something like it" is the same kind of thing: nearest by description, the
+            # same category first (what shoppers also bought is bought_together's job).
+            near = await like(base, f, k * 3, [product_id])
+            near = sorted(near, key=lambda p: p.category != base.category)[:k]
+            if near:
+                return ToolResult("similar_products", products=near, note="matched by description")
         call = recommender.similar_items if recommender is not None else _unavailable
         note = "matched by description"
         return await related("similar_products", call, product_id, filters, k, note, note, model)

@@ -160,7 +160,9 @@ _BEST_RATED = re.compile(
 )
 _POPULAR = re.compile(
     r"\bmost popular\b|\bbest[- ]?sell(?:ing|ers?)\b|\bbestsellers?\b|\bmost bought\b|"
-    r"\bmost ordered\b|\bpopular\b|\btrending\b"
+    r"\bmost ordered\b|\bpopular\b|\btrending\b|\btop[- ]selling\b|\bmost sold\b|"
+    r"\b(?:buy|buys|bought|order|orders|ordered|get|gets|sells?|sold|like|likes)\s+(?:the\s+)?"
+    r"most\b|\bsells? (?:the )?best\b|\bbest seller\b|\bbiggest sellers?\b"
 )
 _IN_STOCK = re.compile(
     r"\bin[- ]stock\b|\bavailable (?:now|today|right now)\b|\bonly (?:the )?available\b|"
@@ -560,8 +562,9 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
         up.sort = "price_asc"
         if m.group(0) not in STOPWORDS:
             text = _blank(text, m.span())  # "budget friendly" is no product word
-    elif _POPULAR.search(text) and up.sort is None:
+    elif (m := _POPULAR.search(text)) and up.sort is None:
         up.sort = "popularity"
+        text = _blank(text, m.span())  # "most sold candles" are candles
     if _IN_STOCK.search(text):
         up.in_stock = True
     if (m := _PACK.search(text)) and lexicon.attributes.get("pack_size"):
