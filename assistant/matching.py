@@ -249,6 +249,26 @@ def corrected_words(query: str, corrected: str | None) -> list[str]:
     ]
 
 
+_FEW = 4
+
+
+def _same_kind(
+    found: list[Product], scored: list[tuple[tuple[float, ...], Product]], wanted: list[str]
+) -> list[Product]:
+    """When few products carry the head noun, the others filed in their category that carry
+    the rest of the words: the shop's "Wrap Carousel" is wrapping paper too."""
+    if not found or len(found) >= _FEW or len(wanted) < 2:
+        return []
+    kinds = {p.category for p in found if p.category}
+    ids = {p.id for p in found}
+    rest = wanted[:-1]
+    return [
+        p
+        for _, p in scored
+        if p.id not in ids and p.category in kinds and all(mentions(p, w) for w in rest)
+    ]
+
+
 def rank_by_words(
     products: list[Product],
     wanted: list[str],
@@ -288,10 +308,11 @@ def rank_by_words(
     best = -scored[0][0][0] if scored else 0
     if best == len(wanted):
         # Some products carry every word: those are what was asked for.
-        return [p for key, p in scored if -key[0] == best], True
+        every = [p for key, p in scored if -key[0] == best]
+        return every + _same_kind(every, scored, wanted), True
     # Without the head noun a product is something else ("wall" is no "wall clock") ...
     with_head = [p for _, p in scored if mentions(p, head)]
     if with_head or len(wanted) < 3:
-        return with_head, False
+        return with_head + _same_kind(with_head, scored, wanted), False
     # ... unless nothing has it: then what satisfies most of a long request.
     return [p for key, p in scored if -key[0] * 2 >= len(wanted)], False

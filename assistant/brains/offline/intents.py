@@ -270,7 +270,9 @@ def _only_small_talk(body: str, pattern: re.Pattern[str]) -> bool:
 
 
 _POLICY_STRONG = re.compile(
-    r"\b(?:ship|shipping|deliver|delivery|postage|return|returns|refund|pay|payment|paypal|"
+    r"\b(?:(?:do|can|could|will|would) you (?:also )?(?:gift[- ]?)?wrap|gift[- ]?wrap(?:ping)? "
+    r"(?:service|option)|"
+    r"ship|shipping|deliver|delivery|postage|return|returns|refund|pay|payment|paypal|"
     r"discount|voucher|coupon|track|tracking|gift wrapping|credit cards?|debit cards?|paypal|"
     r"klarna|apple pay|google pay|mastercard|amex|send (?:it |them )?back|money back)\b"
 )

@@ -19,6 +19,7 @@ from retrieval import Product
 
 __all__ = ["Understanding", "understand"]
 
+_GIFT_WORD = re.compile(r"\b(?:gifts?|presents?|something for)\b")
 _ONLY = re.compile(r"^\W*(?:only|just)\b")
 _ABOUT_AN_ORDER = re.compile(
     r"\b(?:can i|could i|how do i|how can i|do you|policy|refund|my order|i ordered|"
@@ -96,7 +97,7 @@ def understand(
         intent = "product_question"
     if (
         intent == "policy_question"
-        and (update.occasions or update.people)
+        and (update.occasions or (update.people and _GIFT_WORD.search(message.lower())))
         and not _ABOUT_AN_ORDER.search(message.lower())
     ):
         intent = "find"  # "return gifts for my son's birthday party" is a gift request
