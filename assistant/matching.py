@@ -14,8 +14,10 @@ from retrieval import Analyzer, Product
 
 __all__ = [
     "STOPWORDS",
+    "analyzer_tokens",
     "content_words",
     "corrected_words",
+    "described",
     "distinct_titles",
     "excluded_forms",
     "keeps",
@@ -87,6 +89,11 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("\u2019", "'"))
 
 
+def analyzer_tokens(text: str) -> list[str]:
+    """Index tokens of a text as retrieval's analyzer writes them ("32 inch" -> 32in)."""
+    return _ANALYZER.tokenize(text)
+
+
 def stem(word: str) -> str:
     """The word's index token, as retrieval's analyzer stems it ("gardener" -> "garden")."""
     word = word.lower().removesuffix("'s").removesuffix("s'")
@@ -108,6 +115,7 @@ def content_words(text: str, extra_stop: Iterable[str] = ()) -> list[str]:
 
 _TERMS: dict[str, frozenset[str]] = {}
 _TERMS_MAX = 50_000
+_DESCRIBED: dict[str, frozenset[str]] = {}
 
 
 def product_terms(product: Product) -> frozenset[str]:
@@ -132,6 +140,19 @@ def excluded_forms(word: str) -> set[str]:
     """The index tokens an excluded word rules out: its stem and, for an adjective, the
     word it is made from ("spotty" rules out "Spots Mug")."""
     return {stem(word), *(b for w in words(word) for b in _ANALYZER.base_forms(w))}
+
+
+def described(product: Product, word: str) -> bool:
+    """True when the product's description uses the word (as the analyzer stems it): an
+    attribute a listing names only in its text ("waterproof", "certified")."""
+    text = product.description
+    tokens = _DESCRIBED.get(text)
+    if tokens is None:
+        tokens = frozenset(_ANALYZER.tokenize(text))
+        if len(_DESCRIBED) >= _TERMS_MAX:
+            _DESCRIBED.clear()
+        _DESCRIBED[text] = tokens
+    return stem(word.lower()) in tokens
 
 
 def mentions(product: Product, word: str, terms: frozenset[str] | None = None) -> bool:
@@ -302,7 +323,12 @@ def rank_by_words(
             sold = sales_rank.get(p.id, len(sales_rank)) if sales_rank else -p.rating_count
             key = (-hits, other, sold, rank)
         else:
-            key = (-hits, not mentions(p, head, terms), not names(p, head), not p.in_stock, rank)
+            # Words the title lacks but the description has count next ("certified").
+            told = sum(described(p, w) for w in wanted if not mentions(p, w, terms))
+            key = (
+                -hits, not mentions(p, head, terms), not names(p, head), -told, not p.in_stock,
+                rank,
+            )
         scored.append((key, p))
     scored.sort(key=lambda x: x[0])
     best = -scored[0][0][0] if scored else 0

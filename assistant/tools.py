@@ -25,6 +25,7 @@ from assistant.guardrails import clean_catalog_text
 from assistant.matching import (
     content_words,
     corrected_words,
+    described,
     distinct_titles,
     keeps,
     mentions,
@@ -272,10 +273,14 @@ def make_tools(
             matching, complete = rank_by_words(pool, wanted, f.sort, sales)
             result.partial = bool(matching) and not complete
             # A number is no product the shop could lack ("12.3x5", "5pounds").
+            # A describing word may be in a description only ("investment"); the product
+            # itself (the head noun) must be named.
             absent = [
                 w
                 for w in wanted
-                if not any(c.isdigit() for c in w) and not any(mentions(p, w) for p in pool)
+                if not any(c.isdigit() for c in w)
+                and not any(mentions(p, w) for p in pool)
+                and (w == wanted[-1] or not any(described(p, w) for p in pool))
             ]
             for word in absent:
                 # Carried means named by a product (title, category, brand, attributes), not

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from assistant.brains.offline.language import ShopperLanguage
 from assistant.brains.offline.lexicon import Lexicon
 from assistant.brains.offline.phrase import product_phrase
-from assistant.matching import STOPWORDS, content_words, normalize_spelling, stem, words
+from assistant.matching import (
+    STOPWORDS,
+    analyzer_tokens,
+    content_words,
+    normalize_spelling,
+    stem,
+    words,
+)
 from assistant.state import Constraints, SortOrder
 
 __all__ = ["ConstraintUpdate", "Lexicon", "merge", "parse"]
@@ -433,6 +440,10 @@ def _alternatives(tokens: list[str], stop: set[str]) -> list[str]:
     return out if len(out) >= 2 else []
 
 
+_SIZE = re.compile(
+    r"\b\d+(?:\.\d+)?\s*(?:cm|mm|inch|inches|in|ft|feet|ml|litres?|liters?|ltr|kg|gm?|gb|tb|"
+    r"mah|watts?|w|oz|fl oz|v|hz|mp)\b"
+)
 _MONEY_LEAD = (
     r"(?:under|below|over|above|budget(?: of| is)?|around|about|upto|up to|max|less than|"
     r"more than|within|for|at|₹|rs\.?|inr|\$|£|€)\s*(?:₹|rs\.?|inr|\$|£|€)?\s*"
@@ -635,6 +646,16 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
         for w in found
         if not re.fullmatch(r"\d+(?:st|nd|rd|th)?", w) and not _GLUED_MONEY.match(w)
     ]
+    # A size is a product word as the catalog's analyzer writes it ("138 cm" -> 138cm).
+    spans = [m.group(0) for m in _SIZE.finditer(masked)]
+    sizes = [
+        t
+        for span in spans
+        for t in analyzer_tokens(span)
+        if re.search(r"\d", t) and re.search(r"[a-z]", t) and t not in found
+    ]
+    units = {w for span in spans for w in words(span) if not re.search(r"\d", w)}
+    found = [*sizes, *(w for w in found if w not in units)]
     # What a person is into names what suits them: "for my sister who loves gardening".
     interest_words = [w for i in up.interests for w in content_words(i) if w not in found]
     up.query_words = [*interest_words, *found]

@@ -299,6 +299,15 @@ _SHOP_INFO = re.compile(
 )
 
 
+# A question to the shop about its service, as opposed to a product named with its words.
+_ASKS_THE_SHOP = re.compile(
+    r"\b(?:do|can|could|will|would|does) (?:you|i|we) (?:\w+ ){0,2}(?:deliver|ship|post|send|"
+    r"return|refund|exchange|accept|take|pay|offer|track|wrap)|\bhow (?:long|much|soon|quickly|"
+    r"do i|can i)\b|\bwhat(?:'s| is| are) (?:the|your) (?:delivery|shipping|returns?|postage|"
+    r"payment)|\bwhen will\b|\bmy order\b|\bpolicy\b"
+)
+
+
 def strong_policy(text: str) -> bool:
     """True when a message uses a word that only a question about the shop uses."""
     return bool(_POLICY_STRONG.search(text.lower()))
@@ -312,6 +321,8 @@ def _is_policy(body: str, s: Signals) -> bool:
         return False
     if not strong and _PRODUCT_REQUEST.search(body):
         return False  # "do you sell heavy duty bags?"
+    if s.product_words and _PRODUCT_REQUEST.search(body) and not _ASKS_THE_SHOP.search(body):
+        return False  # "find me a power delivery usb cable", "I need a return air grille"
     if s.reference and _QUESTION.search(body) and not strong:
         return False  # "does it have a warranty?" asks about the product
     if not strong and not _POLICY_WEAK.search(body) and s.product_words:

@@ -20,6 +20,7 @@ _CUES = re.compile(
     r"do you (?:have|sell|stock|carry|do)|any chance of|after)\b"
 )
 _PRONOUN_OBJECTS = {"it", "them", "this", "that", "these", "those", "him", "her"}
+_BE = {"is", "are", "has", "have", "comes", "come", "was", "were", "can", "will", "should"}
 _CLAUSE_END = {
     "i've",
     "i'm",
@@ -59,8 +60,8 @@ def _first_run(segment: list[str], stop: set[str]) -> list[str]:
     """The first run of consecutive product words ("my mouse just died" -> [mouse])."""
     run: list[str] = []
     for word in segment:
-        if content_words(word, extra_stop=stop):
-            run.append(word)
+        if content_words(word, extra_stop=stop) or (run and word.isdigit()):
+            run.append(word)  # a model number stays inside the name ("badger 1 disposal")
         elif run:
             break
     return run
@@ -94,8 +95,14 @@ def product_phrase(
             if re.search(r"\b(?:one|ones|another)\b", text[starts[-1] :]):
                 # "my mouse just died at work, need a new one": the thing named first.
                 segment = _first_run(segment, stop) or segment
+    described: list[str] = []
     for n, word in enumerate(segment):
         if word in _CLAUSE_END and n > 0 and content_words(" ".join(segment[:n]), extra_stop=stop):
+            if word in ("that", "which") and n + 1 < len(segment) and segment[n + 1] in _BE:
+                # "a usb cable that is braided and certified": what the product is like.
+                rest = segment[n + 2 :]
+                end = next((i for i, w in enumerate(rest) if w in _CLAUSE_END), len(rest))
+                described = content_words(" ".join(rest[:end]), extra_stop=stop)
             segment = segment[:n]
             break
     modifiers: list[str] = []
@@ -111,7 +118,7 @@ def product_phrase(
         else:
             segment = segment[cut + 1 :]
     found = content_words(" ".join(segment), extra_stop=stop)
-    found = [*modifiers, *found]
+    found = [*modifiers, *(w for w in described if w not in found), *found]
     if "with" in segment:
         cut = segment.index("with")
         head = content_words(" ".join(segment[:cut]), extra_stop=stop)
