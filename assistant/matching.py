@@ -335,7 +335,10 @@ def rank_by_words(
     if best == len(wanted):
         # Some products carry every word: those are what was asked for.
         every = [p for key, p in scored if -key[0] == best]
-        return every + _same_kind(every, scored, wanted), True
+        # A kind of thing ("wrapping paper") may go by other names; a product named in
+        # full ("hide & seek choco rolls") is that product.
+        more = _same_kind(every, scored, wanted) if len(wanted) <= 2 else []
+        return every + more, True
     # Without the head noun a product is something else ("wall" is no "wall clock") ...
     with_head = [p for _, p in scored if mentions(p, head)]
     if with_head or len(wanted) < 3:
