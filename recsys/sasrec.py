@@ -152,30 +152,75 @@ def _left_pad(rows: list[IntArray], length: int) -> np.ndarray:
 
 def _windows(
     seqs: Sequences, users: IntArray, cut: dict[int, int], length: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Training windows: inputs (codes + 1), next-step targets (-1: none) and weights.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Training windows: inputs (codes + 1) and each position's step index (-1: padding).
 
-    Each sequence is cut, from its end backwards, into windows of `length` predictions, so
-    every step but a sequence's first is a target once. `cut[u]` ends user u early (the
-    held-out validation basket).
+    Each sequence is cut, from its end backwards, into windows of `length` positions, so
+    every step but a sequence's last is an input once (what it predicts comes from
+    `_target_ranges`). `cut[u]` ends user u early (the held-out validation basket).
     """
-    inputs, targets, weights = [], [], []
+    inputs, sources = [], []
     for u in users.tolist():
         start, end = int(seqs.indptr[u]), int(seqs.indptr[u + 1])
         end = start + cut.get(u, end - start)
         for stop in range(end, start + 1, -length):
             first = max(start, stop - length - 1)
             inputs.append(seqs.items[first : stop - 1])
-            targets.append(seqs.items[first + 1 : stop])
-            weights.append(seqs.weights[first + 1 : stop])
-    n = len(inputs)
+            sources.append(np.arange(first, stop - 1, dtype=np.int64))
     x = _left_pad(inputs, length)
-    y = np.full((n, length), -1, dtype=np.int64)
-    w = np.zeros((n, length), dtype=np.float32)
-    for r, (t, wt) in enumerate(zip(targets, weights, strict=True)):
-        y[r, length - len(t) :] = t
-        w[r, length - len(wt) :] = wt
-    return x, y, w
+    src = np.full((len(sources), length), -1, dtype=np.int64)
+    for r, s in enumerate(sources):
+        src[r, length - len(s) :] = s
+    return x, src
+
+
+def _target_ranges(
+    seqs: Sequences, cut: dict[int, int], targets: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """For every step, the half-open range of steps its prediction is drawn from.
+
+    "next": the next step alone (SASRec's objective). "basket": any later step of the same
+    basket, or for a basket's last step any step of the next basket, drawn anew each
+    epoch: what the model is asked for is the rest of a basket (a session) or the next
+    basket (a customer), not the line the data happens to list next. A range never passes
+    a user's end (or their `cut`).
+    """
+    n = len(seqs.items)
+    user_end = np.repeat(seqs.indptr[1:], np.diff(seqs.indptr))
+    for u, kept in cut.items():
+        start = int(seqs.indptr[u])
+        user_end[start : int(seqs.indptr[u + 1])] = start + kept
+    idx = np.arange(n, dtype=np.int64)
+    if targets == "next":
+        lo = idx + 1
+        return lo, np.minimum(lo + 1, user_end)
+    # Basket numbers grow along the flat array, so a change marks the next basket's start.
+    change = np.flatnonzero(np.diff(seqs.baskets) != 0) + 1
+    bounds = np.concatenate([change, [n]])
+    basket_end = bounds[np.searchsorted(bounds, idx, side="right")]
+    next_end = np.concatenate([bounds, [n]])[np.searchsorted(bounds, basket_end, side="right")]
+    last = idx + 1 >= basket_end
+    lo = np.where(last, basket_end, idx + 1)
+    hi = np.minimum(np.where(last, next_end, basket_end), user_end)
+    return lo, np.maximum(hi, lo)
+
+
+def _draw_targets(
+    seqs: Sequences,
+    src: np.ndarray,
+    ranges: tuple[np.ndarray, np.ndarray],
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One target per position (-1: none) and its weight, drawn from `_target_ranges`."""
+    lo_all, hi_all = ranges
+    safe = np.maximum(src, 0)
+    lo, hi = lo_all[safe], hi_all[safe]
+    has = (src >= 0) & (hi > lo)
+    pick = lo + np.floor(rng.random(src.shape) * (hi - lo)).astype(np.int64)
+    pick = np.where(has, pick, 0)
+    y = np.where(has, seqs.items[pick], -1).astype(np.int64)
+    w = np.where(has, seqs.weights[pick], 0.0).astype(np.float32)
+    return y, w
 
 
 def _ndcg(top: np.ndarray, relevant: set[int]) -> float:
@@ -284,7 +329,8 @@ def _train(
     length = settings.sasrec_max_len
     validation = _Validation(seqs, settings, rng)
     users = np.arange(seqs.n_users, dtype=np.int64)
-    x, y, w = _windows(seqs, users, validation.cut, length)
+    x, src = _windows(seqs, users, validation.cut, length)
+    ranges = _target_ranges(seqs, validation.cut, settings.sasrec_targets)
     if not len(x):
         raise TrainingFailed("sasrec: no shopper has two steps to learn an order from")
     net = SASRecNet(
@@ -296,7 +342,7 @@ def _train(
         settings.sasrec_dropout,
     ).to(device)
     optimiser = torch.optim.Adam(net.parameters(), lr=settings.sasrec_learning_rate)
-    xs, ys, ws = (torch.from_numpy(a) for a in (x, y, w))
+    xs = torch.from_numpy(x)
     negatives = settings.sasrec_negatives if settings.sasrec_negatives < n_items else 0
     generator = torch.Generator(device=device).manual_seed(settings.random_state)
     best, best_epoch, kept_epoch = -1.0, 0, 0
@@ -305,6 +351,8 @@ def _train(
     bar = tqdm(range(settings.sasrec_max_epochs), desc="sasrec", unit="epoch", disable=not progress)
     for epoch in bar:
         net.train()
+        y, w = _draw_targets(seqs, src, ranges, rng)
+        ys, ws = torch.from_numpy(y), torch.from_numpy(w)
         order = torch.from_numpy(rng.permutation(len(xs)))
         losses = []
         for start in range(0, len(order), settings.sasrec_batch_size):
@@ -398,6 +446,7 @@ class SASRecModel(FactorModel):
             "batch_size": settings.sasrec_batch_size,
             "max_epochs": settings.sasrec_max_epochs,
             "patience": settings.sasrec_patience,
+            "targets": settings.sasrec_targets,
             "random_state": settings.random_state,
             **trained,
         }

@@ -116,6 +116,11 @@ class RecsysSettings(BaseSettings):
         description="items sampled per batch for the softmax; 0 (or a catalog no larger) "
         "uses every item",
     )
+    sasrec_targets: Literal["next", "basket"] = Field(
+        default="next",
+        description="what each step learns to predict: the next step (SASRec's objective), "
+        "or any later item of its basket (the next basket's after a basket's last step)",
+    )
     sasrec_max_epochs: int = Field(default=30, ge=1)
     sasrec_patience: int = Field(
         default=3, ge=1, description="epochs without a better validation nDCG@10 before stopping"
