@@ -96,7 +96,12 @@ class LocalRecommender:
             )
         ranker = self._ranker
         if ranker is None or ranker.artifact is not artifact:
-            ranker = Ranker(artifact, self.settings.model, self.settings.session_model)
+            ranker = Ranker(
+                artifact,
+                self.settings.model,
+                self.settings.session_model,
+                self.settings.session_cooc_weight,
+            )
             self._ranker = ranker
         return ranker
 

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from recsys.artifacts import Artifact
 from recsys.catalog import ItemTable
 from recsys.results import Fallback, Filters, Reason, Recommendation
-from recsys.scoring import Explanation, FloatArray, IntArray, row_items
+from recsys.scoring import Explanation, FloatArray, IntArray, row_items, standardise
 
 __all__ = ["Ranker", "top_n"]
 
@@ -65,7 +65,11 @@ class Ranker:
     """Answers the four calls from one artifact with one of its models."""
 
     def __init__(
-        self, artifact: Artifact, model: str | None = None, session_model: str | None = None
+        self,
+        artifact: Artifact,
+        model: str | None = None,
+        session_model: str | None = None,
+        session_cooc_weight: float = 0.0,
     ) -> None:
         self.artifact = artifact
         self.scorer = artifact.scorer(model)
@@ -73,6 +77,8 @@ class Ranker:
         # it (the sequence model won there, bench/RESULTS.md); by the served one otherwise.
         held = session_model is not None and session_model in artifact.models
         self.session_scorer = artifact.models[session_model] if held else self.scorer  # type: ignore[index]
+        # The blend with co-occurrence was chosen for the session model only.
+        self.session_cooc_weight = session_cooc_weight if held else 0.0
         self.items: ItemTable = artifact.items
         self.popularity = artifact.popularity
 
@@ -383,6 +389,9 @@ class Ranker:
             return self.popular(n, filters, "no_history")
         scorer = self.session_scorer
         scores = scorer.score_session(steps)
+        if self.session_cooc_weight:
+            partners = self.artifact.cooccurrence.score_session(steps)
+            scores = standardise(scores) + self.session_cooc_weight * standardise(partners)
         chosen, filler = self.select(scores, n, self.items.mask(filters), [steps])
         explanations = scorer.explain_session(steps, chosen) if len(chosen) else []
         return self._results(

@@ -101,6 +101,12 @@ class RecsysSettings(BaseSettings):
         "when the served artifact holds it (`aisle train --model als,sasrec`); the served "
         "model otherwise, and always with None",
     )
+    session_cooc_weight: float = Field(
+        default=0.0,
+        ge=0,
+        description="w in z(session model) + w z(co-occurrence) for sessions and baskets "
+        "answered by the session model; 0 leaves the session model alone",
+    )
     sasrec_max_len: int = Field(
         default=50, ge=2, description="how many latest steps of a shopper the sequence model reads"
     )
