@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from recsys.artifacts import Artifact
 from recsys.catalog import ItemTable
 from recsys.results import Fallback, Filters, Reason, Recommendation
-from recsys.scoring import Explanation, FloatArray, IntArray, row_items, standardise
+from recsys.scoring import Explanation, FloatArray, IntArray, blend_where_known, row_items
 
 __all__ = ["Ranker", "top_n"]
 
@@ -391,7 +391,7 @@ class Ranker:
         scores = scorer.score_session(steps)
         if self.session_cooc_weight:
             partners = self.artifact.cooccurrence.score_session(steps)
-            scores = standardise(scores) + self.session_cooc_weight * standardise(partners)
+            scores = blend_where_known(scores, partners, self.session_cooc_weight)
         chosen, filler = self.select(scores, n, self.items.mask(filters), [steps])
         explanations = scorer.explain_session(steps, chosen) if len(chosen) else []
         return self._results(

@@ -10,6 +10,13 @@ softmax beats SASRec's original one-negative loss (Klenitskiy & Vasilev, 2023), 
 large shared sample keeps most of that at a quarter of the (steps x items) product that
 dominates a CPU epoch.
 
+What a step learns to predict is `sasrec_targets`: "next", the step the data lists next
+(SASRec's objective, the default), or "basket", any later item of the step's basket drawn
+anew each epoch (the next basket's after a basket's last step). "basket" asks for what the
+session protocol ranks, the rest of a basket, but on Online Retail II it learned slowly
+and lost to "next" by more than a third on sessions (bench/RESULTS.md, issue 15 round 2): invoices
+list related lines side by side, and the next line carries that order.
+
 Early stopping: `sasrec_validation_users` shoppers with at least two baskets have their
 last basket held out. After each epoch the network ranks, for those shoppers, the basket's
 items new to them from the history before it (as `recommend` serves customers) and the

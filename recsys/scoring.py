@@ -21,6 +21,7 @@ __all__ = [
     "FloatArray",
     "IntArray",
     "Scorer",
+    "blend_where_known",
     "cosine_rows",
     "row_items",
     "session_row",
@@ -115,4 +116,19 @@ def standardise(scores: FloatArray) -> FloatArray:
     mean = np.nan_to_num(mean)
     std = np.where(np.isfinite(std) & (std > 0), std, 1.0)
     out: FloatArray = ((scores - mean) / std).astype(np.float32)
+    return out
+
+
+def blend_where_known(primary: FloatArray, partner: FloatArray, weight: float) -> FloatArray:
+    """`z(primary) + weight * z(partner)` where `partner` scores an item; below those, the
+    items it cannot score (-inf) in `primary`'s order, so the primary model still fills
+    the list where the partner has little or no evidence.
+    """
+    z = standardise(primary)
+    known = np.isfinite(partner)
+    out: FloatArray = z + weight * standardise(partner)
+    rest = ~known & np.isfinite(z)
+    if rest.any():
+        floor = float(out[known].min()) if known.any() else 0.0
+        out[rest] = floor - 1.0 - (float(z[rest].max()) - z[rest])
     return out

@@ -30,9 +30,10 @@ class RecsysSettings(BaseSettings):
     Online Retail II (bench/recsys_tuning.py, bench/recsys_families.py, bench/RESULTS.md).
     The hybrid gains little on new items and loses 8% when repeat purchases count, with a
     64 MB larger artifact, so it is a choice (`AISLE_RECSYS_MODEL=hybrid`), not the default.
-    The sequence model (`sasrec`) lost to ALS on customers and beat co-occurrence and ALS's
-    fold-in on sessions on the same folds (bench/recsys_sequence.py), so it answers sessions
-    wherever an artifact holds it, and ALS keeps serving customers.
+    The sequence model (`sasrec`) lost to ALS on customers and, blended with co-occurrence
+    (`session_cooc_weight`), beat co-occurrence and ALS's fold-in on sessions by 14-16% on
+    the same folds (bench/recsys_sequence.py, round 3), so the blend answers sessions
+    wherever an artifact holds the sequence model, and ALS keeps serving customers.
     """
 
     model_config = SettingsConfigDict(env_prefix="AISLE_RECSYS_", extra="ignore")
@@ -102,7 +103,7 @@ class RecsysSettings(BaseSettings):
         "model otherwise, and always with None",
     )
     session_cooc_weight: float = Field(
-        default=0.0,
+        default=0.5,
         ge=0,
         description="w in z(session model) + w z(co-occurrence) for sessions and baskets "
         "answered by the session model; 0 leaves the session model alone",
@@ -127,7 +128,11 @@ class RecsysSettings(BaseSettings):
         description="what each step learns to predict: the next step (SASRec's objective), "
         "or any later item of its basket (the next basket's after a basket's last step)",
     )
-    sasrec_max_epochs: int = Field(default=30, ge=1)
+    sasrec_max_epochs: int = Field(
+        default=20,
+        ge=1,
+        description="the cap; early stopping keeps the best epoch (17 and 16 on the folds)",
+    )
     sasrec_patience: int = Field(
         default=3, ge=1, description="epochs without a better validation nDCG@10 before stopping"
     )

@@ -69,6 +69,8 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> RecsysSettings:
 def test_a_session_gets_what_follows_its_last_step(chain: RecsysSettings) -> None:
     recommender = LocalRecommender(chain)
     # The same two products in either order: an order-free model gives one answer for both.
+    # (Each basket holds one product, so co-occurrence knows nothing: the default blend with
+    # it must leave the sequence model's order, not fall back to popularity.)
     assert recommender.recommend_for_session(["X5", "X2"], 1)[0].product_id == "X3"
     assert recommender.recommend_for_session(["X2", "X5"], 1)[0].product_id == "X6"
 
@@ -253,8 +255,24 @@ def basket_rows(users: int = 30) -> list[dict[str, object]]:
 def test_the_first_line_of_a_usual_basket_brings_the_rest_of_it(tmp_path: Path) -> None:
     # Only P1 ever follows P0 directly; a shopper holding P0 still wants P2 and P3 as well
     # (the next-line objective fails this: it ranks P1, then whatever is near it).
-    settings = chain_settings(tmp_path, sasrec_targets="basket", sasrec_max_len=12)
+    settings = chain_settings(
+        tmp_path, sasrec_targets="basket", sasrec_max_len=12, session_cooc_weight=0.0
+    )
     pd.DataFrame(basket_rows()).to_parquet(settings.interactions_path, index=False)
     train(settings, ["sasrec"])
     top = LocalRecommender(settings).recommend_for_session(["P0"], 3)
     assert {r.product_id for r in top} == {"P1", "P2", "P3"}
+
+
+def test_blending_in_co_occurrence_brings_the_rest_of_a_usual_basket(tmp_path: Path) -> None:
+    # The next-step model alone ranks P1 after P0 and then whatever is near P1; blended with
+    # co-occurrence (P0's basket partners), the session gets the whole rest of the basket.
+    settings = chain_settings(tmp_path, model="als", als_factors=8, sasrec_max_len=12)
+    pd.DataFrame(basket_rows()).to_parquet(settings.interactions_path, index=False)
+    train(settings, ["als", "sasrec"])
+    alone = LocalRecommender(settings.model_copy(update={"session_cooc_weight": 0.0}))
+    assert alone.recommend_for_session(["P0"], 3)[0].product_id == "P1"
+    blended = LocalRecommender(settings)  # the default blend
+    top = blended.recommend_for_session(["P0"], 3)
+    assert {r.product_id for r in top} == {"P1", "P2", "P3"}
+    assert top[0].reason.product_id == "P0"  # the reason names what the shopper viewed
