@@ -176,7 +176,7 @@ def run_split(
     sessions = evaluate_sessions({m: Ranker(artifact, m) for m in ("cooc", "als", "sasrec")}, cases)
     if session_weights:
         ranker = Ranker(artifact, "sasrec")
-        seq_rows = standardise(models["sasrec"].score_sessions([c.given for c in cases]))
+        seq_rows = standardise(models["sasrec"].score_sessions([c.given for c in cases]))  # type: ignore[attr-defined]
         cooc = models["cooc"]
         cooc_rows = standardise(np.stack([cooc.score_session(c.given) for c in cases]))
         for w in session_weights:
@@ -203,7 +203,7 @@ def report(results: dict[str, dict[str, object]], round_no: int = 1) -> None:
 
     say()
     say("customers | " + " | ".join(f"{n} new (ratio) | {n} all" for n in names) + " | mean")
-    for c in cust[names[0]]:  # type: ignore[union-attr]
+    for c in cust[names[0]]:  # type: ignore[attr-defined]
         cells = [
             f"{cust[n][c][0]:.4f} ({ratio(c, n):.3f}) | {cust[n][c][1]:.4f}"  # type: ignore[index]
             for n in names
@@ -232,10 +232,10 @@ def report(results: dict[str, dict[str, object]], round_no: int = 1) -> None:
                     f"goal, sessions: {m} / best other nDCG@10 = "
                     f"{ses[m]['ndcg@10'] / best_other:.3f} (goal 1.15)"  # type: ignore[index]
                 )
-        for c in cust["test"]:  # type: ignore[union-attr]
+        for c in cust["test"]:  # type: ignore[attr-defined]
             say(f"goal, customers: {c} / als_default = {ratio(c, 'test'):.3f} (goal 1.25)")
         return
-    mean_ratio = {c: float(np.mean([ratio(c, n) for n in names])) for c in cust[names[0]]}  # type: ignore[union-attr]
+    mean_ratio = {c: float(np.mean([ratio(c, n) for n in names])) for c in cust[names[0]]}  # type: ignore[attr-defined]
     eligible = [
         c
         for c in mean_ratio
@@ -269,7 +269,7 @@ def report_blended_sessions(
     def ndcg(n: str, m: str) -> float:
         return float(ses[n][m]["ndcg@10"])  # type: ignore[index]
 
-    seq = [m for m in ses[names[0]] if m.startswith("sasrec")]  # type: ignore[union-attr]
+    seq = [m for m in ses[names[0]] if m.startswith("sasrec")]  # type: ignore[attr-defined]
     mean = {m: float(np.mean([ndcg(n, m) for n in names])) for m in seq}
     incumbent = float(np.mean([ROUND1_SESSIONS[n] for n in names])) if round_no == 2 else 0.0
     eligible = [
