@@ -52,8 +52,11 @@ class LocalRecommender:
         self.live = LiveArtifact(settings.artifacts_dir, interval, self._load)
         if settings.blas_threads is not None:
             # Process-wide on purpose: serving does one small matrix product per call,
-            # and a BLAS pool waking threads for it only adds tail latency.
+            # and a BLAS pool waking threads for it only adds tail latency. The OpenMP
+            # pool too: with two, a blended session took 5.9 ms at the median against
+            # 2.3 ms with one (2 busy cores, bench/RESULTS.md, issue 15).
             threadpool_limits(limits=settings.blas_threads, user_api="blas")
+            threadpool_limits(limits=settings.blas_threads, user_api="openmp")
         self.tombstones = Tombstones(settings.tombstones_path)
         self._store: InteractionStore | None = None
         self._ranker: Ranker | None = None
