@@ -18,6 +18,8 @@ from retrieval.errors import (
 from retrieval.feed import FeedReport, RowError, parse_mapping, read_feed
 from retrieval.hybrid import HybridSearch, ProductSearch
 from retrieval.ingest import Ingestor, IngestReport
+from retrieval.models import EmbedderPool, ModelRegistry, load_version, models_dir
+from retrieval.pairs import Pair, PairsReport, read_pairs
 from retrieval.product import (
     FacetCount,
     Facets,
@@ -49,7 +51,11 @@ __all__ = [
     "IndexNotReady",
     "IndexStats",
     "IngestReport",
+    "EmbedderPool",
     "Ingestor",
+    "ModelRegistry",
+    "Pair",
+    "PairsReport",
     "Product",
     "ProductNotFound",
     "ProductSearch",
@@ -67,16 +73,19 @@ __all__ = [
     "make_store",
     "parse_mapping",
     "read_feed",
+    "read_pairs",
 ]
 
 
 def make_embedder(settings: RetrievalSettings) -> Embedder:
-    """The embedder that settings choose (the bundled MiniLM unless told otherwise)."""
+    """The embedder new vectors are made with: the promoted fine-tuned model if there is one
+    (`aisle train embedder`), else the configured base model (the bundled MiniLM)."""
     if settings.embedder == "hashing":
         return HashingEmbedder()
-    return SentenceTransformerEmbedder(settings.model_path, settings.device, settings.batch_size)
+    return load_version(ModelRegistry(models_dir(settings)).current(), settings)
 
 
 def make_search(settings: RetrievalSettings) -> HybridSearch:
-    """The in-process search over the store and embedder that settings choose."""
+    """The in-process search over the store and embedder that settings choose; each catalog
+    version is searched with the model that embedded it."""
     return HybridSearch(make_store(settings), make_embedder(settings), settings)

@@ -6,7 +6,7 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -18,6 +18,7 @@ from retrieval.embedder import Embedder, Vectors
 from retrieval.errors import BadQuery, IndexNotReady
 from retrieval.fusion import FusionParams, fuse
 from retrieval.keyword import KeywordIndex
+from retrieval.models import EmbedderPool
 from retrieval.product import (
     Facets,
     Hit,
@@ -80,6 +81,7 @@ class _Snapshot:
     table: CatalogTable
     keyword: KeywordIndex
     analyzer: Analyzer
+    embedder: Embedder  # the model that embedded this collection: queries use it too
     vocabulary: Vocabulary | None = None
 
 
@@ -94,17 +96,33 @@ def fusion_params(settings: RetrievalSettings) -> FusionParams:
 
 
 class HybridSearch:
-    """The in-process ProductSearch over a VectorStore and an Embedder."""
+    """The in-process ProductSearch over a VectorStore and an Embedder.
 
-    def __init__(self, store: VectorStore, embedder: Embedder, settings: RetrievalSettings) -> None:
+    `embedders` gives the embedder a collection was made with, by the name the collection
+    records; by default an `EmbedderPool` that loads fine-tuned versions from the models
+    folder. A catalog version and its query model are loaded and swapped in together.
+    """
+
+    def __init__(
+        self,
+        store: VectorStore,
+        embedder: Embedder,
+        settings: RetrievalSettings,
+        embedders: Callable[[str | None], Embedder] | None = None,
+    ) -> None:
         self._store = store
         self._embedder = embedder
+        self._embedders = embedders or EmbedderPool(settings, embedder)
         self._settings = settings
         self._params = fusion_params(settings)
         self._snap: _Snapshot | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
         self._loading = False
+
+    def use_fusion(self, params: FusionParams) -> None:
+        """Fuse the channels with these parameters from now on (evaluation re-tunes them)."""
+        self._params = params
 
     # -- the live version ---------------------------------------------------
 
@@ -114,6 +132,11 @@ class HybridSearch:
         if name is None:
             raise IndexNotReady("no catalog has been ingested yet: run `aisle ingest FEED`")
         started = time.perf_counter()
+        model = self._store.collection_model(name)
+        if model is None or model == self._embedder.name:
+            embedder = self._embedder
+        else:
+            embedder = self._embedders(model)
         products: list[Product] = []
         active: list[bool] = []
         for batch in self._store.scan(name):
@@ -124,10 +147,14 @@ class HybridSearch:
         keyword = KeywordIndex.build([keyword_fields(p) for p in products], analyzer=analyzer)
         table = CatalogTable(products, active)
         table.index_terms(analyzer)
-        self._snap = _Snapshot(name, table, keyword, analyzer)
+        self._snap = _Snapshot(name, table, keyword, analyzer, embedder)
         self._checked = time.monotonic()
         log.info(
-            "loaded %s: %d products in %.1fs", name, len(products), time.perf_counter() - started
+            "loaded %s (%s): %d products in %.1fs",
+            name,
+            embedder.name,
+            len(products),
+            time.perf_counter() - started,
         )
 
     def _current(self) -> _Snapshot:
@@ -215,7 +242,7 @@ class HybridSearch:
         snap = self._current()
         mask = snap.table.mask(None)
         corrected = [snap.analyzer.correct(q) for q in queries]
-        vecs = self._embedder.embed_queries(corrected) if mode != "keyword" else None
+        vecs = snap.embedder.embed_queries(corrected) if mode != "keyword" else None
         out = []
         for n, query in enumerate(queries):
             vec = None if vecs is None else vecs[n]
@@ -239,7 +266,7 @@ class HybridSearch:
         kw = snap.keyword.top(query, n, mask) if mode != "vector" else empty
         vec = empty
         if mode != "keyword":
-            emb = vector if vector is not None else self._embedder.embed_query(corrected)
+            emb = vector if vector is not None else snap.embedder.embed_query(corrected)
             where = where_clause(filters, active_only=not snap.table.all_active)
             # Excluded words have no Chroma filter: fetch deeper and mask the hits.
             deep = n * 3 if filters is not None and filters.exclude_terms else n
@@ -302,7 +329,7 @@ class HybridSearch:
             products=len(snap.table),
             active=int(snap.table.active.sum()),
             collection=snap.collection,
-            model=self._embedder.name,
+            model=snap.embedder.name,
         )
 
 

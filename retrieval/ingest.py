@@ -12,14 +12,20 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
-from retrieval.catalog import content_hash, embedding_text, record_hash, to_metadata
-from retrieval.embedder import Embedder
+from retrieval.catalog import (
+    content_hash,
+    embedding_text,
+    from_metadata,
+    record_hash,
+    to_metadata,
+)
+from retrieval.embedder import Embedder, Vectors
 from retrieval.errors import CatalogRejected
 from retrieval.feed import FeedReport, RowError
 from retrieval.product import Product
@@ -118,7 +124,7 @@ class Ingestor:
             return report
 
         self._drop_unfinished(live)
-        target = self._store.new_collection(self._key)
+        target = self._store.new_collection(self._key, model=self._embedder.name)
         report.collection = target
         try:
             if live is not None:
@@ -140,6 +146,65 @@ class Ingestor:
         self._prune(target)
         report.seconds = time.perf_counter() - started
         log.info("ingest done: %s", report)
+        return report
+
+    def live_catalog(self, source: str | None = None) -> tuple[str, list[Product], list[bool]]:
+        """The live collection's (or `source`'s) name, products and active flags, in order."""
+        live = source or self._store.live(self._key)
+        if live is None:
+            raise CatalogRejected("no catalog has been ingested yet: run `aisle ingest FEED`")
+        products: list[Product] = []
+        active: list[bool] = []
+        for batch in self._store.scan(live):
+            for meta in batch.metadatas:
+                products.append(from_metadata(meta))
+                active.append(bool(meta.get("active", True)))
+        return live, products, active
+
+    def rebuild(
+        self,
+        progress: Progress | None = None,
+        vectors: Mapping[str, Vectors] | None = None,
+        source: str | None = None,
+    ) -> IngestReport:
+        """Re-embed the whole live catalog with this ingestor's embedder, then swap it in.
+
+        The new collection is built beside the live one, which keeps serving until the
+        new one holds every product; products marked gone stay marked. `vectors` are
+        already computed embeddings by product id (from this embedder) to write as they
+        are. `source` reads the products from another collection than the live one. This
+        is how a new embedding model goes live, and how a rollback returns to an old one
+        whose collection was pruned.
+        """
+        started = time.perf_counter()
+        source, products, active = self.live_catalog(source)
+        live = self._store.live(self._key)
+        report = IngestReport(unchanged=0, changed=len(products))
+        model, desc_chars = self._embedder.name, self._settings.max_description_chars
+        digests = {p.id: content_hash(p, model, desc_chars) for p in products}
+        inactive = {p.id for p, on in zip(products, active, strict=True) if not on}
+        self._drop_unfinished(live)
+        target = self._store.new_collection(self._key, model=model)
+        report.collection = target
+        try:
+            report.embedded = self._embed_into(
+                target, products, digests, progress, inactive=inactive, vectors=vectors
+            )
+            held = self._store.count(target)
+            if held != len(products):
+                raise RuntimeError(f"new collection holds {held} records, expected {len(products)}")
+        except BaseException:
+            log.warning("re-embedding failed; %s stays live, dropping %s", source, target)
+            try:
+                self._store.drop(target)
+            except Exception:
+                log.exception("could not drop unfinished collection %s", target)
+            raise
+        self._store.set_live(self._key, target)
+        report.swapped = True
+        self._prune(target)
+        report.seconds = time.perf_counter() - started
+        log.info("re-embedded %d products with %s into %s", len(products), model, target)
         return report
 
     def _copy(self, live: str, target: str, kept: dict[str, str], mark: set[str]) -> None:
@@ -165,33 +230,47 @@ class Ingestor:
         products: Sequence[Product],
         digests: dict[str, str],
         progress: Progress | None,
+        *,
+        inactive: set[str] | None = None,
+        vectors: Mapping[str, Vectors] | None = None,
     ) -> int:
-        """Embed products (longest text first, so batches pad little), then write them."""
+        """Embed products (longest text first, so batches pad little), then write them.
+
+        Products with a vector in `vectors` are written with it instead of being embedded.
+        """
         if not products:
             return 0
         desc_chars = self._settings.max_description_chars
-        texts = [embedding_text(p, desc_chars) for p in products]
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
-        vectors = np.empty((len(texts), self._embedder.dim), dtype=np.float32)
+        given = vectors or {}
+        out = np.empty((len(products), self._embedder.dim), dtype=np.float32)
+        todo = []
+        for i, p in enumerate(products):
+            if p.id in given:
+                out[i] = given[p.id]
+            else:
+                todo.append(i)
+        texts = {i: embedding_text(products[i], desc_chars) for i in todo}
+        order = sorted(todo, key=lambda i: len(texts[i]), reverse=True)
         chunk = max(self._settings.batch_size * 4, 128)
         for start in range(0, len(order), chunk):
             idx = order[start : start + chunk]
-            vectors[idx] = self._embedder.embed_documents([texts[i] for i in idx])
+            out[idx] = self._embedder.embed_documents([texts[i] for i in idx])
             if progress is not None:
-                progress(start + len(idx), len(texts))
+                progress(start + len(idx), len(order))
         # Written after embedding, not beside it: Chroma holds the GIL while it
         # writes, and interleaving the two cost more (0.80-0.86x of bare encoding
         # on 5,000 titles) than writing at the end (0.93x). No documents: the
         # product is in the metadata, and Chroma would index the text for a
         # full-text search we never use.
+        gone = inactive or set()
         self._store.add(
             target,
             [p.id for p in products],
-            vectors,
+            out,
             None,
-            [to_metadata(p, digests[p.id]) for p in products],
+            [to_metadata(p, digests[p.id], active=p.id not in gone) for p in products],
         )
-        return len(products)
+        return len(order)
 
     def _drop_unfinished(self, live: str | None) -> None:
         """Drop versions newer than the live one: leftovers of an ingest that died."""

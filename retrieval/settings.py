@@ -24,7 +24,11 @@ class RetrievalSettings(BaseSettings):
     model_path: str | None = Field(
         None, description="local sentence-transformers model; unset: bundled MiniLM"
     )
-    device: str = "cpu"
+    models_dir: Path | None = Field(
+        None, description="fine-tuned embedding models; unset: models/ in the data dir"
+    )
+    keep_models: int = Field(3, ge=1, description="fine-tuned models kept beside the promoted")
+    device: str = Field("cpu", description="torch device for embedding and training: cpu, cuda")
     batch_size: int = Field(64, ge=1)
     max_description_chars: int = Field(
         400, ge=0, description="description text embedded per product"

@@ -49,8 +49,15 @@ class VectorStore(Protocol):
         """Make `collection` the live one for `key`, in one write."""
         ...
 
-    def new_collection(self, prefix: str) -> str:
-        """Create an empty cosine collection with a fresh versioned name."""
+    def new_collection(self, prefix: str, model: str | None = None) -> str:
+        """Create an empty cosine collection with a fresh versioned name.
+
+        `model` names the embedder its vectors come from; searches embed queries with it.
+        """
+        ...
+
+    def collection_model(self, collection: str) -> str | None:
+        """The embedder a collection was created for (None for collections older than that)."""
         ...
 
     def collections(self, prefix: str) -> list[str]:
@@ -135,7 +142,7 @@ class ChromaStore:
         meta[f"updated:{key}"] = time.time()
         self._call(meta_collection.modify, metadata=meta)
 
-    def new_collection(self, prefix: str) -> str:
+    def new_collection(self, prefix: str, model: str | None = None) -> str:
         # Names sort by creation time (to the millisecond): ingest relies on it.
         now = time.time()
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f"{int(now * 1000) % 1000:03d}"
@@ -144,9 +151,15 @@ class ChromaStore:
             self._client.create_collection,
             name,
             configuration={"hnsw": {"space": "cosine"}},
+            metadata={"model": model} if model else None,
             embedding_function=None,
         )
         return name
+
+    def collection_model(self, collection: str) -> str | None:
+        meta = self._collection(collection).metadata or {}
+        value = meta.get("model")
+        return str(value) if value else None
 
     def collections(self, prefix: str) -> list[str]:
         listed = self._call(self._client.list_collections)
