@@ -155,12 +155,13 @@ class HashingEmbedder:
     For unit tests that exercise the plumbing, never the shipped default.
     """
 
-    def __init__(self, dim: int = 256) -> None:
+    def __init__(self, dim: int = 256, salt: str = "") -> None:
         self._dim = dim
+        self._salt = salt  # a different salt is a different "model": other vectors, other name
 
     @property
     def name(self) -> str:
-        return f"hashing:{self._dim}"
+        return f"hashing:{self._dim}" + (f":{self._salt}" if self._salt else "")
 
     @property
     def dim(self) -> int:
@@ -171,7 +172,7 @@ class HashingEmbedder:
         for word in _TOKEN.findall(text.lower()):
             grams = [word] + [f"#{word}#"[i : i + 3] for i in range(len(word))]
             for gram in grams:
-                digest = hashlib.blake2b(gram.encode(), digest_size=8).digest()
+                digest = hashlib.blake2b((self._salt + gram).encode(), digest_size=8).digest()
                 h = int.from_bytes(digest, "little")
                 vec[h % self._dim] += 1.0 if (h >> 63) else -1.0
         norm = float(np.linalg.norm(vec))

@@ -26,6 +26,7 @@ from retrieval import (
 )
 from retrieval.ingest import OnError, OnMissing
 from web.cli import CommandGroups
+from web.cli.embedder import add_training_options
 from web.cli.output import echo, echo_json
 
 
@@ -205,6 +206,8 @@ def _eval(args: argparse.Namespace) -> int:
             f"in {report.seconds:.0f}s",
             err=True,
         )
+    if args.train_pairs is not None:
+        return _eval_adapted(args, settings, judged)
     search = HybridSearch(make_store(settings), make_embedder(settings), settings)
     search.load()
     results: dict[str, Any] = evaluate(search.search_many, judged)
@@ -220,6 +223,65 @@ def _eval(args: argparse.Namespace) -> int:
         echo(f"{name:<12} {results[name]['ndcg@10']:>8.4f} {results[name]['recall@100']:>10.4f}")
     ratio = results["hybrid"]["ndcg@10"] / max(results["bm25s_plain"]["ndcg@10"], 1e-9)
     echo(f"{results['queries']} queries; hybrid / plain bm25s nDCG@10 = {ratio:.3f}")
+    return 0
+
+
+def _eval_adapted(
+    args: argparse.Namespace, settings: RetrievalSettings, judged: dict[str, dict[str, float]]
+) -> int:
+    """`aisle eval retrieval --train-pairs`: fine-tune, then before/after on unseen queries."""
+    from retrieval.evaluate import evaluate_adaptation
+    from retrieval.pairs import read_pairs, split_by_query
+    from web.cli.embedder import finetune_config, train_options
+
+    report = read_pairs(args.train_pairs)
+    for err in report.errors[:10]:
+        echo(f"skipped {err}", err=True)
+    pairs = report.pairs
+    if args.train_share is not None:
+        pairs, _ = split_by_query(pairs, 1.0 - args.train_share, salt="eval")
+    floor = min((p.label for p in report.pairs), default=0.0)
+    update, close = progress_bar("embedding (new model)", args.quiet)
+    try:
+        results = evaluate_adaptation(
+            settings.model_copy(update={"models_dir": settings.data_dir / "models"}),
+            judged,
+            pairs,
+            train_options(args),
+            finetune_config(args, settings),
+            gain_floor=floor,
+            progress=not args.quiet,
+            on_embed=update,
+        )
+    except RetrievalError as e:
+        echo(f"error: {e.message}", err=True)
+        return 1
+    finally:
+        close()
+    if args.json:
+        echo_json(results)
+        return 0
+    before, after, training = results["before"], results["after"], results["training"]
+    echo(
+        f"{results['scored_queries']} scored queries, none trained on "
+        f"({results['train_queries']} training queries)"
+    )
+    echo(f"{'ranker':<22} {'nDCG@10':>8} {'Recall@100':>10}")
+    rows = [
+        ("bm25", before["bm25"]),
+        ("vector before", before["vector"]),
+        ("vector after", after["vector"]),
+        ("hybrid before", before["hybrid"]),
+        ("hybrid after", after["hybrid"]),
+        (f"hybrid after, w={results['fusion']['vector_weight']:g}", after["hybrid_tuned"]),
+    ]
+    for name, row in rows:
+        echo(f"{name:<22} {row['ndcg@10']:>8.4f} {row['recall@100']:>10.4f}")
+    ft = training["finetune"]
+    echo(
+        f"training: {ft['examples']} examples in {ft['seconds']:.0f}s "
+        f"({ft['pairs_per_s']:.1f}/s); {training['reason']}"
+    )
     return 0
 
 
@@ -284,6 +346,18 @@ def add_commands(groups: CommandGroups) -> None:
         "--judgments", type=Path, required=True, help="CSV with query,product_id,relevance"
     )
     p.add_argument("--limit", type=int, help="only the first N queries (sorted)")
+    p.add_argument(
+        "--train-pairs",
+        type=Path,
+        help="fine-tune the embedder on these pairs (query,product_id,label) and report "
+        "before and after on the judged queries it did not train on",
+    )
+    p.add_argument(
+        "--train-share",
+        type=float,
+        help="train on this share of the pairs' queries only (a fixed split by query)",
+    )
+    add_training_options(p)
     p.add_argument("--json", action="store_true")
     p.add_argument("-q", "--quiet", action="store_true")
     add_store_options(p)
