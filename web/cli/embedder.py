@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from retrieval import RetrievalError, RetrievalSettings
+from retrieval import Pair, RetrievalError, RetrievalSettings
 from web.cli import CommandGroups
 from web.cli.output import echo, echo_json
 
@@ -80,6 +80,34 @@ def _settings(args: argparse.Namespace) -> RetrievalSettings:
     return retrieval_settings(args)
 
 
+def pairs_from_store(args: argparse.Namespace) -> list[Pair]:
+    """The (query, product, signal) pairs of the events in the transcript store."""
+    from web.settings import WebSettings
+    from web.store import make_transcript_store
+    from web.store.pairs import export_pairs
+
+    overrides: dict[str, Any] = {}
+    if args.web_data_dir is not None:
+        overrides["data_dir"] = args.web_data_dir
+    if args.database_url:
+        overrides["database_url"] = args.database_url
+    store = make_transcript_store(WebSettings(**overrides))
+    try:
+        return [Pair(q, pid, label) for q, pid, label in export_pairs(store.engine)]
+    finally:
+        store.close()
+
+
+def write_pairs(pairs: list[Pair], path: Path) -> None:
+    """Write pairs as CSV (query, product_id, label): what `--pairs` reads back."""
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["query", "product_id", "label"])
+        out.writerows([p.query, p.product_id, f"{p.label:g}"] for p in pairs)
+
+
 def _train(args: argparse.Namespace) -> int:
     from retrieval.adapt import train_embedder
     from retrieval.pairs import read_pairs
@@ -99,9 +127,12 @@ def _train(args: argparse.Namespace) -> int:
             echo(f"skipped {err}", err=True)
         pairs = report.pairs
     else:
-        from web.cli.pairs import pairs_from_store
-
         pairs = pairs_from_store(args)
+        echo(f"{len(pairs)} pairs from the transcript store", err=True)
+        if args.export_pairs is not None:
+            write_pairs(pairs, args.export_pairs)
+            echo(f"wrote {len(pairs)} pairs to {args.export_pairs}")
+            return 0
     update, close = progress_bar("embedding the catalog (new model)", args.quiet)
     try:
         result = train_embedder(
@@ -184,6 +215,10 @@ def add_commands(groups: CommandGroups) -> None:
     )  # fmt: skip
     p.add_argument("--web-data-dir", type=Path, help="data dir of the transcript store")
     p.add_argument("--database-url", help="the transcript store (AISLE_WEB_DATABASE_URL)")
+    p.add_argument(
+        "--export-pairs", type=Path, metavar="CSV",
+        help="write the transcript store's pairs to this CSV and stop (nothing is trained)",
+    )  # fmt: skip
     p.add_argument("--dry-run", action="store_true", help="train and score, change nothing")
     p.add_argument("--json", action="store_true")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")

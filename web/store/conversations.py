@@ -32,6 +32,7 @@ from web.store.outcomes import (
     feedback_scale,
     redact_record,
 )
+from web.store.pairs import shown_by
 from web.store.redaction import Redactor
 
 __all__ = [
@@ -451,9 +452,15 @@ class SqlTranscriptStore:
         flags = {"click": {"card_clicked": True}, "cart": {"added_to_cart": True}}.get(name, {})
         with self.transaction() as conn:
             self._bump(conn, conversation_id, at, **flags)
+            turn_id, query = shown_by(conn, conversation_id, product_id)
             conn.execute(
                 self.insert(Event).values(
-                    conversation_id=conversation_id, name=name, product_id=product_id, at=at
+                    conversation_id=conversation_id,
+                    name=name,
+                    product_id=product_id,
+                    turn_id=turn_id or None,
+                    query=query,
+                    at=at,
                 )
             )
 

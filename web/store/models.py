@@ -216,6 +216,9 @@ class Event(Base):
     name: Mapped[str] = mapped_column(String(32))
     product_id: Mapped[str | None] = mapped_column(String(128))
     staff: Mapped[str | None] = mapped_column(String(320))
+    # The turn whose cards showed the product, and what it searched for (training pairs).
+    turn_id: Mapped[str | None] = mapped_column(String(64))
+    query: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime]
 
 
