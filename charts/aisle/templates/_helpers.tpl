@@ -166,6 +166,30 @@ AISLE_RETRIEVAL_DEFAULT_CURRENCY: {{ .Values.catalog.currency | quote }}
 {{- with .Values.retrieval.modelPath }}
 AISLE_RETRIEVAL_MODEL_PATH: {{ . | quote }}
 {{- end }}
+{{- if .Values.embedderTraining.cronJob.enabled }}
+AISLE_RETRIEVAL_MODELS_DIR: /var/lib/aisle/artifacts/embedder
+{{- end }}
+{{- end }}
+
+{{/*
+Fine-tuned embedding models live on the artifact volume: the training CronJob writes
+them, retrieval pods and the ingest job read them (only when embedderTraining is on).
+*/}}
+{{- define "aisle.embedderMount" -}}
+{{- if .Values.embedderTraining.cronJob.enabled }}
+- name: artifacts
+  mountPath: /var/lib/aisle/artifacts
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{- define "aisle.embedderVolume" -}}
+{{- if .Values.embedderTraining.cronJob.enabled }}
+- name: artifacts
+  persistentVolumeClaim:
+    claimName: {{ include "aisle.artifactsClaim" . }}
+    readOnly: true
+{{- end }}
 {{- end }}
 
 {{/* A part's extra settings (`<part>.env`), quoted. */}}
@@ -292,6 +316,9 @@ affinity:
 {{- define "aisle.validate" -}}
 {{- if and .Values.postgresql.enabled .Values.externalDatabase.enabled }}
 {{- fail "postgresql.enabled and externalDatabase.enabled are both true: pick one" }}
+{{- end }}
+{{- if and .Values.embedderTraining.cronJob.enabled (not (or .Values.postgresql.enabled .Values.externalDatabase.enabled)) }}
+{{- fail "embedderTraining.cronJob.enabled reads the shop's events from the transcript database: set postgresql.enabled or externalDatabase.enabled" }}
 {{- end }}
 {{- if and .Values.redis.enabled .Values.externalRedis.enabled }}
 {{- fail "redis.enabled and externalRedis.enabled are both true: pick one" }}

@@ -38,6 +38,9 @@ spec:
   {{- with include "aisle.imagePullSecrets" . }}{{ . | trim | nindent 2 }}{{- end }}
   securityContext:
     {{- include "aisle.podSecurityContext" . | nindent 4 }}
+  {{- if .Values.embedderTraining.cronJob.enabled }}
+  {{- with include "aisle.artifactsAffinity" . }}{{ . | trim | nindent 2 }}{{- end }}
+  {{- end }}
   {{- if $source.url }}
   initContainers:
     - name: fetch
@@ -93,6 +96,7 @@ spec:
           mountPath: /tmp
         - name: data
           mountPath: /var/lib/aisle/retrieval
+        {{- include "aisle.embedderMount" . | nindent 8 }}
         {{- if or $source.url $source.volume }}
         - name: feed
           mountPath: /feed
@@ -100,6 +104,7 @@ spec:
         {{- end }}
   volumes:
     {{- include "aisle.tmpVolume" . | nindent 4 }}
+    {{- include "aisle.embedderVolume" . | nindent 4 }}
     - name: data
       emptyDir:
         sizeLimit: 1Gi
