@@ -82,7 +82,7 @@ class FakeCluster:
         self.jobs: dict[str, dict[str, Any]] = {}
         self.job_script: list[str] = []  # states a created Job walks through, one per read
         self.rollout_reads = 0
-        self.versions = {"recsys": "20250301T030000Z-als"}
+        self.versions = {"recsys": "20250301T030000Z-als", "retrieval": "st:ft-20250302T020000000Z"}
 
     def _add_pod(self, owner: dict[str, Any], name: str, restarts: int = 0, **labels: str) -> None:
         template = owner["spec"]["template"]
@@ -191,6 +191,10 @@ class FakeCluster:
             pod_name, _, port = name.partition(":")
             pod = cluster.pods[pod_name]
             component = pod["metadata"]["labels"]["app.kubernetes.io/component"]
+            if path == "readyz" and (component, port) == ("retrieval", "8001"):
+                # IndexStats: the live collection and the model that embedded it.
+                return {"products": 10, "active": 10, "collection": "products-1",
+                        "model": cluster.versions["retrieval"]}  # fmt: skip
             if path != "readyz" or port != "8003" or component != "recsys":
                 return _status(404, "NotFound", f"no {path} on {name}")
             return {"status": "ready", "version": cluster.versions["recsys"]}
@@ -293,11 +297,13 @@ def test_status_shows_each_part_with_replicas_image_restarts_and_artifact(
     assert all(cells[1] == "2/2" and cells[3] == "1" for cells in lines.values())
     assert all(cells[4] == "registry.example.com/shop/aisle:0.1.0" for cells in lines.values())
     assert lines["recsys"][5] == "20250301T030000Z-als"
+    assert lines["retrieval"][5] == "st:ft-20250302T020000000Z"  # the live embedder version
     assert lines["web"][5] == "-"
-    # The artifact came through the API's pod proxy, from each ready recsys pod.
+    # The artifact came through the API's pod proxy, from each ready recsys and retrieval pod.
     proxied = [p for m, p, _ in fake.requests if "/proxy/" in p]
     assert sorted(proxied) == [
-        f"/api/v1/namespaces/{NAMESPACE}/pods/shop-aisle-recsys-abc-{i}:8003/proxy/readyz"
+        f"/api/v1/namespaces/{NAMESPACE}/pods/shop-aisle-{part}-abc-{i}:{port}/proxy/readyz"
+        for part, port in (("recsys", 8003), ("retrieval", 8001))
         for i in range(2)
     ]
 

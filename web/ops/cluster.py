@@ -209,8 +209,9 @@ class Cluster:
             raise _api_error(f"listing pods in {self.namespace}", e) from e
         return items
 
-    def _served_version(self, pod: client.V1Pod, port: int) -> str | None:
-        """The artifact version a recsys pod reports on /readyz, through the API's pod proxy."""
+    def _served_version(self, pod: client.V1Pod, port: int, key: str = "version") -> str | None:
+        """What a pod reports as `key` on /readyz, through the API's pod proxy: the artifact
+        version of a recsys pod, the embedding model of a retrieval pod's live catalog."""
         name = pod.metadata.name if pod.metadata else None
         if not name:
             return None
@@ -224,7 +225,7 @@ class Cluster:
             # 503 until a model is trained; a proxy error is "unknown", not a failure.
             log.debug("no version from %s: %s", name, e)
             return None
-        version = body.get("version")
+        version = body.get(key)
         return str(version) if version else None
 
     def status(self) -> list[PartStatus]:
@@ -249,9 +250,10 @@ class Cluster:
                 for cs in ((p.status.container_statuses if p.status else None) or [])
             )
             versions: tuple[str, ...] = ()
-            if part == "recsys":
+            if part in SERVED_KEYS:
                 port = _http_port(containers)
-                found = {self._served_version(p, port) for p in pods if _is_ready(p)}
+                key = SERVED_KEYS[part]
+                found = {self._served_version(p, port, key) for p in pods if _is_ready(p)}
                 versions = tuple(sorted(v for v in found if v))
             rows.append(
                 PartStatus(
@@ -450,6 +452,10 @@ class Cluster:
             if time.monotonic() >= deadline:
                 raise OpsTimeout(f"Job {name} not finished after {timeout:.0f}s: {why}")
             time.sleep(poll)
+
+
+# What each part's /readyz names as the version it serves (two at once during a swap).
+SERVED_KEYS = {"recsys": "version", "retrieval": "model"}
 
 
 def _is_current(pod: client.V1Pod) -> bool:
