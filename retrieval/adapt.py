@@ -33,7 +33,7 @@ import numpy as np
 
 from retrieval.catalog import embedding_text, from_metadata
 from retrieval.embedder import Embedder, SentenceTransformerEmbedder, bundled_model_path
-from retrieval.errors import IndexNotReady, RetrievalError
+from retrieval.errors import IndexNotReady, TrainingRefused
 from retrieval.finetune import (
     FinetuneConfig,
     FinetuneResult,
@@ -57,13 +57,6 @@ from retrieval.settings import RetrievalSettings
 from retrieval.store import VectorStore, make_store
 
 log = logging.getLogger(__name__)
-
-
-class TrainingRefused(RetrievalError):
-    """The pairs cannot train or judge a model (too few, or none in the catalog)."""
-
-    code = "training_refused"
-    status = 422
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ RetrievalError
 ├── IndexNotReady        (503) nothing has been ingested yet
 ├── ProductNotFound      (404) no product with that id
 ├── BadQuery             (422) a query or filter that cannot be run
-└── CatalogRejected      (422) a feed with bad rows, under --on-error fail
+├── CatalogRejected      (422) a feed with bad rows, under --on-error fail
+└── TrainingRefused      (422) too few pairs to train and judge, or a training running
 """
 
 from __future__ import annotations
@@ -54,4 +55,11 @@ class CatalogRejected(RetrievalError):
     """The feed had bad rows and the caller asked to fail on them."""
 
     code = "catalog_rejected"
+    status = 422
+
+
+class TrainingRefused(RetrievalError):
+    """An embedder training or rollback that cannot run: too few pairs, or one running."""
+
+    code = "training_refused"
     status = 422

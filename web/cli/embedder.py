@@ -158,7 +158,8 @@ def _train(args: argparse.Namespace) -> int:
                 f"{ft.seconds:.0f}s, {ft.pairs_per_s:.1f}/s"
             )
         echo(("promoted: " if result.promoted else "refused: ") + result.reason)
-    return 0 if result.promoted or args.dry_run else 3
+    # A refusal is the rule working, not a failure: a CronJob must not retry it.
+    return 0
 
 
 def _status(args: argparse.Namespace) -> int:
