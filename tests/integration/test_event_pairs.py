@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from retrieval.pairs import read_pairs
@@ -15,13 +16,18 @@ from tests.integration.test_transcript_store import (  # noqa: F401  (fixtures)
     chat,
     make_store,
     record,
-    store,
 )
 from web.cli import main
 from web.settings import WebSettings
 from web.store import SqlTranscriptStore, make_transcript_store
 from web.store.models import Event
 from web.store.pairs import export_pairs
+
+
+@pytest.fixture
+def store(make_store: Any) -> SqlTranscriptStore:  # noqa: F811  (SQLite and PostgreSQL)
+    s: SqlTranscriptStore = make_store()
+    return s
 
 
 def test_events_carry_the_search_that_showed_the_product(store: SqlTranscriptStore) -> None:
