@@ -116,6 +116,7 @@ def content_words(text: str, extra_stop: Iterable[str] = ()) -> list[str]:
 _TERMS: dict[str, frozenset[str]] = {}
 _TERMS_MAX = 50_000
 _DESCRIBED: dict[str, frozenset[str]] = {}
+_NAMED_BY: dict[str, frozenset[str]] = {}
 
 
 def product_terms(product: Product) -> frozenset[str]:
@@ -182,7 +183,12 @@ def names(product: Product, word: str) -> bool:
     leaf = product.category.split(">")[-1]
     text = " ".join([head, leaf, product.brand, *product.attributes.values()])
     target = stem(word.lower())
-    have = set(_ANALYZER.tokenize(text)) | {stem(w) for w in words(text)}
+    have = _NAMED_BY.get(text)
+    if have is None:
+        have = frozenset(_ANALYZER.tokenize(text)) | {stem(w) for w in words(text)}
+        if len(_NAMED_BY) >= _TERMS_MAX:
+            _NAMED_BY.clear()
+        _NAMED_BY[text] = have
     if "-" in word and target not in have:
         pieces = [p for p in word.lower().split("-") if len(p) > 1]
         return bool(pieces) and all(stem(p) in have for p in pieces)
