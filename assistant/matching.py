@@ -39,7 +39,7 @@ STOPWORDS = frozenset(
     these those they them their there here he him his she her hers who whom whose which what
     whats what's where when why how is are was were be been being am do does did done doing
     have has had having can could would should will shall may might must let lets let's
-    show see find look looking search searching want wanted wanting need needs needed like
+    show see find look looking search searching want wants wanted wanting need needs needed like
     likes love get got buy buying bought purchase order shop store sell sells selling
     carry stock stocked offer items item products product things thing stuff one ones some
     any anything something everything nothing else other others another more most less

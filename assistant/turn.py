@@ -224,7 +224,10 @@ class Assistant:
             chips = list(dict.fromkeys([*chips, *_DEFAULT_CHIPS]))[:3]
         yield TurnEvent.suggestions(chips)
         new = ctx.state
-        if cards:
+        # A question about one product of the list ("what is the capacity of the first
+        # one?") keeps the list for "compare the first two".
+        about_one_shown = len(cards) == 1 and cards[0].id in state.shown
+        if cards and not about_one_shown:
             new.shown = [c.id for c in cards]
             new.shown_prices = [c.price for c in cards]
             new.remember(new.shown)

@@ -288,6 +288,18 @@ def find_passage(message: str, p: Product) -> tuple[str, str] | None:
     aspect = list(
         dict.fromkeys(stem(a) for w in targets for a in (w, *language.aspects.get(w, ())))
     )
+    found = _best_passage(sources, aspect, figure)
+    if found is None and unnamed and len(asked) - len(unnamed) >= 2:
+        # "Does it have a heart rate sensor?" of a "... Heart Rate Monitor" watch: the title
+        # carries most of what is asked.
+        return ("title", p.title)
+    return found
+
+
+def _best_passage(
+    sources: list[tuple[str, str]], aspect: list[str], figure: bool
+) -> tuple[str, str] | None:
+    """The passage that carries the most of the asked words (a figure when one is asked)."""
     best: tuple[float, int, tuple[str, str]] | None = None
     for n, (field, text) in enumerate(sources):
         have = {stem(w) for w in words(text)}

@@ -173,11 +173,13 @@ class ShopperLanguage:
         for name in sorted(self.occasions, key=len, reverse=True):
             # An occasion is the context ("for a picnic", "a birthday present") unless it
             # names the product itself ("a birthday card", "picnic basket").
+            # "for parties" is for a party.
+            said = re.escape(name[:-1]) + "(?:y|ies)" if name.endswith("y") else re.escape(name)
             rx = re.compile(
                 rf"(?:\b(?:for|throwing|having|hosting|planning|organi[sz]ing|celebrating|"
                 rf"attending|going (?:on|to)|at|it'?s|its|(?:got|have) (?=a |an |our |my )|"
                 rf"invited to|off to|doing|holding)\s*(?:(?:a|an|the|my|our|her|his|"
-                rf"their|your|some)\s+)?(?:\w+'?s\s+)?)\b{re.escape(name)}(?:'?s)?\b"
+                rf"their|your|some)\s+)?(?:\w+'?s\s+)?)\b{said}(?:'?s)?\b"
                 rf"|\b{re.escape(name)}(?:'?s)?(?=\s+(?:(?:is|was)\s+)?(?:presents?|gifts?|ideas?|"
                 rf"coming|next|this|soon|tomorrow|today|tonight|on)\b)"
             )
