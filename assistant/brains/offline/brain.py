@@ -41,7 +41,8 @@ _ASKS_ABOUT = re.compile(
 )
 _SIMILAR_CUE = re.compile(
     r"\b(?:similar|alternatives?|instead of|compared? to|than|(?:something|anything|more|"
-    r"others?) like|along the lines of|cheaper|less expensive|more affordable)\b"
+    r"others?) like|along the lines of|cheaper|less expensive|more affordable|"
+    r"(?:does|do) the same (?:job|thing)|same (?:job|purpose|function))\b"
 )
 _CHEAPER_THAN = re.compile(r"\bcheaper\b|\bless expensive\b|\bmore affordable\b|\bbudget\b")
 _GIFT = re.compile(r"\b(?:gifts?|presents?|stocking fillers?|something for)\b")
@@ -292,7 +293,9 @@ class OfflineBrain:
         if result.ok and not result.products and u.update.category and c.category:
             # A category read from the words ("wireless" -> Wireless Adapters) that holds
             # nothing for the request was a wrong guess: the words alone decide.
-            c = c.model_copy(update={"category": None})
+            # Its words go back into the query ("only wireless ones" are wireless mice).
+            words_back = [w for w in u.update.query_words if w not in c.query.split()]
+            c = c.model_copy(update={"category": None, "query": " ".join([*words_back, c.query])})
             u.constraints = c
             result = await ctx.call(
                 "search_products",

@@ -444,6 +444,18 @@ _SIZE = re.compile(
     r"\b\d+(?:\.\d+)?\s*(?:cm|mm|inch|inches|in|ft|feet|ml|litres?|liters?|ltr|kg|gm?|gb|tb|"
     r"mah|watts?|w|oz|fl oz|v|hz|mp)\b"
 )
+# "Anything cheaper that does the same job?": like the product in question.
+_SAME_JOB = re.compile(r"\b(?:that |which )?(?:does|do) the same (?:job|thing)\b|\bsame (?:job|"
+                       r"purpose|function)\b")
+# "Had a Bajaj before and didn't like it": not a Bajaj this time.
+_DISLIKED = re.compile(
+    r"\b(?:had|have had|'ve had|used|tried|bought|owned) (?:a |an |the |some |one )?"
+    r"(?P<what>[a-z0-9][a-z0-9&'-]*(?: (?!before|previously|already|once|last|earlier|and|but)"
+    r"[a-z0-9][a-z0-9&'-]*)?) (?:one |ones )?"
+    r"(?:before |previously |already |once |last time |earlier )?(?:and|but) (?:i |we |it |they )?"
+    r"(?:didn'?t|did not|don'?t|do not|never|wasn'?t|was not|weren'?t|hated|disliked|broke)"
+    r"(?: (?:like|love|enjoy|rate|get on with|work(?: well)?|last))?(?: (?:it|them|that|those))?"
+)
 _MONEY_LEAD = (
     r"(?:under|below|over|above|budget(?: of| is)?|around|about|upto|up to|max|less than|"
     r"more than|within|for|at|₹|rs\.?|inr|\$|£|€)\s*(?:₹|rs\.?|inr|\$|£|€)?\s*"
@@ -550,6 +562,8 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
         up.min_rating = 4.0
     if _BEST_RATED.search(text):
         up.sort = "rating_desc"
+    text = _DISLIKED.sub(lambda m: f" not {m.group('what')} ", text)
+    text = _SAME_JOB.sub(" ", text)
     text = _exclusions(text, lexicon, up)
     _money(text, up, spent)
     if m := _QUANTITY.search(_blank(text, spent[0]) if spent else text):

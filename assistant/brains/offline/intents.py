@@ -97,7 +97,8 @@ _POLICY = re.compile(
 _COMPARE = re.compile(
     r"\b(?:compare|comparison|difference|differences|vs\.?|versus|which (?:one |of (?:them|these|"
     r"those|the two) )?"
-    r"(?:is|would be) (?:better|best|nicer|bigger|cheaper)|which (?:one )?should i (?:get|choose|"
+    r"(?:is|would be) (?:better|best|nicer|bigger|cheaper)|which (?:one'?s|is) (?:better|best|"
+    r"nicer|cheaper)|which (?:one )?should i (?:get|choose|"
     r"buy|pick)|"
     r"pros and cons|better choice)\b"
 )
@@ -234,7 +235,7 @@ def detect(message: str, s: Signals) -> Intent:
 _SHOPPING_CUE = re.compile(
     r"\b(?:look(?:ing)? (?:everywhere |all over |around |high and low |online )?for|"
     r"searching for|shopping for|want|wanna|need|buy|buying|get|after|"
-    r"pick up|grab|stock up|"
+    r"pick up|grab|stock up|find me|get me|can you find|could you find|"
     r"purchase|shopping|help me (?:find|choose|pick|with)|"
     r"gift|present|something|anything|show me|do you (?:have|sell|stock|carry)|spend on|"
     r"to spend|how about|what about)\b"
@@ -271,7 +272,8 @@ def _only_small_talk(body: str, pattern: re.Pattern[str]) -> bool:
 
 _POLICY_STRONG = re.compile(
     r"\b(?:(?:do|can|could|will|would) you (?:also )?(?:gift[- ]?)?wrap|gift[- ]?wrap(?:ping)? "
-    r"(?:service|option)|"
+    r"(?:service|option)|(?:do|can|could|will|would) you (?:also )?(?:accept|take) "
+    r"(?!(?:it|them) back)|"
     r"ship|shipping|deliver|delivery|postage|return|returns|refund|pay|payment|paypal|"
     r"discount|voucher|coupon|track|tracking|gift wrapping|credit cards?|debit cards?|paypal|"
     r"klarna|apple pay|google pay|mastercard|amex|send (?:it |them )?back|money back)\b"

@@ -18,7 +18,15 @@ from retrieval import Product
 __all__ = ["answer_question", "describe_product"]
 
 _ASPECTS: list[tuple[str, re.Pattern[str]]] = [
-    ("price", re.compile(r"\bhow much\b|\bprice\b|\bcosts?\b|\bpricey\b|\bexpensive\b|\bcheap\b")),
+    (
+        "price",
+        # "How much power does it use?" asks about power, not the price.
+        re.compile(
+            r"\bhow much\b(?!\s+(?!is\b|are\b|does\b|do\b|for\b|would\b|will\b|was\b|did\b|"
+            r"money\b)[a-z]+\s+(?:does|do|can|will|is|are|would))|\bprice\b|\bcosts?\b|"
+            r"\bpricey\b|\bexpensive\b|\bcheap\b"
+        ),
+    ),
     (
         "brand",
         re.compile(

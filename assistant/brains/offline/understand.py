@@ -12,8 +12,11 @@ from dataclasses import dataclass
 
 from assistant.brains.offline.constraints import ConstraintUpdate, Lexicon, merge, parse
 from assistant.brains.offline.intents import Intent, Signals, detect
+from assistant.brains.offline.language import ShopperLanguage
 from assistant.brains.offline.references import Reference, resolve
 from assistant.guardrails import is_off_topic
+from assistant.matching import stem
+from assistant.matching import words as words_of
 from assistant.state import Constraints, ConversationState
 from retrieval import Product
 
@@ -34,6 +37,23 @@ _ASKS_FOR = re.compile(
     # "..., what snacks should I pick up?"
     r"\b(?:what|which) (?:[\w-]+ ){1,3}(?:should|shall|can|could|would|do|might) (?:i|we)\b"
 )
+
+_SAME = re.compile(r"\bsame (?:job|thing|purpose|function)\b")
+_IS_QUESTION = re.compile(
+    r"^\W*(?:and\s+|so\s+|also\s+)?(?:what|which|how|does|do|is|are|can|will|would|has|have|"
+    r"could)\b|\?\s*$"
+)
+
+
+def _about(product: Product, words: list[str]) -> bool:
+    """Whether a question's words are the product's own: each in its title, attributes or
+    description (or no product word at all: "how long is the warranty?")."""
+    if not words:
+        return True
+    text = " ".join([product.title, product.description, *product.attributes.values()])
+    have = {stem(w) for w in words_of(text)}
+    aspects = ShopperLanguage.load("en").aspects
+    return all(stem(w) in have or w in aspects for w in words)
 
 
 @dataclass
@@ -95,6 +115,18 @@ def understand(
         intent = "refine"  # "she's still a kitten", after cat food
     if reference.how == "superlative" and intent not in ("compare", "quote"):
         intent = "product_question"
+    focus = known.get(state.focus or "")
+    if (
+        focus is not None
+        and not reference.ids
+        and intent in ("policy_question", "find", "unclear")
+        and _IS_QUESTION.search(message.lower())
+        and _about(focus, update.query_words)
+    ):
+        # "How long is the warranty?", "and what's the water tank capacity?" right after
+        # one product: a question about that product, in words its listing uses.
+        intent = "product_question"
+        reference = Reference([focus.id], "focus")
     if (
         intent == "policy_question"
         and (update.occasions or (update.people and _GIFT_WORD.search(message.lower())))
@@ -121,6 +153,18 @@ def understand(
     constraints = previous
     if intent in ("find", "refine", "recommend"):
         constraints = merge(update, previous, new_topic=new_topic, shown_prices=state.shown_prices)
-    return Understanding(
+    understood = Understanding(
         intent, update, reference, constraints, new_topic, after_clarify=state.pending == "clarify"
     )
+    if (
+        focus is not None
+        and update.relative == "cheaper"
+        and not update.query_words
+        and intent in ("find", "refine", "unclear")
+        and (len(state.shown) <= 1 or _SAME.search(message.lower()))
+    ):
+        # "Anything cheaper that does the same job?" about the one product discussed.
+        understood.intent = "similar"
+        understood.reference = Reference([focus.id], "focus")
+        understood.cheaper_than = focus.id
+    return understood

@@ -143,3 +143,37 @@ async def test_after_a_sorted_search_the_other_end_re_sorts_it(assistant: Assist
     candles = [p for p in BY_ID.values() if "candle" in p.title.lower()]
     assert dearest.cards[0].id == max(candles, key=lambda p: p.price).id
     assert cheapest.cards[0].id == min(candles, key=lambda p: p.price).id
+
+
+def test_a_brand_the_shopper_did_not_like_before_is_excluded() -> None:
+    up = parse("I need a dry iron, had a bajaj before and didn't like it much", LEX)
+    assert up.query_words == ["dry", "iron"]
+    assert up.exclude == ["bajaj"]
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("do you accept UPI or only cards?", "policy_question"),
+        ("do you gift wrap?", "policy_question"),
+        ("do you sell gift wrap?", "find"),
+        ("find me a power delivery usb cable", "find"),
+        ("mi wired earphones or the boult bassbuds, which one's better?", "compare"),
+    ],
+)
+def test_questions_to_the_shop_and_requests_for_products(message: str, intent: str) -> None:
+    assert _intent(message, product_words=True) == intent
+
+
+async def test_a_question_after_one_product_is_about_that_product(assistant: Assistant) -> None:
+    named, question = await assistant.converse(
+        ["tell me about the silver heart necklace", "what is it made of?"]
+    )
+    assert question.record.intent == "product_question"
+    assert [c.id for c in question.cards] == [c.id for c in named.cards]
+    # No pronoun: the conversation is still about the necklace.
+    (_, price) = await assistant.converse(
+        ["tell me about the silver heart necklace", "and how much is the price?"]
+    )
+    assert price.record.intent == "product_question"
+    assert str(BY_ID[named.cards[0].id].price) in price.text.replace("£", "")
