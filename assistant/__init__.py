@@ -3,12 +3,13 @@
 `build_assistant(settings)` wires the in-process `Assistant` (or the pods' HTTP
 clients when URLs are set); `HttpAssistant` offers the same `turn()` against an
 assistant pod. A turn takes a `TurnRequest` (message, history, state) and yields
-`TurnEvent`s ending with `assistant.done`, which carries the new state.
+`TurnEvent`s (a union tagged by `type`) ending with `TurnDone`, which carries the
+record and the new state.
 """
 
 from assistant.brains import Brain, make_brain
 from assistant.client import HttpAssistant
-from assistant.composition import build_assistant, build_policies
+from assistant.composition import build_assistant, build_policies, build_ports
 from assistant.context import TurnContext
 from assistant.errors import (
     AssistantError,
@@ -20,13 +21,19 @@ from assistant.errors import (
     ToolFailed,
 )
 from assistant.events import (
+    AnswerDelta,
     Correction,
     ProductCard,
+    ProductsShown,
+    Suggestions,
     ToolCall,
+    TurnDone,
     TurnEvent,
     TurnRecord,
     TurnResult,
+    TurnStarted,
     collect,
+    parse_event,
 )
 from assistant.policies import PolicyIndex, PolicySnippet, read_policies
 from assistant.settings import AssistantSettings, LLMSettings
@@ -41,6 +48,7 @@ from assistant.tools import ToolResult, Tools, make_tools
 from assistant.turn import Assistant
 
 __all__ = [
+    "AnswerDelta",
     "Assistant",
     "AssistantError",
     "AssistantSettings",
@@ -60,19 +68,25 @@ __all__ = [
     "PolicySnippet",
     "ProductCard",
     "ProductFilters",
+    "ProductsShown",
+    "Suggestions",
     "ToolCall",
     "ToolFailed",
     "ToolResult",
     "Tools",
     "TurnContext",
+    "TurnDone",
     "TurnEvent",
     "TurnRecord",
     "TurnRequest",
     "TurnResult",
+    "TurnStarted",
     "build_assistant",
     "build_policies",
+    "build_ports",
     "collect",
     "make_brain",
     "make_tools",
+    "parse_event",
     "read_policies",
 ]

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 
 from assistant.errors import AssistantUnavailable, error_for_code
-from assistant.events import TurnEvent, TurnResult, collect
+from assistant.events import TurnEvent, TurnResult, collect, parse_event
 from assistant.state import TurnRequest
 
 __all__ = ["HttpAssistant"]
@@ -25,6 +25,15 @@ class HttpAssistant:
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._http.aclose()
+
+    async def ready(self) -> None:
+        """Check that the pod is ready (its `/readyz`).
+
+        Raises:
+            httpx.HTTPError: it does not answer, or answers that it is not ready.
+        """
+        response = await self._http.get("/readyz")
+        response.raise_for_status()
 
     async def turn(self, request: TurnRequest) -> AsyncIterator[TurnEvent]:
         """Stream one turn's events as the pod produces them.
@@ -54,7 +63,7 @@ class HttpAssistant:
                     if obj.get("type") == "error":
                         data = obj.get("data", {})
                         raise error_for_code(str(data.get("code")), str(data.get("message")))
-                    yield TurnEvent.model_validate(obj)
+                    yield parse_event(obj)
         except httpx.HTTPError as e:
             raise AssistantUnavailable(f"assistant service: {type(e).__name__}: {e}") from e
 

@@ -2,19 +2,19 @@
 
 With no URLs set everything runs in this process: the embedded catalog (sharing
 its embedder and Chroma with the policy index) and the in-process recommender.
-With `AISLE_ASSISTANT_RETRIEVAL_URL` / `..._RECSYS_URL` the HTTP clients are used.
+With `AISLE_ASSISTANT_RETRIEVAL_URL` / `AISLE_RECSYS_URL` the HTTP clients are used.
+The web app builds its parts through these functions too: one wiring.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from assistant.errors import PoliciesUnavailable
 from assistant.policies import PolicyIndex, read_policies
 from assistant.settings import AssistantSettings
 from assistant.turn import Assistant
-from recsys import HttpRecommender, Recommender, RecsysSettings, make_recommender
+from recsys import Recommender, RecsysSettings, make_recommender
 from retrieval import (
     Embedder,
     HttpProductSearch,
@@ -26,7 +26,7 @@ from retrieval import (
     make_store,
 )
 
-__all__ = ["build_assistant", "build_policies"]
+__all__ = ["build_assistant", "build_policies", "build_ports"]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,41 @@ def build_policies(
     return index
 
 
+def _catalog(
+    settings: AssistantSettings, rs: RetrievalSettings, *, for_policies: bool
+) -> tuple[ProductSearch, VectorStore | None, Embedder | None]:
+    """The catalog (in-process, or the retrieval pod's client) and, for the policy index,
+    the vector store and embedder."""
+    if not settings.retrieval_url:
+        store, embedder = make_store(rs), make_embedder(rs)
+        return HybridSearch(store, embedder, rs), store, embedder
+    search = HttpProductSearch(settings.retrieval_url, timeout=settings.service_timeout_s)
+    if not for_policies:
+        return search, None, None
+    try:
+        return search, make_store(rs), make_embedder(rs)
+    except Exception as e:
+        log.warning("no vector store for the policies (%s); word overlap only", type(e).__name__)
+        return search, None, None
+
+
+def build_ports(
+    settings: AssistantSettings,
+    retrieval: RetrievalSettings | None = None,
+    recsys: RecsysSettings | None = None,
+) -> tuple[ProductSearch, Recommender]:
+    """The catalog and the recommender the settings describe, in-process or over HTTP.
+
+    Args:
+        settings: the assistant's settings (`AISLE_ASSISTANT_RETRIEVAL_URL` picks the pod).
+        retrieval: settings of the in-process catalog (default: from `AISLE_RETRIEVAL_*`).
+        recsys: the recommender's settings (default: from `AISLE_RECSYS_*`;
+            `AISLE_RECSYS_URL` picks the recsys pod).
+    """
+    search, _, _ = _catalog(settings, retrieval or RetrievalSettings(), for_policies=False)
+    return search, make_recommender(recsys or RecsysSettings())
+
+
 def build_assistant(
     settings: AssistantSettings,
     retrieval: RetrievalSettings | None = None,
@@ -62,29 +97,12 @@ def build_assistant(
     Args:
         settings: the assistant's settings (`AISLE_ASSISTANT_*`, `AISLE_LLM_*`).
         retrieval: settings of the in-process catalog (default: from `AISLE_RETRIEVAL_*`).
-        recsys: settings of the in-process recommender (default: from `AISLE_RECSYS_*`).
+        recsys: the recommender's settings (default: from `AISLE_RECSYS_*`;
+            `AISLE_RECSYS_URL` picks the recsys pod).
     """
-    from_env: dict[str, Any] = {}
-    rs = retrieval or RetrievalSettings(**from_env)
-    store: VectorStore | None = None
-    embedder: Embedder | None = None
-    search: ProductSearch
-    if settings.retrieval_url:
-        search = HttpProductSearch(settings.retrieval_url, timeout=settings.service_timeout_s)
-        try:
-            store = make_store(rs)
-            embedder = make_embedder(rs)
-        except Exception as e:
-            log.warning(
-                "no vector store for the policies (%s); word overlap only", type(e).__name__
-            )
-    else:
-        store, embedder = make_store(rs), make_embedder(rs)
-        search = HybridSearch(store, embedder, rs)
-    recommender: Recommender
-    if settings.recsys_url:
-        recommender = HttpRecommender(settings.recsys_url, timeout=settings.service_timeout_s)
-    else:
-        recommender = make_recommender(recsys or RecsysSettings(**from_env))
+    search, store, embedder = _catalog(
+        settings, retrieval or RetrievalSettings(), for_policies=True
+    )
+    recommender = make_recommender(recsys or RecsysSettings())
     policies = build_policies(settings, store, embedder)
     return Assistant(search, recommender, policies, settings)

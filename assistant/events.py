@@ -1,23 +1,39 @@
-"""The events a turn yields (websocket protocol v1's assistant frames) and the turn's record."""
+"""The events a turn yields (websocket protocol v1's assistant frames) and the turn's record.
+
+A turn streams one `TurnEvent`, a union tagged by `type`:
+
+    TurnStarted (assistant.start) -> AnswerDelta* (assistant.delta)
+        -> ProductsShown? (products.shown) -> Suggestions (suggestions) -> TurnDone (assistant.done)
+
+Each event knows its frame (`frame_data()`, what the shopper's widget gets); `TurnDone`
+also carries the record and state that stay on the server.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
 from assistant.state import ConversationState
 
 __all__ = [
+    "AnswerDelta",
     "Correction",
     "EventType",
     "ProductCard",
+    "ProductsShown",
+    "Suggestions",
     "ToolCall",
+    "TurnDone",
     "TurnEvent",
     "TurnRecord",
     "TurnResult",
+    "TurnStarted",
     "collect",
+    "parse_event",
 ]
 
 EventType = Literal[
@@ -77,43 +93,85 @@ class TurnRecord(BaseModel):
     timings: dict[str, float] = Field(default_factory=dict, description="milliseconds")
 
 
-class TurnEvent(BaseModel):
-    """One event of a turn; `data` follows protocol v1 for its type."""
+class TurnStarted(BaseModel):
+    """`assistant.start`: the turn began."""
 
-    type: EventType
-    data: dict[str, Any] = Field(default_factory=dict)
+    type: Literal["assistant.start"] = "assistant.start"
+    turn_id: str
 
-    @classmethod
-    def start(cls, turn_id: str) -> TurnEvent:
-        """`assistant.start`."""
-        return cls(type="assistant.start", data={"turn_id": turn_id})
+    def frame_data(self) -> dict[str, Any]:
+        """The frame's `data`."""
+        return {"turn_id": self.turn_id}
 
-    @classmethod
-    def delta(cls, text: str) -> TurnEvent:
-        """`assistant.delta`: a chunk of the answer."""
-        return cls(type="assistant.delta", data={"text": text})
 
-    @classmethod
-    def shown(cls, cards: list[ProductCard]) -> TurnEvent:
-        """`products.shown`: the turn's product cards."""
-        return cls(type="products.shown", data={"items": [c.model_dump() for c in cards]})
+class AnswerDelta(BaseModel):
+    """`assistant.delta`: a checked chunk of the answer."""
 
-    @classmethod
-    def suggestions(cls, items: list[str]) -> TurnEvent:
-        """`suggestions`: follow-up chips."""
-        return cls(type="suggestions", data={"items": list(items)})
+    type: Literal["assistant.delta"] = "assistant.delta"
+    text: str
 
-    @classmethod
-    def done(cls, record: TurnRecord, state: ConversationState) -> TurnEvent:
-        """`assistant.done`: the record (for the transcript) and the new state."""
-        return cls(
-            type="assistant.done",
-            data={
-                "turn_id": record.turn_id,
-                "record": record.model_dump(mode="json"),
-                "state": state.model_dump(mode="json"),
-            },
-        )
+    def frame_data(self) -> dict[str, Any]:
+        """The frame's `data`."""
+        return {"text": self.text}
+
+
+class ProductsShown(BaseModel):
+    """`products.shown`: the turn's product cards."""
+
+    type: Literal["products.shown"] = "products.shown"
+    items: list[ProductCard]
+
+    def frame_data(self) -> dict[str, Any]:
+        """The frame's `data`."""
+        return {"items": [card.model_dump(mode="json") for card in self.items]}
+
+
+class Suggestions(BaseModel):
+    """`suggestions`: follow-up chips."""
+
+    type: Literal["suggestions"] = "suggestions"
+    items: list[str]
+
+    def frame_data(self) -> dict[str, Any]:
+        """The frame's `data`."""
+        return {"items": list(self.items)}
+
+
+class TurnDone(BaseModel):
+    """`assistant.done`: the turn's record (for the transcript) and the new state.
+
+    Only `turn_id` reaches the shopper; the record and state stay with the server.
+    """
+
+    type: Literal["assistant.done"] = "assistant.done"
+    record: TurnRecord
+    state: ConversationState
+
+    @property
+    def turn_id(self) -> str:
+        """The turn's id."""
+        return self.record.turn_id
+
+    def frame_data(self) -> dict[str, Any]:
+        """The frame's `data`."""
+        return {"turn_id": self.turn_id}
+
+
+TurnEvent = Annotated[
+    TurnStarted | AnswerDelta | ProductsShown | Suggestions | TurnDone,
+    Field(discriminator="type"),
+]
+
+_EVENT: TypeAdapter[TurnEvent] = TypeAdapter(TurnEvent)
+
+
+def parse_event(obj: Any) -> TurnEvent:
+    """A turn event from its JSON form (one line of the assistant pod's NDJSON stream).
+
+    Raises:
+        pydantic.ValidationError: not a turn event.
+    """
+    return _EVENT.validate_python(obj)
 
 
 class TurnResult(BaseModel):
@@ -129,31 +187,31 @@ class TurnResult(BaseModel):
 
 
 async def collect(events: AsyncIterator[TurnEvent]) -> TurnResult:
-    """Drain a turn's events into a TurnResult."""
-    import time
+    """Drain a turn's events into a TurnResult.
 
+    Raises:
+        AssistantError: the stream ended without `assistant.done`.
+    """
     started = time.perf_counter()
     first: float | None = None
     seen: list[TurnEvent] = []
     text: list[str] = []
     cards: list[ProductCard] = []
     chips: list[str] = []
-    record: TurnRecord | None = None
-    state: ConversationState | None = None
+    done: TurnDone | None = None
     async for event in events:
         if first is None:
             first = (time.perf_counter() - started) * 1000
         seen.append(event)
-        if event.type == "assistant.delta":
-            text.append(str(event.data["text"]))
-        elif event.type == "products.shown":
-            cards = [ProductCard.model_validate(c) for c in event.data["items"]]
-        elif event.type == "suggestions":
-            chips = [str(s) for s in event.data["items"]]
-        elif event.type == "assistant.done":
-            record = TurnRecord.model_validate(event.data["record"])
-            state = ConversationState.model_validate(event.data["state"])
-    if record is None or state is None:
+        if isinstance(event, AnswerDelta):
+            text.append(event.text)
+        elif isinstance(event, ProductsShown):
+            cards = list(event.items)
+        elif isinstance(event, Suggestions):
+            chips = list(event.items)
+        elif isinstance(event, TurnDone):
+            done = event
+    if done is None:
         from assistant.errors import AssistantError
 
         raise AssistantError("the turn ended without an assistant.done event")
@@ -161,8 +219,8 @@ async def collect(events: AsyncIterator[TurnEvent]) -> TurnResult:
         text="".join(text),
         cards=cards,
         suggestions=chips,
-        record=record,
-        state=state,
+        record=done.record,
+        state=done.state,
         events=seen,
         first_event_ms=first or 0.0,
     )

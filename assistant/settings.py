@@ -54,7 +54,6 @@ class AssistantSettings(BaseSettings):
     retrieval_url: str | None = Field(
         default=None, description="retrieval pod URL; unset: in-process"
     )
-    recsys_url: str | None = Field(default=None, description="recsys pod URL; unset: in-process")
     service_timeout_s: float = Field(default=10.0, gt=0, description="timeout of calls to the pods")
 
     policies_dir: Path | None = Field(

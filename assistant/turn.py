@@ -21,7 +21,17 @@ from assistant.brains.offline import OfflineBrain
 from assistant.brains.offline.templates import Phrasebook
 from assistant.context import TurnContext
 from assistant.errors import BadTurn
-from assistant.events import TurnEvent, TurnRecord, TurnResult, collect
+from assistant.events import (
+    AnswerDelta,
+    ProductsShown,
+    Suggestions,
+    TurnDone,
+    TurnEvent,
+    TurnRecord,
+    TurnResult,
+    TurnStarted,
+    collect,
+)
 from assistant.grounding import GroundingGuard, SentenceStream
 from assistant.guardrails import check_message, is_off_topic
 from assistant.policies import PolicyIndex
@@ -137,7 +147,7 @@ class Assistant:
         """
         started = time.perf_counter()
         turn_id = uuid.uuid4().hex
-        yield TurnEvent.start(turn_id)
+        yield TurnStarted(turn_id=turn_id)
         try:
             state = (request.state or ConversationState()).model_copy(deep=True)
         except Exception as e:  # pragma: no cover - pydantic already validated the request
@@ -178,19 +188,19 @@ class Assistant:
             )
             ctx.suggestions = list(_DEFAULT_CHIPS)
             texts.append(text)
-            yield TurnEvent.delta(text)
+            yield AnswerDelta(text=text)
         else:
             brain = self.brain
             try:
                 async for chunk in self._run(brain, ctx, guard, started, timings):
                     texts.append(chunk)
-                    yield TurnEvent.delta(chunk)
+                    yield AnswerDelta(text=chunk)
             except Exception as e:
                 if brain is self.offline:
                     log.exception("the offline brain failed")
                     text = "Sorry, something went wrong on my side. Could you try again?"
                     texts.append(text)
-                    yield TurnEvent.delta(text)
+                    yield AnswerDelta(text=text)
                 else:
                     record.fallback = getattr(e, "code", None) or (
                         "timeout" if isinstance(e, TimeoutError) else type(e).__name__
@@ -212,17 +222,17 @@ class Assistant:
                     if texts:
                         bridge = " Sorry, let me put that another way. "
                         texts.append(bridge)
-                        yield TurnEvent.delta(bridge)
+                        yield AnswerDelta(text=bridge)
                     async for chunk in self._run(self.offline, ctx, guard, started, timings):
                         texts.append(chunk)
-                        yield TurnEvent.delta(chunk)
+                        yield AnswerDelta(text=chunk)
         cards = ctx.cards()
         if cards:
-            yield TurnEvent.shown(cards)
+            yield ProductsShown(items=cards)
         chips = [c for c in dict.fromkeys(ctx.suggestions) if c][:4]
         if len(chips) < 2:
             chips = list(dict.fromkeys([*chips, *_DEFAULT_CHIPS]))[:3]
-        yield TurnEvent.suggestions(chips)
+        yield Suggestions(items=chips)
         new = ctx.state
         # A question about one product of the list ("what is the capacity of the first
         # one?") keeps the list for "compare the first two".
@@ -242,7 +252,7 @@ class Assistant:
         timings["total_ms"] = round((time.perf_counter() - started) * 1000, 2)
         if record.corrections:
             log.info("turn %s: %d grounding corrections", turn_id, len(record.corrections))
-        yield TurnEvent.done(record, new)
+        yield TurnDone(record=record, state=new)
 
     async def _run(
         self,

@@ -53,7 +53,6 @@ class WebSettings(BaseSettings):
     # Parts: unset means in-process (the embedded default).
     assistant_url: str | None = Field(default=None, description="assistant pod URL")
     retrieval_url: str | None = Field(default=None, description="retrieval pod URL (REST search)")
-    recsys_url: str | None = Field(default=None, description="recsys pod URL (recommendations)")
     service_timeout_s: float = Field(default=30.0, gt=0)
     turn_deadline_s: float = Field(
         default=8.0, gt=0, description="a turn's whole budget; past it the shopper gets an apology"

@@ -16,6 +16,7 @@ import time
 
 import jwt
 
+from web.errors import WebError
 from web.settings import WebSettings
 
 __all__ = ["AUDIENCE", "DEMO_SHOPPER_SECRET", "BadShopperToken", "ShopperTokens"]
@@ -29,13 +30,10 @@ _SHOPPER_ID = re.compile(r"^[\w.@:+-]{1,128}$")
 _LEEWAY_S = 30
 
 
-class BadShopperToken(Exception):
+class BadShopperToken(WebError):
     """A shopper token that does not verify; `code` says why (for the error frame or 401)."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    status = 401
 
 
 class ShopperTokens:

@@ -11,7 +11,15 @@ from typing import Any
 
 import httpx
 
-from assistant import ConversationState, TurnEvent, TurnRecord, TurnRequest
+from assistant import (
+    AnswerDelta,
+    ConversationState,
+    TurnDone,
+    TurnEvent,
+    TurnRecord,
+    TurnRequest,
+    TurnStarted,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CONSOLE_ARTIFACTS = ROOT / "test-artifacts" / "console"
@@ -31,11 +39,11 @@ class EchoRunner:
     async def turn(self, request: TurnRequest) -> AsyncIterator[TurnEvent]:
         self.turns.append(request.message)
         turn_id = uuid.uuid4().hex[:16]
-        yield TurnEvent.start(turn_id)
+        yield TurnStarted(turn_id=turn_id)
         await asyncio.sleep(0)
-        yield TurnEvent.delta(f"You said: {request.message}")
+        yield AnswerDelta(text=f"You said: {request.message}")
         record = TurnRecord(turn_id=turn_id, brain="echo", intent="echo")
-        yield TurnEvent.done(record, ConversationState())
+        yield TurnDone(record=record, state=ConversationState())
 
 
 def csrf_in(html: str) -> str:

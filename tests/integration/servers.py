@@ -78,18 +78,19 @@ def serve_app(app: Any) -> Iterator[str]:
 
 
 @contextmanager
-def serve_web(settings: Any, **kwargs: Any) -> Iterator[str]:
-    """The web app (`web.app.create_app(settings, **kwargs)`) under uvicorn on a free port.
+def serve_web(settings: Any, **parts: Any) -> Iterator[str]:
+    """The web app (`create_app(settings, PartsFactory(**parts))`) under uvicorn on a free port.
 
     Uvicorn gets the websocket options `aisle serve` gives it; yields the http:// base URL.
     """
     import uvicorn
 
     from web.app import create_app, server_options
+    from web.parts import PartsFactory
 
     port = free_port()
     config = uvicorn.Config(
-        create_app(settings, **kwargs),
+        create_app(settings, PartsFactory(**parts)),
         host="127.0.0.1",
         port=port,
         log_level="warning",

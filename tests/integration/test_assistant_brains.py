@@ -20,7 +20,14 @@ from typing import Any
 
 import pytest
 
-from assistant import Assistant, AssistantSettings, LLMSettings, TurnResult, build_policies
+from assistant import (
+    AnswerDelta,
+    Assistant,
+    AssistantSettings,
+    LLMSettings,
+    TurnResult,
+    build_policies,
+)
 from assistant.evaluate import has_words
 from retrieval import HybridSearch, Ingestor, Product, RetrievalSettings, make_store, read_feed
 from retrieval.feed import FeedReport
@@ -134,7 +141,7 @@ def rated(
 
 
 def deltas(result: TurnResult) -> list[str]:
-    return [str(e.data["text"]) for e in result.events if e.type == "assistant.delta"]
+    return [e.text for e in result.events if isinstance(e, AnswerDelta)]
 
 
 async def chat(

@@ -27,6 +27,7 @@ from tests.browser.console_helpers import DEMO_ADMIN, EchoRunner, StaffClient
 from tests.integration.servers import serve_web
 from tests.integration.wsclient import open_chat
 from web.app import create_app
+from web.parts import PartsFactory
 from web.settings import WebSettings
 from web.store import StaffAccounts, make_transcript_store
 
@@ -268,7 +269,7 @@ def test_pages_of_the_list_walk_every_conversation_once(shop: Shop) -> None:
 
 def test_demo_mode_makes_a_demo_admin_only_when_nobody_can_log_in(tmp_path: Path) -> None:
     settings = WebSettings(data_dir=tmp_path, demo=True)
-    with TestClient(create_app(settings, runner=EchoRunner())):
+    with TestClient(create_app(settings, PartsFactory(runner=EchoRunner()))):
         pass
     store = make_transcript_store(settings)
     try:
@@ -278,7 +279,7 @@ def test_demo_mode_makes_a_demo_admin_only_when_nobody_can_log_in(tmp_path: Path
         accounts.add("real@shop.example", "a-real-password", "admin")
     finally:
         store.close()
-    with TestClient(create_app(settings, runner=EchoRunner())):
+    with TestClient(create_app(settings, PartsFactory(runner=EchoRunner()))):
         pass
     store = make_transcript_store(settings)
     try:
@@ -291,7 +292,7 @@ def test_demo_mode_makes_a_demo_admin_only_when_nobody_can_log_in(tmp_path: Path
 def test_outside_demo_mode_there_are_no_default_credentials(tmp_path: Path) -> None:
     secret = "a-long-random-secret-for-the-console-tests"
     settings = WebSettings(data_dir=tmp_path, demo=False, secret_key=secret)
-    with TestClient(create_app(settings, runner=EchoRunner())) as client:
+    with TestClient(create_app(settings, PartsFactory(runner=EchoRunner()))) as client:
         form = client.get("/console/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
         assert token is not None
@@ -308,7 +309,9 @@ def test_outside_demo_mode_there_are_no_default_credentials(tmp_path: Path) -> N
         staff_bootstrap_email="ops@shop.example",
         staff_bootstrap_password="bootstrap-pass-1",
     )
-    with TestClient(create_app(boot, runner=EchoRunner()), follow_redirects=False) as client:
+    with TestClient(
+        create_app(boot, PartsFactory(runner=EchoRunner())), follow_redirects=False
+    ) as client:
         staff = StaffClient.__new__(StaffClient)
         staff.http, staff.csrf = client, ""
         assert staff.login("ops@shop.example", "bootstrap-pass-1").status_code == 303
@@ -321,5 +324,5 @@ def test_outside_demo_mode_there_are_no_default_credentials(tmp_path: Path) -> N
         staff_bootstrap_password=DEMO_ADMIN[1],
     )
     with pytest.raises(RuntimeError, match="AISLE_WEB_STAFF_BOOTSTRAP_PASSWORD"):
-        with TestClient(create_app(unsafe, runner=EchoRunner())):
+        with TestClient(create_app(unsafe, PartsFactory(runner=EchoRunner()))):
             pass

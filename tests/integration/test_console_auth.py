@@ -31,6 +31,7 @@ from tests.browser.console_helpers import (
 from tests.integration.servers import serve_app
 from tests.integration.wsclient import open_chat
 from web.app import create_app
+from web.parts import PartsFactory
 from web.settings import WebSettings
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -179,7 +180,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     """The web app with the demo admin, a viewer, an agent and one live conversation."""
     runner = EchoRunner()
     settings = _settings(tmp_path_factory.mktemp("console-auth"), login_attempts_per_minute=500)
-    app = create_app(settings, runner=runner)
+    app = create_app(settings, PartsFactory(runner=runner))
     with serve_app(app) as url:
         admin = StaffClient(url).logged_in(*DEMO_ADMIN)
         for role in ("viewer", "agent"):
@@ -439,7 +440,9 @@ def _attempt(url: str, email: str, password: str) -> httpx.Response:
 
 
 def test_logins_are_rate_limited_per_address_and_email(tmp_path: Path) -> None:
-    app = create_app(_settings(tmp_path, login_attempts_per_minute=3), runner=EchoRunner())
+    app = create_app(
+        _settings(tmp_path, login_attempts_per_minute=3), PartsFactory(runner=EchoRunner())
+    )
     with serve_app(app) as url:
         for _ in range(3):
             wrong = _attempt(url, DEMO_ADMIN[0], "guess-guess")
@@ -465,8 +468,8 @@ def test_the_login_limit_is_shared_by_replicas_through_redis(tmp_path: Path) -> 
     _redis_or_fail()
     settings = _settings(tmp_path, login_attempts_per_minute=2, redis_url=REDIS_URL)
     email = f"target-{uuid.uuid4().hex[:8]}@shop.example"
-    a = create_app(settings, runner=EchoRunner())
-    b = create_app(settings, runner=EchoRunner())
+    a = create_app(settings, PartsFactory(runner=EchoRunner()))
+    b = create_app(settings, PartsFactory(runner=EchoRunner()))
     with serve_app(a) as url_a, serve_app(b) as url_b:
         assert _attempt(url_a, email, "guess-one").status_code == 401
         assert _attempt(url_b, email, "guess-two").status_code == 401

@@ -16,6 +16,7 @@ from tests.browser.console_helpers import DEMO_ADMIN, EchoRunner, StaffClient
 from tests.integration.servers import serve_app
 from tests.integration.wsclient import open_chat
 from web.app import create_app
+from web.parts import PartsFactory
 from web.settings import WebSettings
 
 SAID = "my card is 4111  1111  1111  1111, exp 12/27, cvv 123, call +44 20 7946 0958"
@@ -40,7 +41,7 @@ async def _frames_until_done(ws: Any) -> list[dict[str, Any]]:
 
 async def test_the_live_staff_view_and_the_store_never_hold_the_card(tmp_path: Path) -> None:
     settings = WebSettings(data_dir=tmp_path, demo=True)
-    with serve_app(create_app(settings, runner=EchoRunner())) as url:
+    with serve_app(create_app(settings, PartsFactory(runner=EchoRunner()))) as url:
         staff = StaffClient(url).logged_in(*DEMO_ADMIN)
         chat = await open_chat(url)
         cid = chat.welcome["data"]["conversation_id"]

@@ -12,6 +12,7 @@ import pytest
 from tests.browser.console_helpers import DEMO_ADMIN, EchoRunner, StaffClient, add_staff
 from tests.integration.servers import serve_app
 from web.app import create_app
+from web.parts import PartsFactory
 from web.settings import WebSettings
 
 PASSWORD = "staff-pass-1"
@@ -28,8 +29,8 @@ def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
     data_dir = tmp_path_factory.mktemp("sessions")
     settings = WebSettings(data_dir=data_dir, demo=True, login_attempts_per_minute=500)
     with (
-        serve_app(create_app(settings, runner=EchoRunner())) as a,
-        serve_app(create_app(settings, runner=EchoRunner())) as b,
+        serve_app(create_app(settings, PartsFactory(runner=EchoRunner()))) as a,
+        serve_app(create_app(settings, PartsFactory(runner=EchoRunner()))) as b,
     ):
         yield Replicas(a, b)
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from tests.browser.console_helpers import DEMO_ADMIN
 from web.app import create_app
+from web.parts import PartsFactory
 from web.settings import WebSettings
 
 pytestmark = pytest.mark.slow
@@ -139,7 +140,7 @@ FUZZ = settings(
 @pytest.fixture(scope="module")
 def admin(demo_assistant: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     settings = WebSettings(data_dir=tmp_path_factory.mktemp("fuzz"), demo=True)
-    with TestClient(create_app(settings, runner=demo_assistant)) as client:
+    with TestClient(create_app(settings, PartsFactory(runner=demo_assistant))) as client:
         form = client.get("/console/login")
         assert form.status_code == 200
 

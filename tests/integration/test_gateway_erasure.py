@@ -15,6 +15,7 @@ from tests.integration.servers import serve_app
 from tests.integration.wsclient import open_chat
 from web.app import create_app
 from web.cli import main
+from web.parts import PartsFactory
 from web.settings import WebSettings
 from web.shoppers import DEMO_SHOPPER_SECRET, ShopperTokens
 
@@ -38,7 +39,7 @@ async def test_a_deleted_shoppers_chat_ends_and_the_browser_starts_afresh(
     settings = WebSettings(data_dir=tmp_path, demo=True, erasure_poll_s=poll_s)
     shopper = "gdpr-customer-1"
     token = ShopperTokens(DEMO_SHOPPER_SECRET).issue(shopper)
-    with serve_app(create_app(settings, runner=EchoRunner())) as url:
+    with serve_app(create_app(settings, PartsFactory(runner=EchoRunner()))) as url:
         staff = StaffClient(url).logged_in(*DEMO_ADMIN)
         chat = await open_chat(url, shopper_token=token)
         resume = chat.welcome["data"]["resume_token"]

@@ -111,7 +111,7 @@ async def test_a_stalled_retrieval_pod(demo_shop_dir: Path, tmp_path: Path) -> N
         settings = _settings(tmp_path, retrieval_url=url)
         with serve_web(
             settings,
-            assistant_settings=assistant,
+            assistant=assistant,
             retrieval=RetrievalSettings(
                 data_dir=demo_shop_dir / "retrieval", default_currency="GBP"
             ),
@@ -128,14 +128,16 @@ async def test_a_stalled_retrieval_pod(demo_shop_dir: Path, tmp_path: Path) -> N
 
 async def test_a_stalled_recsys_pod(demo_shop_dir: Path, tmp_path: Path) -> None:
     with _pod("recsys", _data_env(demo_shop_dir), tmp_path / "recsys.log") as (url, proc):
-        assistant = AssistantSettings(brain="offline", recsys_url=url)
+        assistant = AssistantSettings(brain="offline")
         with serve_web(
-            _settings(tmp_path, recsys_url=url),
-            assistant_settings=assistant,
+            _settings(tmp_path),
+            assistant=assistant,
             retrieval=RetrievalSettings(
                 data_dir=demo_shop_dir / "retrieval", default_currency="GBP"
             ),
-            recsys=RecsysSettings(data_dir=demo_shop_dir / "recsys", catalog_path=CATALOG),
+            recsys=RecsysSettings(
+                data_dir=demo_shop_dir / "recsys", catalog_path=CATALOG, url=url
+            ),
         ) as web:
             chat = await open_chat(web)
             await _turn(chat, "show me candles")

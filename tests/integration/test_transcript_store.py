@@ -95,7 +95,7 @@ def console(store: SqlTranscriptStore) -> TranscriptConsole:
     return TranscriptConsole(store, live_window=timedelta(minutes=30))
 
 
-def card(pid: str, price: float = 2.5) -> dict[str, Any]:
+def card(pid: str, price: float = 2.5) -> ProductCard:
     return ProductCard(
         id=pid,
         title=f"Product {pid}",
@@ -105,7 +105,7 @@ def card(pid: str, price: float = 2.5) -> dict[str, Any]:
         rating=4.0,
         in_stock=True,
         url=f"/p/{pid}",
-    ).model_dump()
+    )
 
 
 def record(
@@ -116,7 +116,7 @@ def record(
     tools: list[ToolCall] | None = None,
     shown: list[str] | None = None,
     **extra: Any,
-) -> dict[str, Any]:
+) -> TurnRecord:
     return TurnRecord(
         turn_id=turn_id,
         brain=brain,
@@ -125,7 +125,7 @@ def record(
         shown=shown or [],
         timings={"total": 120.0, "search": 40.0},
         **extra,
-    ).model_dump(mode="json")
+    )
 
 
 def search(query: str, products: int, **filters: Any) -> ToolCall:
@@ -172,7 +172,7 @@ def chat(
                 brain=brain,
                 fallback=fallback,
                 tools=[search(message, products)],
-                shown=[c["id"] for c in cards],
+                shown=[c.id for c in cards],
             ),
             latency_ms=250.0,
             first_frame_ms=40.0,

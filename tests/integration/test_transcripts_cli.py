@@ -157,7 +157,7 @@ def test_shopper_delete_keeps_transcripts_when_recsys_is_unreachable(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     converse(store, "a", shopper="shop-1", session="sa", at=NOW)
-    monkeypatch.setenv("AISLE_WEB_RECSYS_URL", "http://127.0.0.1:9")  # nothing listens
+    monkeypatch.setenv("AISLE_RECSYS_URL", "http://127.0.0.1:9")  # nothing listens
     monkeypatch.setenv("AISLE_WEB_SERVICE_TIMEOUT_S", "2")
     assert aisle("shopper", "delete", "shop-1", tmp_path=tmp_path) == 1
     assert "run the command again" in capsys.readouterr().err

@@ -8,8 +8,8 @@ or to the served model names no arm, and nothing is recorded for it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from assistant import ProductCard, TurnRecord
 from assistant.tools import ARM_PLACEMENTS
 from web.experiments import Assignment, Experiments
 
@@ -34,17 +34,17 @@ async def record_chat_impressions(
     experiments: Experiments | None,
     conversation_id: str,
     arms: dict[str, Assignment],
-    record: dict[str, Any],
-    cards: Sequence[dict[str, Any]],
+    record: TurnRecord,
+    cards: Sequence[ProductCard],
 ) -> None:
     """Record the turn's cards as the impression of the arm whose tool produced them
     (before the turn's `assistant.done`, so a click that follows always finds it)."""
     if experiments is None or not cards:
         return
-    ids = [str(c.get("id")) for c in cards if c.get("id")]
-    for tool in record.get("tools", []) or []:
-        placement = ARM_PLACEMENTS.get(str(tool.get("name")))
+    ids = [c.id for c in cards if c.id]
+    for tool in record.tools:
+        placement = ARM_PLACEMENTS.get(tool.name)
         assignment = arms.get(placement) if placement else None
-        if assignment is not None and tool.get("ok") and tool.get("arm") == assignment.arm:
+        if assignment is not None and tool.ok and tool.arm == assignment.arm:
             await experiments.served(assignment, conversation_id, ids)
             return  # one list per turn: the first recommending tool's

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from assistant import ProductCard
+from web.errors import ErrorCode, WebError
 
 __all__ = [
     "CLOSE_BAD_FRAME",
@@ -150,13 +151,11 @@ _client = TypeAdapter(ClientFrame)
 CLIENT_TYPES = ("session.hello", "user.message", "user.event", "user.feedback", "ping")
 
 
-class BadFrame(Exception):
+class BadFrame(WebError):
     """A client frame the server cannot take; `code` goes into the `error` frame."""
 
-    def __init__(self, code: str, message: str, frame_id: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    def __init__(self, code: ErrorCode, message: str, frame_id: str | None = None) -> None:
+        super().__init__(code, message)
         self.frame_id = frame_id
 
 
@@ -245,7 +244,7 @@ class StaffMessageData(_Data):
 
 
 class ErrorData(_Data):
-    code: str
+    code: ErrorCode = Field(description="what went wrong (every code: web/errors.py)")
     message: str
     ref: str | None = Field(default=None, description="the id of the client frame it answers")
 

@@ -12,7 +12,7 @@ from web.cli import CommandGroups
 from web.cli.output import echo, echo_json
 
 if TYPE_CHECKING:
-    from assistant import AssistantSettings
+    from assistant import AssistantSettings, ProductCard
     from recsys import RecsysSettings
     from retrieval import RetrievalSettings
 
@@ -40,15 +40,23 @@ def _settings(
     return settings, RetrievalSettings(**retrieval), RecsysSettings(**recsys)
 
 
-def _card_line(card: dict[str, Any]) -> str:
-    stock = "in stock" if card["in_stock"] else "out of stock"
-    reason = f" - {card['reason']}" if card.get("reason") else ""
-    price = f"{card['price']:.2f} {card['currency']}"
-    return f"  [{card['id']}] {card['title']}  {price}  ({stock}){reason}"
+def _card_line(card: ProductCard) -> str:
+    stock = "in stock" if card.in_stock else "out of stock"
+    reason = f" - {card.reason}" if card.reason else ""
+    price = f"{card.price:.2f} {card.currency}"
+    return f"  [{card.id}] {card.title}  {price}  ({stock}){reason}"
 
 
 async def _chat_loop(args: argparse.Namespace) -> int:
-    from assistant import ConversationState, TurnRequest, build_assistant
+    from assistant import (
+        AnswerDelta,
+        ConversationState,
+        ProductsShown,
+        Suggestions,
+        TurnDone,
+        TurnRequest,
+        build_assistant,
+    )
 
     settings, rs, cs = _settings(args)
     assistant = build_assistant(settings, rs, cs)
@@ -78,27 +86,26 @@ async def _chat_loop(args: argparse.Namespace) -> int:
         sys.stdout.write("assistant> ")
         at_line_start = False
         async for event in assistant.turn(request):
-            if event.type == "assistant.delta":
-                chunk = str(event.data["text"])
-                text.append(chunk)
-                sys.stdout.write(chunk)
+            if isinstance(event, AnswerDelta):
+                text.append(event.text)
+                sys.stdout.write(event.text)
                 sys.stdout.flush()
-                at_line_start = chunk.endswith("\n")
-            elif event.type == "products.shown":
+                at_line_start = event.text.endswith("\n")
+            elif isinstance(event, ProductsShown):
                 if not at_line_start:
                     echo("")
-                for card in event.data["items"]:
+                for card in event.items:
                     echo(_card_line(card))
                 at_line_start = True
-            elif event.type == "suggestions":
+            elif isinstance(event, Suggestions):
                 if not at_line_start:
                     echo("")
-                echo("  try: " + " | ".join(event.data["items"]))
+                echo("  try: " + " | ".join(event.items))
                 at_line_start = True
-            elif event.type == "assistant.done":
-                state = ConversationState.model_validate(event.data["state"])
+            elif isinstance(event, TurnDone):
+                state = event.state
                 if args.verbose_turns:
-                    echo_json(event.data["record"])
+                    echo_json(event.record.model_dump(mode="json"))
         echo("")
         history += [
             {"role": "user", "content": message},

@@ -60,6 +60,7 @@ def _serve(args: argparse.Namespace, everything: bool) -> int:
     from recsys import RecsysSettings
     from retrieval import RetrievalSettings
     from web.app import create_app, server_options
+    from web.parts import PartsFactory
     from web.settings import UnsafeSettings
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -85,7 +86,7 @@ def _serve(args: argparse.Namespace, everything: bool) -> int:
     assistant = assistant.with_data_dir(settings.data_dir)
     if not everything and settings.assistant_url is None:
         echo("note: AISLE_WEB_ASSISTANT_URL is unset; the assistant runs in this process", err=True)
-    app = create_app(settings, assistant, retrieval, recsys)
+    app = create_app(settings, PartsFactory(assistant, retrieval, recsys))
     shown = "localhost" if settings.host in ("0.0.0.0", "127.0.0.1") else settings.host
     echo(f"Aisle is starting: open http://{shown}:{settings.port}/ (Ctrl-C to stop)")
     uvicorn.run(

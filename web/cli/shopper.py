@@ -27,18 +27,14 @@ def _recsys_settings(args: argparse.Namespace) -> RecsysSettings:
 
 
 def _recommender(args: argparse.Namespace) -> Recommender:
-    from recsys import HttpRecommender, make_recommender
+    from recsys import make_recommender
 
-    settings = web_settings(args)
-    if settings.recsys_url:
-        return HttpRecommender(settings.recsys_url, timeout=settings.service_timeout_s)
     return make_recommender(_recsys_settings(args))
 
 
 def _recsys_held(args: argparse.Namespace, user_ids: list[str]) -> dict[str, Any]:
     """What recsys holds under these ids: the interactions when they are in this process."""
-    settings = web_settings(args)
-    if settings.recsys_url:
+    if _recsys_settings(args).url:
         return {
             "user_ids": user_ids,
             "interactions": None,

@@ -11,13 +11,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from assistant import ProductCard
-from recsys import Filters, Recommendation, Recommender
+from recsys import Filters, Recommendation
 from retrieval import Product, ProductSearch, RetrievalError, SearchFilters
+from web import deps
 from web.breaker import CircuitBreaker, PartDown
-from web.chat.hub import Conversation
 from web.experiments import Assignment
 from web.shop.experiments import arm_call, assign_row, reward, served, unheld
-from web.shoppers import BadShopperToken, ShopperTokens
+from web.shoppers import BadShopperToken
 
 __all__ = ["router"]
 
@@ -26,20 +26,18 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["shop"])
 
 
-def get_search(request: Request) -> ProductSearch:
-    """The catalog built in the lifespan."""
-    search: ProductSearch = request.app.state.search
+def get_catalog(search: deps.SearchDep) -> ProductSearch:
+    """The catalog; 503 when the app runs without one."""
+    if search is None:
+        raise HTTPException(
+            status_code=503,
+            detail={"code": "catalog_unavailable", "message": "this server has no catalog"},
+        )
     return search
 
 
-def get_recommender(request: Request) -> Recommender | None:
-    """The recommender built in the lifespan (None when recsys is not available)."""
-    recommender: Recommender | None = request.app.state.recommender
-    return recommender
-
-
-SearchDep = Annotated[ProductSearch, Depends(get_search)]
-RecommenderDep = Annotated[Recommender | None, Depends(get_recommender)]
+SearchDep = Annotated[ProductSearch, Depends(get_catalog)]
+RecommenderDep = deps.RecommenderDep
 
 
 class ProductPage(BaseModel):
@@ -72,12 +70,6 @@ class ShopEvent(BaseModel):
     shopper_id: str | None = Field(default=None, min_length=1, max_length=128)
 
 
-def get_shopper_tokens(request: Request) -> ShopperTokens:
-    """The shopper token verifier of the gateway."""
-    tokens: ShopperTokens = request.app.state.gateway.shopper_tokens
-    return tokens
-
-
 _bearer = HTTPBearer(
     auto_error=False,
     description="a shopper token the shop's backend signed (web/static/README.md)",
@@ -85,7 +77,7 @@ _bearer = HTTPBearer(
 
 
 def shopper_of(
-    tokens: Annotated[ShopperTokens, Depends(get_shopper_tokens)],
+    tokens: deps.ShopperTokensDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str | None:
     """The verified shopper of `Authorization: Bearer <shopper token>`, or None (anonymous).
@@ -124,17 +116,15 @@ def _claimed(claimed: str | None, verified: str | None) -> str | None:
 
 
 def _catalog(request: Request) -> CircuitBreaker:
-    breaker: CircuitBreaker = request.app.state.breakers["catalog"]
-    return breaker
+    return deps.get_parts(request).catalog_breaker
 
 
 def _recsys(request: Request) -> CircuitBreaker:
-    breaker: CircuitBreaker = request.app.state.breakers["recommender"]
-    return breaker
+    return deps.get_parts(request).recommender_breaker
 
 
 def _budget(request: Request) -> float:
-    return float(request.app.state.settings.api_timeout_s)
+    return deps.get_settings(request).api_timeout_s
 
 
 def _down(code: str, what: str, e: Exception) -> HTTPException:
@@ -238,7 +228,7 @@ async def _cards(
 
 @router.get("/recommendations", response_model=Cards)
 async def recommendations(
-    search: SearchDep,
+    search: deps.SearchDep,
     request: Request,
     recommender: RecommenderDep,
     shopper: ShopperDep,
@@ -305,13 +295,15 @@ async def recommendations(
                 "message": f"recommendations: {type(e).__name__}",
             },
         ) from e
-    cards = await _cards(request, search, recs)
+    cards = await _cards(request, get_catalog(search), recs)
     served(request, arm, session_id, [c.id for c in cards])
     return Cards(items=cards, kind=label, arm=arm.arm if arm else None)
 
 
 @router.post("/events", status_code=202)
-async def shop_event(event: ShopEvent, request: Request, shopper: ShopperDep) -> JSONResponse:
+async def shop_event(
+    event: ShopEvent, request: Request, events: deps.EventsDep, shopper: ShopperDep
+) -> JSONResponse:
     """A storefront event (view, click, add to cart) for the recommender.
 
     It counts for a shopper only with their token (`Authorization: Bearer`); otherwise it
@@ -323,8 +315,8 @@ async def shop_event(event: ShopEvent, request: Request, shopper: ShopperDep) ->
             status_code=422,
             detail={"code": "bad_event", "message": "session_id or shopper_id is required"},
         )
-    gateway = request.app.state.gateway
-    conv = Conversation(id="", session_id=event.session_id or "", shopper_id=shopper_id)
-    await gateway.record_event(conv, event.name, event.product_id)
+    # Outside a chat: recsys learns it for the shopper, else for the storefront session.
+    actor = shopper_id or f"session:{event.session_id}"
+    await events.record(actor, event.name, event.product_id)
     await reward(request, event.session_id, event.name, event.product_id)
     return JSONResponse({"accepted": 1}, status_code=202)

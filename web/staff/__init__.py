@@ -3,7 +3,7 @@
 `install(app)` adds the console's pages (`/console/...`), its JSON API
 (`/api/staff/...`), its live sockets (`/console/live/socket...`) and the error
 handlers that turn console errors into login redirects, HTML pages or JSON. The
-console's own lifespan (merged into the app's) bootstraps staff accounts.
+app's lifespan opens the console (`open_console`: staff accounts are bootstrapped there).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from web.staff.experiments import router as experiments_router
 from web.staff.live import router as live_router
 from web.staff.pages import error_page
 from web.staff.pages import router as pages_router
-from web.staff.state import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, console_lifespan
+from web.staff.state import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, open_console
 
 __all__ = [
     "DEMO_ADMIN_EMAIL",
@@ -29,11 +29,12 @@ __all__ = [
     "Agent",
     "Viewer",
     "install",
+    "open_console",
     "require",
     "router",
 ]
 
-router = APIRouter(lifespan=console_lifespan)
+router = APIRouter()
 router.include_router(pages_router)
 router.include_router(live_router)
 router.include_router(api_router)
@@ -70,11 +71,11 @@ async def _console_error(request: Request, exc: Exception) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    """Add the console's routes, lifespan and error handlers to the web app.
+    """Add the console's routes and error handlers to the web app.
 
     Args:
-        app: the app from `web.app.create_app`; its lifespan must set `app.state.transcripts`,
-            `app.state.hub` and `app.state.gateway` (the console's lifespan runs inside it).
+        app: the app from `web.app.create_app`; its lifespan sets `app.state.console`
+            (`open_console`).
     """
     app.include_router(router)
     app.add_exception_handler(ConsoleError, _console_error)

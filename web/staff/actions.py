@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 
-from web.chat.gateway import Gateway
 from web.chat.hub import Conversation
+from web.chat.staff import StaffDesk
 from web.staff.auth import display_name
 from web.staff.errors import BadRequest, Conflict
 from web.staff.state import ConsoleState
@@ -20,13 +20,13 @@ __all__ = ["hand_back", "live_conversation", "rating_value", "send_staff_message
 log = logging.getLogger(__name__)
 
 
-async def live_conversation(gateway: Gateway, conversation_id: str) -> Conversation:
+async def live_conversation(desk: StaffDesk, conversation_id: str) -> Conversation:
     """The gateway's state of a conversation in progress.
 
     Raises:
         Conflict: the conversation has ended (the gateway no longer keeps it).
     """
-    conv = await gateway.hub.get(conversation_id)
+    conv = await desk.hub.get(conversation_id)
     if conv is None:
         raise Conflict(
             "this conversation has ended; only a conversation in progress can be joined",
@@ -36,7 +36,7 @@ async def live_conversation(gateway: Gateway, conversation_id: str) -> Conversat
 
 
 async def take_over(
-    state: ConsoleState, gateway: Gateway, conversation_id: str, user: StaffUser
+    state: ConsoleState, desk: StaffDesk, conversation_id: str, user: StaffUser
 ) -> Conversation:
     """Join a conversation in progress: the shopper sees `staff.joined`, the assistant stops.
 
@@ -45,20 +45,20 @@ async def take_over(
     Raises:
         Conflict: it has ended, or another staff member holds it.
     """
-    conv = await live_conversation(gateway, conversation_id)
+    conv = await live_conversation(desk, conversation_id)
     name = display_name(user)
     if conv.mode == "staff":
         if conv.staff == name:
             return conv
         raise Conflict(f"{conv.staff} is answering this conversation already", "taken")
-    if not await gateway.takeover(conversation_id, user.email, display=name):
+    if not await desk.takeover(conversation_id, user.email, display=name):
         raise Conflict("this conversation has just ended", "not_live")
     log.info("staff user %d took over conversation %s", user.id, conversation_id)
-    return await live_conversation(gateway, conversation_id)
+    return await live_conversation(desk, conversation_id)
 
 
 async def send_staff_message(
-    state: ConsoleState, gateway: Gateway, conversation_id: str, user: StaffUser, text: str
+    state: ConsoleState, desk: StaffDesk, conversation_id: str, user: StaffUser, text: str
 ) -> None:
     """Write to the shopper as yourself (`staff.message`); only while the conversation is taken.
 
@@ -72,16 +72,16 @@ async def send_staff_message(
         raise BadRequest("the message is empty", "empty_message")
     if len(body) > limit:
         raise BadRequest(f"messages are limited to {limit} characters", "message_too_long")
-    conv = await live_conversation(gateway, conversation_id)
+    conv = await live_conversation(desk, conversation_id)
     if conv.mode != "staff":
         raise Conflict("take the conversation over before writing to the shopper", "not_taken")
-    if not await gateway.staff_message(
+    if not await desk.staff_message(
         conversation_id, user.email, body, display=display_name(user)
     ):
         raise Conflict("this conversation has just ended", "not_live")
 
 
-async def hand_back(gateway: Gateway, conversation_id: str, user: StaffUser) -> None:
+async def hand_back(desk: StaffDesk, conversation_id: str, user: StaffUser) -> None:
     """Give the conversation back to the assistant (`staff.left`).
 
     Any agent may hand back, so a conversation never stays stuck with someone gone home.
@@ -89,10 +89,10 @@ async def hand_back(gateway: Gateway, conversation_id: str, user: StaffUser) -> 
     Raises:
         Conflict: it has ended or is not taken over.
     """
-    conv = await live_conversation(gateway, conversation_id)
+    conv = await live_conversation(desk, conversation_id)
     if conv.mode != "staff":
         raise Conflict("the assistant is answering this conversation already", "not_taken")
-    if not await gateway.handback(
+    if not await desk.handback(
         conversation_id, user.email, display=conv.staff or display_name(user)
     ):
         raise Conflict("this conversation has just ended", "not_live")

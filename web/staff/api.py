@@ -17,7 +17,7 @@ from web.staff.auth import Admin, Agent, Viewer, display_name
 from web.staff.errors import BadRequest
 from web.staff.filters import parse_list_query
 from web.staff.live import LiveRow, live_rows
-from web.staff.state import GatewayDep, StateDep
+from web.staff.state import DeskDep, StateDep
 from web.store import (
     Analytics,
     ConversationDetail,
@@ -183,33 +183,33 @@ async def rate_turn(
 
 @router.post("/conversations/{conversation_id}/takeover", response_model=LiveState)
 async def take_over(
-    conversation_id: str, user: Agent, state: StateDep, gateway: GatewayDep
+    conversation_id: str, user: Agent, state: StateDep, desk: DeskDep
 ) -> LiveState:
     """Take over a conversation in progress (409 when it ended or someone else holds it)."""
-    conv = await actions.take_over(state, gateway, conversation_id, user)
+    conv = await actions.take_over(state, desk, conversation_id, user)
     return LiveState(conversation_id=conv.id, mode=conv.mode, staff=conv.staff)
 
 
 @router.post("/conversations/{conversation_id}/messages", status_code=202)
 async def staff_message(
-    conversation_id: str, body: MessageBody, user: Agent, state: StateDep, gateway: GatewayDep
+    conversation_id: str, body: MessageBody, user: Agent, state: StateDep, desk: DeskDep
 ) -> dict[str, bool]:
     """Write to the shopper (409 unless the conversation is taken over)."""
-    await actions.send_staff_message(state, gateway, conversation_id, user, body.text)
+    await actions.send_staff_message(state, desk, conversation_id, user, body.text)
     return {"sent": True}
 
 
 @router.post("/conversations/{conversation_id}/handback", response_model=LiveState)
-async def hand_back(conversation_id: str, user: Agent, gateway: GatewayDep) -> LiveState:
+async def hand_back(conversation_id: str, user: Agent, desk: DeskDep) -> LiveState:
     """Give the conversation back to the assistant."""
-    await actions.hand_back(gateway, conversation_id, user)
+    await actions.hand_back(desk, conversation_id, user)
     return LiveState(conversation_id=conversation_id, mode="assistant", staff=None)
 
 
 @router.get("/live", response_model=list[LiveRow])
-async def live(user: Viewer, state: StateDep, gateway: GatewayDep) -> list[LiveRow]:
+async def live(user: Viewer, state: StateDep, desk: DeskDep) -> list[LiveRow]:
     """Conversations in progress, those waiting for a person first."""
-    return await live_rows(state, gateway)
+    return await live_rows(state, desk)
 
 
 def _in_range(value: datetime) -> datetime:

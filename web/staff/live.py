@@ -21,10 +21,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from web.chat.gateway import Gateway
 from web.chat.hub import Subscription
+from web.chat.staff import StaffDesk
 from web.staff.auth import Viewer, same_origin, staff_of
-from web.staff.state import ConsoleState, GatewayDep, StateDep, get_state
+from web.staff.state import ConsoleState, DeskDep, StateDep, get_state
 from web.staff.templating import SECURITY_HEADERS, render, render_text
 from web.store import ConversationFilter, ConversationSummary, Redactor, StaffUser
 
@@ -59,7 +59,7 @@ class LiveRow(BaseModel):
     shopper_id: str | None
 
 
-async def live_rows(state: ConsoleState, gateway: Gateway) -> list[LiveRow]:
+async def live_rows(state: ConsoleState, desk: StaffDesk) -> list[LiveRow]:
     """Conversations in progress: the gateway's view (mode, staff, waiting) over the store's.
 
     The hub knows which conversations are in progress and who answers each right now,
@@ -67,9 +67,9 @@ async def live_rows(state: ConsoleState, gateway: Gateway) -> list[LiveRow]:
     Conversations where the shopper has not written yet are left out. Waiting ones come
     first, then those a person holds, then the most recently active.
     """
-    in_progress = await gateway.hub.live(LIVE_WINDOW_S)
+    in_progress = await desk.hub.live(LIVE_WINDOW_S)
     stored: dict[str, ConversationSummary] = {}
-    if state.store is not None and in_progress:
+    if in_progress:
         page = await state.run(
             state.console.list_conversations, ConversationFilter(state="live"), limit=500
         )
@@ -99,19 +99,19 @@ async def live_rows(state: ConsoleState, gateway: Gateway) -> list[LiveRow]:
 
 @router.get("")
 async def live_page(
-    request: Request, user: Viewer, state: StateDep, gateway: GatewayDep
+    request: Request, user: Viewer, state: StateDep, desk: DeskDep
 ) -> Response:
     """Conversations in progress, updated in place as they move."""
-    rows = await live_rows(state, gateway)
+    rows = await live_rows(state, desk)
     return render(request, "live.html", rows=rows, window_min=LIVE_WINDOW_S // 60)
 
 
 @router.get("/rows")
 async def live_rows_fragment(
-    request: Request, user: Viewer, state: StateDep, gateway: GatewayDep
+    request: Request, user: Viewer, state: StateDep, desk: DeskDep
 ) -> Response:
     """The live list's table body (console.js swaps it in when a conversation moves)."""
-    rows = await live_rows(state, gateway)
+    rows = await live_rows(state, desk)
     html = render_text(request, "_live_rows.html", rows=rows)
     return Response(html, media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
 
@@ -187,6 +187,8 @@ async def _stream(
     async def pump() -> None:
         while True:
             _, text = await sub.get()
+            if not text:
+                continue  # a resync marker: staff screens reload on their own
             if skip_deltas and '"type":"assistant.delta"' in text[:200]:
                 continue  # the list only needs to know which conversation moved
             await ws.send_text(redact_frame(text, redactor))
@@ -233,7 +235,7 @@ async def all_conversations(ws: WebSocket) -> None:
     """Every conversation's frames and notes, as `{"conversation_id", "frame"}` (viewer)."""
     if await _authorize(ws) is None:
         return
-    hub = ws.app.state.hub
+    hub = get_state(ws).hub
     sub = hub.subscribe_all(QUEUE_FRAMES)
     try:
         await ws.accept()
@@ -254,7 +256,7 @@ async def one_conversation(ws: WebSocket, conversation_id: str) -> None:
     """
     if await _authorize(ws) is None:
         return
-    hub = ws.app.state.hub
+    hub = get_state(ws).hub
     sub = hub.subscribe(conversation_id, QUEUE_FRAMES, notes=True)
     try:
         await ws.accept()

@@ -21,7 +21,7 @@ from web.staff import actions, charts
 from web.staff.auth import Admin, Agent, Viewer, display_name, session_of, staff_of
 from web.staff.errors import BadRequest, ConsoleError
 from web.staff.filters import FLAGS, RATINGS, SORTS, parse_list_query
-from web.staff.state import GatewayDep, StateDep
+from web.staff.state import DeskDep, StateDep
 from web.staff.templating import SECURITY_HEADERS, render, render_text
 from web.staff.throttle import login_keys
 from web.store import (
@@ -269,11 +269,11 @@ def _transcript_context(detail: ConversationDetail, user: StaffUser) -> dict[str
 
 @router.get("/conversations/{conversation_id}")
 async def conversation(
-    conversation_id: str, request: Request, user: Viewer, state: StateDep, gateway: GatewayDep
+    conversation_id: str, request: Request, user: Viewer, state: StateDep, desk: DeskDep
 ) -> Response:
     """One conversation as the shopper saw it, with what happened beside each answer."""
     detail = await state.run(state.console.conversation, conversation_id)
-    live = await gateway.hub.get(conversation_id)
+    live = await desk.hub.get(conversation_id)
     return render(
         request,
         "conversation.html",
@@ -372,10 +372,10 @@ async def rate_turn(
 
 @router.post("/conversations/{conversation_id}/takeover")
 async def take_over(
-    conversation_id: str, user: Agent, state: StateDep, gateway: GatewayDep
+    conversation_id: str, user: Agent, state: StateDep, desk: DeskDep
 ) -> Response:
     """Take over the conversation in progress (the form behind the "Take over" button)."""
-    await actions.take_over(state, gateway, conversation_id, user)
+    await actions.take_over(state, desk, conversation_id, user)
     return _back(conversation_id, "#live")
 
 
@@ -384,18 +384,18 @@ async def staff_message(
     conversation_id: str,
     user: Agent,
     state: StateDep,
-    gateway: GatewayDep,
+    desk: DeskDep,
     text: Annotated[str, Form()] = "",
 ) -> Response:
     """Write to the shopper (after taking over)."""
-    await actions.send_staff_message(state, gateway, conversation_id, user, text)
+    await actions.send_staff_message(state, desk, conversation_id, user, text)
     return _back(conversation_id, "#live")
 
 
 @router.post("/conversations/{conversation_id}/handback")
-async def hand_back(conversation_id: str, user: Agent, gateway: GatewayDep) -> Response:
+async def hand_back(conversation_id: str, user: Agent, desk: DeskDep) -> Response:
     """Hand the conversation back to the assistant."""
-    await actions.hand_back(gateway, conversation_id, user)
+    await actions.hand_back(desk, conversation_id, user)
     return _back(conversation_id, "#live")
 
 

@@ -1,23 +1,23 @@
-"""What the console keeps on `app.state.console`: store APIs, sessions, login limits.
+"""What the console keeps on `app.state.console`: store APIs, staff desk, sessions, login limits.
 
-It is built in the console router's lifespan, which runs inside the app's own (after the
-transcript store and the gateway exist), and that is also where staff accounts are
-bootstrapped: the configured admin, or in demo mode a demo admin when there is no staff.
+`open_console` builds it in the app's lifespan (web/app.py), once the transcript store
+and the gateway exist, and bootstraps staff accounts there: the configured admin, or in
+demo mode a demo admin when there is no staff.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends
 from starlette.requests import HTTPConnection
 
-from web.chat.gateway import Gateway
+from web.chat.hub import ConversationHub
+from web.chat.staff import StaffDesk
 from web.settings import WebSettings
 from web.staff.errors import ConsoleUnavailable, from_store
 from web.staff.sessions import SessionCodec
@@ -35,10 +35,11 @@ __all__ = [
     "DEMO_ADMIN_EMAIL",
     "DEMO_ADMIN_PASSWORD",
     "ConsoleState",
+    "DeskDep",
     "StateDep",
     "bootstrap_staff",
-    "console_lifespan",
     "get_state",
+    "open_console",
 ]
 
 log = logging.getLogger(__name__)
@@ -55,34 +56,26 @@ class ConsoleState:
     """The console's collaborators, built once per app."""
 
     settings: WebSettings
-    store: SqlTranscriptStore | None
+    store: SqlTranscriptStore
+    desk: StaffDesk
     sessions: SessionCodec
     throttle: LoginThrottle
+    console: TranscriptConsole = field(init=False)
+    accounts: StaffAccounts = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.console = TranscriptConsole(self.store)
+        self.accounts = StaffAccounts(self.store)
 
     @property
-    def console(self) -> TranscriptConsole:
-        """The store's console API; 503 when the app runs without the SQL store."""
-        if self._console is None:
-            raise ConsoleUnavailable("the console needs the SQL transcript store")
-        return self._console
-
-    @property
-    def accounts(self) -> StaffAccounts:
-        """The staff accounts; 503 when the app runs without the SQL store."""
-        if self._accounts is None:
-            raise ConsoleUnavailable("the console needs the SQL transcript store")
-        return self._accounts
+    def hub(self) -> ConversationHub:
+        """The conversation hub (live lists and sockets)."""
+        return self.desk.hub
 
     @property
     def redactor(self) -> Redactor:
         """The store's redactor (what staff see live is redacted like what is stored)."""
-        if self.store is not None:
-            return self.store.redactor
-        return Redactor(self.settings.redact_pii)
-
-    def __post_init__(self) -> None:
-        self._console = TranscriptConsole(self.store) if self.store is not None else None
-        self._accounts = StaffAccounts(self.store) if self.store is not None else None
+        return self.store.redactor
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Call a (blocking) store method in a worker thread; its errors become console errors."""
@@ -90,6 +83,10 @@ class ConsoleState:
             return await asyncio.to_thread(fn, *args, **kwargs)
         except TranscriptError as e:
             raise from_store(e) from e
+
+    async def aclose(self) -> None:
+        """Release the login throttle's connections."""
+        await self.throttle.aclose()
 
 
 def bootstrap_staff(settings: WebSettings, accounts: StaffAccounts) -> None:
@@ -130,34 +127,26 @@ def bootstrap_staff(settings: WebSettings, accounts: StaffAccounts) -> None:
             )
 
 
-def _build(settings: WebSettings, transcripts: Any) -> ConsoleState:
-    store = transcripts if isinstance(transcripts, SqlTranscriptStore) else None
-    if store is None:
-        log.warning("the staff console is unavailable: the app has no SQL transcript store")
-    else:
-        bootstrap_staff(settings, StaffAccounts(store))
+async def open_console(
+    settings: WebSettings, store: SqlTranscriptStore, desk: StaffDesk
+) -> ConsoleState:
+    """The console's state, with staff accounts bootstrapped (see `bootstrap_staff`).
+
+    Raises:
+        RuntimeError: outside demo mode, an admin would log in with the demo password.
+    """
+    await asyncio.to_thread(bootstrap_staff, settings, StaffAccounts(store))
     if not settings.cookie_secure and not settings.demo:
         log.warning("AISLE_WEB_COOKIE_SECURE is off: staff cookies would travel over plain HTTP")
     return ConsoleState(
         settings=settings,
         store=store,
+        desk=desk,
         sessions=SessionCodec(
             settings.secret_key.get_secret_value(), secure=settings.cookie_secure
         ),
         throttle=make_throttle(settings),
     )
-
-
-@asynccontextmanager
-async def console_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Build the console state once the app's lifespan has built the store and gateway."""
-    settings: WebSettings = app.state.settings
-    state = await asyncio.to_thread(_build, settings, getattr(app.state, "transcripts", None))
-    app.state.console = state
-    try:
-        yield
-    finally:
-        await state.throttle.aclose()
 
 
 def get_state(conn: HTTPConnection) -> ConsoleState:
@@ -168,11 +157,10 @@ def get_state(conn: HTTPConnection) -> ConsoleState:
     return state
 
 
-def get_gateway(request: Request) -> Gateway:
-    """The gateway (live conversations, takeover)."""
-    gateway: Gateway = request.app.state.gateway
-    return gateway
+def get_desk(conn: HTTPConnection) -> StaffDesk:
+    """Staff actions on live conversations (takeover, messages, hand back)."""
+    return get_state(conn).desk
 
 
 StateDep = Annotated[ConsoleState, Depends(get_state)]
-GatewayDep = Annotated[Gateway, Depends(get_gateway)]
+DeskDep = Annotated[StaffDesk, Depends(get_desk)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from assistant import ProductCard, TurnRecord
 from web.settings import WebSettings
 from web.store.analytics import normalize_query
 from web.store.database import make_engine, migrate, write
@@ -86,9 +87,9 @@ class TranscriptStore(Protocol):
         *,
         turn_id: str,
         text: str,
-        cards: list[dict[str, Any]],
+        cards: Sequence[ProductCard],
         suggestions: list[str],
-        record: dict[str, Any],
+        record: TurnRecord,
         latency_ms: float,
         first_frame_ms: float,
         at: datetime | None = None,
@@ -118,6 +119,22 @@ class TranscriptStore(Protocol):
 
     def flag_needs_human(self, conversation_id: str, needs: bool = True) -> None:
         """Mark (or unmark) the conversation as waiting for a person."""
+        ...
+
+    def ping(self) -> None:
+        """Check that the database answers (readiness)."""
+        ...
+
+    def erased_since(self, after_id: int) -> list[tuple[int, str]]:
+        """Conversations erased on request after erasure `after_id`: (erasure id, conversation)."""
+        ...
+
+    def last_erasure(self) -> int:
+        """The latest erasure id (0 before any)."""
+        ...
+
+    def is_erased(self, conversation_id: str) -> bool:
+        """True when the conversation was deleted on request."""
         ...
 
     def close(self) -> None:
@@ -321,9 +338,9 @@ class SqlTranscriptStore:
         *,
         turn_id: str,
         text: str,
-        cards: list[dict[str, Any]],
+        cards: Sequence[ProductCard],
         suggestions: list[str],
-        record: dict[str, Any],
+        record: TurnRecord,
         latency_ms: float,
         first_frame_ms: float,
         at: datetime | None = None,
@@ -340,7 +357,7 @@ class SqlTranscriptStore:
             text: the answer the shopper saw.
             cards: the product cards shown (protocol v1 `products.shown` items).
             suggestions: the follow-up chips.
-            record: `TurnRecord.model_dump(mode="json")`.
+            record: the turn's record.
             latency_ms: from the shopper's message to `assistant.done`.
             first_frame_ms: from the shopper's message to the first frame.
             at: when the answer finished; now by default.
@@ -349,6 +366,32 @@ class SqlTranscriptStore:
             ConversationNotFound: the conversation was never opened.
         """
         at = at or utcnow()
+        return self._add_turn(
+            conversation_id,
+            turn_id=turn_id,
+            text=text,
+            cards=[card.model_dump(mode="json") for card in cards],
+            suggestions=suggestions,
+            record=record.model_dump(mode="json"),
+            latency_ms=latency_ms,
+            first_frame_ms=first_frame_ms,
+            at=at,
+        )
+
+    def _add_turn(
+        self,
+        conversation_id: str,
+        *,
+        turn_id: str,
+        text: str,
+        cards: list[dict[str, Any]],
+        suggestions: list[str],
+        record: dict[str, Any],
+        latency_ms: float,
+        first_frame_ms: float,
+        at: datetime,
+    ) -> None:
+        # The columns hold JSON: the record and cards as their JSON form.
         outcome = TurnOutcome.of(record, cards)
         stored_record = redact_record(record, self.redactor)
         try:

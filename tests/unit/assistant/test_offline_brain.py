@@ -8,7 +8,14 @@ from collections.abc import Callable
 
 import pytest
 
-from assistant import Assistant, ConversationState, TurnRequest
+from assistant import (
+    Assistant,
+    ConversationState,
+    Suggestions,
+    TurnDone,
+    TurnRequest,
+    TurnStarted,
+)
 from tests.unit.assistant.conftest import BY_ID, FakeRecommender
 
 
@@ -195,8 +202,9 @@ async def test_events_follow_the_protocol_order(assistant: Assistant) -> None:
     assert types[0] == "assistant.start" and types[-1] == "assistant.done"
     assert types.index("products.shown") > types.index("assistant.delta")
     assert "suggestions" in types
-    chips = next(e for e in events if e.type == "suggestions").data["items"]
+    chips = next(e for e in events if isinstance(e, Suggestions)).items
     assert 2 <= len(chips) <= 4
-    done = events[-1].data
-    assert done["turn_id"] == events[0].data["turn_id"]
-    assert done["record"]["brain"] == "offline" and done["state"]["turn"] == 1
+    start, done = events[0], events[-1]
+    assert isinstance(start, TurnStarted) and isinstance(done, TurnDone)
+    assert done.turn_id == start.turn_id
+    assert done.record.brain == "offline" and done.state.turn == 1

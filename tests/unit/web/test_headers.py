@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from tests.browser.console_helpers import EchoRunner
 from web.app import create_app
+from web.parts import PartsFactory
 from web.settings import WebSettings
 
 KEY = "k" * 40
@@ -30,7 +31,7 @@ PATHS = [
 
 
 def _client(tmp_path: Path, **settings: Any) -> Iterator[TestClient]:
-    app = create_app(WebSettings(data_dir=tmp_path, **settings), runner=EchoRunner())
+    app = create_app(WebSettings(data_dir=tmp_path, **settings), PartsFactory(runner=EchoRunner()))
     with TestClient(app) as client:
         yield client
 

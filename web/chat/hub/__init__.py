@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from web.chat.hub.memory import MemoryHub
 from web.chat.hub.protocol import (
+    RESYNC,
     Conversation,
     ConversationHub,
     Item,
@@ -25,6 +26,7 @@ __all__ = [
     "Item",
     "MemoryHub",
     "Mode",
+    "RESYNC",
     "RedisHub",
     "Subscription",
     "SubscriptionEnded",

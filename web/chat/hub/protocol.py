@@ -27,6 +27,7 @@ __all__ = [
     "Item",
     "LocalFanout",
     "Mode",
+    "RESYNC",
     "Subscribers",
     "Subscription",
     "SubscriptionEnded",
@@ -38,6 +39,9 @@ log = logging.getLogger(__name__)
 Mode = Literal["assistant", "staff"]
 # An item a subscriber receives: (seq or None for notes, the frame's JSON text).
 Item = tuple[int | None, str]
+# Not a frame: the hub may have missed frames (its pub/sub connection dropped and came
+# back); a socket reads what it missed from the replay. Frames are numbered from 1.
+RESYNC: Item = (0, "")
 
 
 @dataclass
@@ -247,6 +251,12 @@ class LocalFanout:
         for sub in tuple(self._subs.get(conversation_id, ())):
             sub.end()
         self._subs.pop(conversation_id, None)
+
+    def resync(self) -> None:
+        """Tell every conversation's subscribers that frames may have been missed."""
+        for subs in tuple(self._subs.values()):
+            for sub in tuple(subs):
+                sub.offer(RESYNC)
 
     def deliver(self, conversation_id: str, item: Item) -> None:
         for sub in tuple(self._subs.get(conversation_id, ())):

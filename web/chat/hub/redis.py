@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from web.chat.hub.protocol import Conversation, Item, Subscribers, frame_text
@@ -18,7 +18,9 @@ log = logging.getLogger(__name__)
 
 
 # Numbering, storing and publishing in one step, so frames from two replicas (a turn on
-# one, a staff message on another) can never be stored or delivered out of seq order.
+# one, a staff message on another) can never be stored out of seq order. The message
+# names the replica that published it: that one has delivered the frame to its own
+# sockets already, without waiting for pub/sub.
 _PUBLISH = """
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 local f = '{"v":1,"type":"' .. ARGV[1] .. '","id":"' .. ARGV[2] .. '","seq":' .. seq ..
@@ -29,8 +31,8 @@ redis.call('HSET', KEYS[1], 'updated', ARGV[7])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 redis.call('EXPIRE', KEYS[2], ARGV[5])
 redis.call('ZADD', KEYS[3], ARGV[7], ARGV[6])
-redis.call('PUBLISH', KEYS[4], ARGV[6] .. '\\n' .. seq .. '\\n' .. f)
-return seq
+redis.call('PUBLISH', KEYS[4], ARGV[8] .. '\\n' .. ARGV[6] .. '\\n' .. seq .. '\\n' .. f)
+return {seq, f}
 """
 
 _META_FIELDS = (
@@ -54,12 +56,14 @@ class RedisHub(Subscribers):
         replay_frames: int = 2000,
         ttl_s: int = 86_400,
         prefix: str = "aisle",
-        client_factory: Callable[[str], Any] | None = None,
     ) -> None:
         import redis.asyncio as redis
 
         super().__init__()
-        self._redis: Any = (client_factory or redis.Redis.from_url)(url)
+        # The name shows in CLIENT LIST: which replica holds which connection.
+        self.origin = uuid.uuid4().hex[:12]
+        self.client_name = f"{prefix}-hub-{self.origin}"
+        self._redis: Any = redis.Redis.from_url(url, client_name=self.client_name)
         self._prefix = prefix
         self._replay = replay_frames
         self._ttl = int(ttl_s)
@@ -79,25 +83,39 @@ class RedisHub(Subscribers):
             await asyncio.wait_for(self._ready.wait(), 10)
 
     async def _listen(self) -> None:
+        subscribed_before = False
+        backoff = 0.05
         while True:
             pubsub = self._redis.pubsub()
             try:
                 await pubsub.subscribe(self._channel)
-                self._ready.set()
                 async for message in pubsub.listen():
-                    if message.get("type") != "message":
+                    kind = message.get("type")
+                    if kind == "subscribe":
+                        backoff = 0.05
+                        self._ready.set()
+                        if subscribed_before:
+                            # Frames published while the subscription was down reached no
+                            # socket of this replica: each reads them back from the replay.
+                            self._fanout.resync()
+                        subscribed_before = True
+                        continue
+                    if kind != "message":
                         continue
                     raw = message["data"]
                     text = raw.decode() if isinstance(raw, bytes) else str(raw)
-                    cid, seq, frame = text.split("\n", 2)
-                    self._fanout.deliver(cid, (int(seq) if seq else None, frame))
+                    origin, cid, seq, frame = text.split("\n", 3)
+                    if origin != self.origin:
+                        self._fanout.deliver(cid, (int(seq) if seq else None, frame))
             except asyncio.CancelledError:
                 await pubsub.aclose()
                 raise
             except Exception as e:
-                # Subscribers resume from their last seq, so a lost second here loses nothing.
                 log.warning("redis pub/sub dropped (%s); resubscribing", type(e).__name__)
-                await asyncio.sleep(0.5)
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 2.0)
 
     async def create(self, session_id: str, shopper_id: str | None) -> Conversation:
         meta = Conversation(id=uuid.uuid4().hex, session_id=session_id, shopper_id=shopper_id)
@@ -142,7 +160,7 @@ class RedisHub(Subscribers):
             await pipe.execute()
 
     async def publish(self, conversation_id: str, type_: str, data: dict[str, Any]) -> int:
-        seq = await self._script(
+        result = await self._script(
             keys=[
                 self._key(conversation_id),
                 self._key(conversation_id, ":frames"),
@@ -157,14 +175,18 @@ class RedisHub(Subscribers):
                 self._ttl,
                 conversation_id,
                 repr(time.time()),
+                self.origin,
             ],
         )
-        return int(seq)
+        seq, frame = int(result[0]), result[1]
+        text = frame.decode() if isinstance(frame, bytes) else str(frame)
+        self._fanout.deliver(conversation_id, (seq, text))
+        return seq
 
     async def note(self, conversation_id: str, type_: str, data: dict[str, Any]) -> None:
-        await self._redis.publish(
-            self._channel, f"{conversation_id}\n\n{frame_text(type_, data, None)}"
-        )
+        text = frame_text(type_, data, None)
+        self._fanout.deliver(conversation_id, (None, text))
+        await self._redis.publish(self._channel, f"{self.origin}\n{conversation_id}\n\n{text}")
 
     async def replay(self, conversation_id: str, after: int) -> list[Item]:
         raw = await self._redis.lrange(self._key(conversation_id, ":frames"), 0, -1)
