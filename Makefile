@@ -74,6 +74,7 @@ services:
 lint: setup
 	$(VENV)/bin/ruff check assistant retrieval recsys web tests bench data
 	$(VENV)/bin/mypy
+	$(VENV)/bin/vulture
 
 setup: $(STAMP)
 

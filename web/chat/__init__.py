@@ -7,9 +7,3 @@ staff.py     takeover, staff messages, hand back, "needs a person"
 events.py    product events to recsys and the transcript
 hub/         numbered frames, replay and fan-out: in memory or in Redis
 """
-
-from web.chat.gateway import Gateway
-from web.chat.staff import StaffDesk
-from web.chat.turns import TurnRunner
-
-__all__ = ["Gateway", "StaffDesk", "TurnRunner"]

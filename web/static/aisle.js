@@ -12,7 +12,6 @@
   const VERSION = "1.0.0";
   const PROTOCOL = 1;
   const WHERE = "Aisle.init: ";
-  const MAX_CHARS = 1000; // the gateway's default max_message_chars
   const PING_MS = 25000; // keeps idle proxies from dropping the socket
   const BACKOFF_BASE_MS = 500;
   const BACKOFF_CAP_MS = 15000;
@@ -356,6 +355,7 @@
       viewed: [],
       open: false,
       staff: null,
+      maxChars: 0, // the server's max_message_chars, from session.welcome (0: not known yet)
     };
   }
 
@@ -379,11 +379,12 @@
     "user.message": (w, d) => w.onUserEcho(d),
   };
 
+  // What the shopper reads for an error code. The codes are the protocol's (the `code`
+  // enum of the error frame in /protocol/v1.schema.json; a test holds these keys to it);
+  // any other code shows the server's own message.
   const ERROR_NOTES = {
     rate_limited: "You're sending messages quickly. Give it a moment and try again.",
-    too_long: "That message is a little long. Could you shorten it?",
     message_too_long: "That message is a little long. Could you shorten it?",
-    unavailable: "The assistant is busy right now. Please try again in a moment.",
     replay_gap: "Some earlier messages of this chat could not be restored.",
     session_expired: "", // the welcome already said so
     // The shop's token did not verify: the chat goes on anonymously; the shop's developer
@@ -496,12 +497,12 @@
       const input = el("textarea", "aisle-input", {
         id: "aisle-input",
         rows: "1",
-        maxlength: String(MAX_CHARS),
         placeholder: "Ask about products…",
         autocomplete: "off",
         enterkeyhint: "send",
       });
       this.input = input;
+      if (this.state.maxChars) input.maxLength = this.state.maxChars;
       const sendBtn = el("button", "aisle-send", { type: "submit", "aria-label": "Send message" });
       sendBtn.appendChild(icon("send", 20));
       form.append(label, input, sendBtn);
@@ -898,8 +899,11 @@
     send(text) {
       text = String(text).trim();
       if (!text) return false;
-      if (text.length > MAX_CHARS) {
-        this.append({ k: "note", text: "Messages can be up to " + MAX_CHARS + " characters.", tone: "error" });
+      // The limit is the server's (session.welcome carries it); before the first welcome
+      // the server alone checks, and answers message_too_long.
+      const limit = this.state.maxChars;
+      if (limit && text.length > limit) {
+        this.append({ k: "note", text: "Messages can be up to " + limit + " characters.", tone: "error" });
         return false;
       }
       const entry = { k: "user", id: uid(), text: text };
@@ -1067,6 +1071,13 @@
       if (!f || typeof f !== "object" || f.v !== PROTOCOL || typeof f.type !== "string") return;
       if (typeof f.seq === "number") {
         if (f.seq <= this.state.lastSeq) return; // already shown (a replay overlap)
+        if (f.seq > this.state.lastSeq + 1 && this.state.lastSeq > 0 && !this.gapKnown) {
+          // Frames were skipped (the server said nothing of a gap): resume from the last
+          // one shown, and the server replays the rest in order.
+          if (this.ws) this.ws.close(4000, "missed frames");
+          return;
+        }
+        this.gapKnown = false;
         this.state.lastSeq = f.seq;
       }
       const handler = HANDLERS[f.type];
@@ -1091,6 +1102,10 @@
       }
       this.state.token = typeof d.resume_token === "string" ? d.resume_token : null;
       this.state.conversationId = d.conversation_id || null;
+      if (Number.isInteger(d.max_message_chars) && d.max_message_chars > 0) {
+        this.state.maxChars = d.max_message_chars;
+        this.input.maxLength = d.max_message_chars;
+      }
       if (d.mode === "staff" && !this.state.staff) this.state.staff = "Staff";
       if (d.mode === "assistant" && !d.resumed) this.state.staff = null;
       this.ready = true;
@@ -1250,6 +1265,7 @@
         this.updateTyping();
       }
       const code = typeof d.code === "string" ? d.code : "";
+      if (code === "replay_gap") this.gapKnown = true; // the server no longer keeps them
       const message = typeof d.message === "string" && d.message.length <= 160 ? d.message : "";
       const note = Object.prototype.hasOwnProperty.call(ERROR_NOTES, code) ? ERROR_NOTES[code] : message || "Something went wrong. Please try again.";
       if (!note) {

@@ -103,10 +103,3 @@ def feedback_scale(rating: int, scale: FeedbackScale | None = None) -> FeedbackS
     if not valid:
         raise InvalidRequest(f"rating {rating} is not a {scale} rating")
     return scale
-
-
-def _zero_result(record: Mapping[str, Any], cards: list[dict[str, Any]]) -> bool:
-    searches = [t for t in record.get("tools", []) if t.get("name") in SEARCH_TOOLS]
-    if not searches:
-        return False
-    return not cards or any(int(t.get("products", 0)) == 0 for t in searches)

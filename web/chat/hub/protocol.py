@@ -133,10 +133,6 @@ class Subscription:
                 self._waiter = None
         return self._items.popleft()
 
-    def get_nowait(self) -> Item | None:
-        """The next item if one is queued."""
-        return self._items.popleft() if self._items else None
-
 
 def frame_text(type_: str, data: dict[str, Any], seq: int | None) -> str:
     """A server frame's JSON text."""
