@@ -227,6 +227,24 @@ def test_a_reload_restores_the_conversation_before_the_server_answers(
     assert len(answers(page)) == 2
 
 
+def test_the_message_limit_is_the_one_the_server_sends(page: Any, shop_url: str) -> None:
+    load_shop(page, shop_url)
+    open_widget(page)
+    page.wait_for_function(
+        "() => window.__probe.received.some(r => r.frame.type === 'session.welcome')"
+    )
+    limit = next(f for f in frames(page) if f["type"] == "session.welcome")["data"][
+        "max_message_chars"
+    ]
+    box = page.locator(".aisle-input")
+    assert box.evaluate("el => el.maxLength") == limit
+    box.fill("a" * (limit + 1))  # a script can set more than the box lets a person type
+    box.press("Enter")
+    page.get_by_text(f"Messages can be up to {limit} characters.").wait_for()
+    sent = [f for f in frames(page, "sent") if f["type"] == "user.message"]
+    assert sent == []
+
+
 def test_the_answer_completes_exactly_once_when_the_socket_drops_mid_answer(
     page: Any, shop_url: str
 ) -> None:

@@ -20,6 +20,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from web.chat.hub import Conversation, ConversationHub, Item, Subscription, frame_text
 from web.chat.protocol import (
     CLOSE_BAD_FRAME,
+    CLOSE_POLICY,
     CLOSE_UNAUTHENTICATED,
     BadFrame,
     HelloFrame,
@@ -150,8 +151,6 @@ class Sessions:
         size = len(raw) if isinstance(raw, bytes) else len(raw.encode())
         limit = self.settings.max_frame_bytes
         if size > limit:
-            from web.chat.protocol import CLOSE_POLICY
-
             await self.refuse(
                 ws,
                 CLOSE_POLICY,
@@ -267,8 +266,10 @@ class Sessions:
         )
         if expired:
             await conn.error("session_expired", "that chat has ended; this is a new one")
+        conn.sent_seq = after
         if resumed and after < last and (not replay or replay[0][0] != after + 1):
             await conn.error("replay_gap", "some earlier messages of this chat are no longer kept")
-        conn.sent_seq = after
+            # What is no longer kept cannot be sent: the replay goes on from what is.
+            conn.sent_seq = (replay[0][0] or 1) - 1 if replay else last
         for item in replay:
             await conn.send_item(item)

@@ -18,9 +18,8 @@ log = logging.getLogger(__name__)
 
 
 # Numbering, storing and publishing in one step, so frames from two replicas (a turn on
-# one, a staff message on another) can never be stored out of seq order. The message
-# names the replica that published it: that one has delivered the frame to its own
-# sockets already, without waiting for pub/sub.
+# one, a staff message on another) can never be stored or delivered out of seq order.
+# Every replica, the publisher too, hears a frame through pub/sub: one ordered stream.
 _PUBLISH = """
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 local f = '{"v":1,"type":"' .. ARGV[1] .. '","id":"' .. ARGV[2] .. '","seq":' .. seq ..
@@ -31,8 +30,8 @@ redis.call('HSET', KEYS[1], 'updated', ARGV[7])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 redis.call('EXPIRE', KEYS[2], ARGV[5])
 redis.call('ZADD', KEYS[3], ARGV[7], ARGV[6])
-redis.call('PUBLISH', KEYS[4], ARGV[8] .. '\\n' .. ARGV[6] .. '\\n' .. seq .. '\\n' .. f)
-return {seq, f}
+redis.call('PUBLISH', KEYS[4], ARGV[6] .. '\\n' .. seq .. '\\n' .. f)
+return seq
 """
 
 _META_FIELDS = (
@@ -61,8 +60,7 @@ class RedisHub(Subscribers):
 
         super().__init__()
         # The name shows in CLIENT LIST: which replica holds which connection.
-        self.origin = uuid.uuid4().hex[:12]
-        self.client_name = f"{prefix}-hub-{self.origin}"
+        self.client_name = f"{prefix}-hub-{uuid.uuid4().hex[:12]}"
         self._redis: Any = redis.Redis.from_url(url, client_name=self.client_name)
         self._prefix = prefix
         self._replay = replay_frames
@@ -104,9 +102,8 @@ class RedisHub(Subscribers):
                         continue
                     raw = message["data"]
                     text = raw.decode() if isinstance(raw, bytes) else str(raw)
-                    origin, cid, seq, frame = text.split("\n", 3)
-                    if origin != self.origin:
-                        self._fanout.deliver(cid, (int(seq) if seq else None, frame))
+                    cid, seq, frame = text.split("\n", 2)
+                    self._fanout.deliver(cid, (int(seq) if seq else None, frame))
             except asyncio.CancelledError:
                 await pubsub.aclose()
                 raise
@@ -160,7 +157,7 @@ class RedisHub(Subscribers):
             await pipe.execute()
 
     async def publish(self, conversation_id: str, type_: str, data: dict[str, Any]) -> int:
-        result = await self._script(
+        seq = await self._script(
             keys=[
                 self._key(conversation_id),
                 self._key(conversation_id, ":frames"),
@@ -175,18 +172,14 @@ class RedisHub(Subscribers):
                 self._ttl,
                 conversation_id,
                 repr(time.time()),
-                self.origin,
             ],
         )
-        seq, frame = int(result[0]), result[1]
-        text = frame.decode() if isinstance(frame, bytes) else str(frame)
-        self._fanout.deliver(conversation_id, (seq, text))
-        return seq
+        return int(seq)
 
     async def note(self, conversation_id: str, type_: str, data: dict[str, Any]) -> None:
-        text = frame_text(type_, data, None)
-        self._fanout.deliver(conversation_id, (None, text))
-        await self._redis.publish(self._channel, f"{self.origin}\n{conversation_id}\n\n{text}")
+        await self._redis.publish(
+            self._channel, f"{conversation_id}\n\n{frame_text(type_, data, None)}"
+        )
 
     async def replay(self, conversation_id: str, after: int) -> list[Item]:
         raw = await self._redis.lrange(self._key(conversation_id, ":frames"), 0, -1)
