@@ -26,7 +26,7 @@ from recsys import RecsysSettings
 from retrieval import RetrievalSettings
 from tests.integration.servers import free_port, serve_web, wait_http
 from tests.integration.wsclient import Chat, open_chat
-from web.chat.gateway import SORRY, STILL_LOOKING
+from web.chat.turns import SORRY, STILL_LOOKING
 from web.settings import WebSettings
 
 pytestmark = pytest.mark.slow
