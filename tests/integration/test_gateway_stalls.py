@@ -154,7 +154,7 @@ async def test_a_stalled_assistant_pod_fails_fast_then_comes_back(
     with _pod("assistant", _data_env(demo_shop_dir), tmp_path / "assistant.log") as (url, proc):
         with serve_web(
             _settings(tmp_path, assistant_url=url),
-            assistant_settings=None,
+            assistant=None,
             retrieval=RetrievalSettings(
                 data_dir=demo_shop_dir / "retrieval", default_currency="GBP"
             ),
