@@ -22,3 +22,4 @@ models.Turn.product_count
 models.Turn.feedback_at
 models.StaffAccount.updated_at
 models.Erasure.erased_at
+models.ExperimentControl.changed_by
