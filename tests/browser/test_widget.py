@@ -238,7 +238,10 @@ def test_the_message_limit_is_the_one_the_server_sends(page: Any, shop_url: str)
     ]
     box = page.locator(".aisle-input")
     assert box.evaluate("el => el.maxLength") == limit
-    box.fill("a" * (limit + 1))  # a script can set more than the box lets a person type
+    box.fill("a" * (limit + 1))
+    assert len(box.input_value()) == limit  # a person cannot type more
+    # A script (or a paste handler) can set more than the box lets a person type.
+    box.evaluate("(el, n) => { el.value = 'a'.repeat(n); }", limit + 1)
     box.press("Enter")
     page.get_by_text(f"Messages can be up to {limit} characters.").wait_for()
     sent = [f for f in frames(page, "sent") if f["type"] == "user.message"]
