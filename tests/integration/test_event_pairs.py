@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from assistant import ToolCall
 from retrieval.pairs import read_pairs
 from tests.integration.test_transcript_store import (  # noqa: F401  (fixtures)
     T0,
@@ -59,11 +60,7 @@ def test_the_product_words_the_assistant_searched_are_the_query(
 ) -> None:
     store.open_conversation("c2", session_id="s2", shopper_id=None, started_at=T0)
     store.add_user_message("c2", turn_id="t1", client_id="m1", text="hi! any teapots?", at=T0)
-    tools: list[Any] = [
-        {"name": "search_products", "args": {"query": "teapot"}, "ok": True},
-    ]
-    rec = record("t1")
-    rec["tools"] = tools
+    rec = record("t1", tools=[ToolCall(name="search_products", args={"query": "teapot"})])
     store.add_turn(
         "c2", turn_id="t1", text="Here you are", cards=[card("TP1")], suggestions=[],
         record=rec, latency_ms=10.0, first_frame_ms=5.0, at=T0,
