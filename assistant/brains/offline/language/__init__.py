@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -50,6 +50,33 @@ _MORE_INTERESTS = re.compile(
     r"\s*(?:,|&|\band\b|\bor\b)\s*(?:also\s+|all\s+)?((?:[a-z][a-z'&-]*\s*){1,2}?)"
     + _CLAUSE_STOP
 )
+
+
+@cache
+def _occasion(name: str) -> re.Pattern[str]:
+    """An occasion as the context ("for a picnic", "a birthday present"), not when it names
+    the product itself ("a birthday card", "picnic basket"); "for parties" is for a party.
+    Compiled once per name: the reader runs on every message."""
+    said = re.escape(name[:-1]) + "(?:y|ies)" if name.endswith("y") else re.escape(name)
+    return re.compile(
+        rf"(?:\b(?:for|throwing|having|hosting|planning|organi[sz]ing|celebrating|"
+        rf"attending|going (?:on|to)|at|it'?s|its|(?:got|have) (?=a |an |our |my )|"
+        rf"invited to|off to|doing|holding)\s*(?:(?:a|an|the|my|our|her|his|"
+        rf"their|your|some)\s+)?(?:\w+'?s\s+)?)\b{said}(?:'?s)?\b"
+        rf"|\b{re.escape(name)}(?:'?s)?(?=\s+(?:(?:is|was)\s+)?(?:presents?|gifts?|ideas?|"
+        rf"coming|next|this|soon|tomorrow|today|tonight|on)\b)"
+    )
+
+
+@lru_cache(maxsize=8)
+def _person(people: str) -> re.Pattern[str]:
+    """A person a present is for ("for my little sister"), the preposition as group 1."""
+    alternation = "|".join(sorted((re.escape(p) for p in people.split()), key=len, reverse=True))
+    return re.compile(
+        rf"\b(for|to|with)?\s*(?:my|our|his|her|their|a|an|the|your)\s+"
+        rf"(?:(?:little|young|new|old|older|younger|best|dear|lovely|\d+\s*year\s*old)\s+)*"
+        rf"({alternation})\b"
+    )
 
 
 @dataclass
@@ -171,18 +198,7 @@ class ShopperLanguage:
                 out.interests.append(activity)
                 text = re.sub(rf"\b{doer}\b", " ", text)
         for name in sorted(self.occasions, key=len, reverse=True):
-            # An occasion is the context ("for a picnic", "a birthday present") unless it
-            # names the product itself ("a birthday card", "picnic basket").
-            # "for parties" is for a party.
-            said = re.escape(name[:-1]) + "(?:y|ies)" if name.endswith("y") else re.escape(name)
-            rx = re.compile(
-                rf"(?:\b(?:for|throwing|having|hosting|planning|organi[sz]ing|celebrating|"
-                rf"attending|going (?:on|to)|at|it'?s|its|(?:got|have) (?=a |an |our |my )|"
-                rf"invited to|off to|doing|holding)\s*(?:(?:a|an|the|my|our|her|his|"
-                rf"their|your|some)\s+)?(?:\w+'?s\s+)?)\b{said}(?:'?s)?\b"
-                rf"|\b{re.escape(name)}(?:'?s)?(?=\s+(?:(?:is|was)\s+)?(?:presents?|gifts?|ideas?|"
-                rf"coming|next|this|soon|tomorrow|today|tonight|on)\b)"
-            )
+            rx = _occasion(name)
             after_one = any(  # "for diwali puja": one occasion after another
                 re.search(rf"\b{re.escape(o)}\s+{re.escape(name)}\b", original)
                 for o in out.occasions
@@ -199,22 +215,10 @@ class ShopperLanguage:
         # Where it goes is no product: "a ceiling fan in my bedroom".
         text = _PLACE.sub(" ", text)
         text = _SCOPE.sub(" ", text)
-        person = "|".join(sorted((re.escape(p) for p in self.people), key=len, reverse=True))
-        for m in re.finditer(
-            rf"\b(?:for|to|with)?\s*(?:my|our|his|her|their|a|an|the|your)\s+"
-            rf"(?:(?:little|young|new|old|older|younger|best|dear|lovely|\d+\s*year\s*old)\s+)*"
-            rf"({person})\b",
-            text,
-        ):
-            out.people.append(m.group(1))
+        person = _person(" ".join(sorted(self.people)))
+        out.people += [m.group(2) for m in person.finditer(text)]
         # The preposition stays: "biscuits for the kids tiffin box" is biscuits for a
         # tiffin box, not a biscuit tiffin box.
-        text = re.sub(
-            rf"\b(for|to|with)?\s*(?:my|our|his|her|their|a|an|the|your)\s+"
-            rf"(?:(?:little|young|new|old|older|younger|best|dear|lovely|\d+\s*year\s*old)\s+)*"
-            rf"(?:{person})\b",
-            lambda m: f" {m.group(1) or ''} ",
-            text,
-        )
+        text = person.sub(lambda m: f" {m.group(1) or ''} ", text)
         out.text = text
         return out
