@@ -65,7 +65,6 @@ def _experiments(engine: Engine, state: ExperimentState, **settings: object) -> 
         ExperimentSettings(**settings),  # type: ignore[arg-type]
         state,
         SqlImpressionLog(engine),
-        seed=1,
     )
 
 
@@ -144,8 +143,54 @@ async def test_two_replicas_share_arms_counts_and_controls_over_redis(
     assert (seen.impressions, seen.carts) == (1, 1)
     await b.state.set_controls("chat_for_you", Controls(mode="fixed", split={"cooc": 1}))
     assert (await a.policy("chat_for_you")).mode == "fixed"
+    await b.state.drain()  # B's sticky write, pending now or not, lands before the delete
     await a.state.forget(["conv-r"])
     assert await b.state.arm_of("conv-r", "chat_for_you") is None
+
+
+async def test_a_replica_that_gave_another_arm_adopts_the_stored_one(
+    redis_states: tuple[RedisExperimentState, RedisExperimentState],
+) -> None:
+    one, two = redis_states
+    settings = ExperimentSettings()
+    # What B chooses for this conversation from its snapshot (empty counts, like B's).
+    alone = await Experiments(settings, MemoryExperimentState(), None).assign("shop_for_you", "x")
+    assert alone is not None
+    other = next(arm for arm in settings.arms if arm != alone.arm)
+    one.stick_soon("x", "shop_for_you", other)  # replica one stored another arm first
+    await one.drain()
+    b = Experiments(settings, two, None)
+    raced = await b.assign("shop_for_you", "x")  # B had not learned it: its own arm, once
+    assert raced is not None and raced.arm == alone.arm
+    await two.drain()  # B's SET NX came back with the stored arm
+    for _ in range(3):
+        again = await b.assign("shop_for_you", "x")
+        assert again is not None and again.arm == other
+    assert await two.arm_of("x", "shop_for_you") == other
+
+
+async def test_choosing_reads_no_redis_once_loaded(
+    redis_states: tuple[RedisExperimentState, RedisExperimentState],
+) -> None:
+    one, _ = redis_states
+    exp = Experiments(ExperimentSettings(), one, None)
+    await exp.start()
+    real = one._redis
+    one._redis = _Unreachable()  # a call to Redis inside `assign` would raise through it
+    try:
+        assigned = [await exp.assign("shop_for_you", f"c{n}") for n in range(20)]
+        assert all(a is not None and a.arm in ("als", "cooc", "pop") for a in assigned)
+        assert [await exp.assign("shop_for_you", f"c{n}") for n in range(20)] == assigned
+        await one.drain()  # the sticky writes failed after the fact, logged, not raised
+    finally:
+        one._redis = real
+
+
+class _Unreachable:
+    """A Redis client whose every command fails."""
+
+    def __getattr__(self, name: str) -> object:
+        raise ConnectionError(f"Redis was called: {name}")
 
 
 async def test_gdpr_delete_removes_the_shoppers_impressions_and_no_one_elses(

@@ -26,10 +26,14 @@ def two_gateways(demo_shop_dir: Path, tmp_path: Path) -> Iterator[tuple[str, str
         "AISLE_WEB_REDIS_URL": REDIS_URL,
         "AISLE_WEB_DATABASE_URL": f"sqlite:///{tmp_path / 'transcripts.db'}",
         "AISLE_WEB_LOGIN_ATTEMPTS_PER_MINUTE": "100",
-        # Keys of their own (other runs share this Redis), and no cache: a control set on
-        # one replica holds on the other's next request.
+        # Keys of their own (other runs share this Redis). The counts are read once at
+        # start (empty) and not again: both replicas choose from the same snapshot, so a
+        # session's first request on the second replica agrees by the hash alone, as it
+        # does in service while the snapshots match (a mismatch is adopted afterwards:
+        # tests/integration/test_experiments.py). Controls are re-read every 50 ms.
         "AISLE_EXPERIMENTS_REDIS_PREFIX": "aisle_test_" + uuid.uuid4().hex[:8],
-        "AISLE_EXPERIMENTS_CACHE_S": "0",
+        "AISLE_EXPERIMENTS_CACHE_S": "86400",
+        "AISLE_EXPERIMENTS_CONTROLS_S": "0",
     }
     with (
         _gateway_process(env, tmp_path / "a.log") as a,
@@ -85,7 +89,8 @@ def test_replicas_share_arms_controls_and_rewards(two_gateways: tuple[str, str])
     assert clicked.status_code == 202
     assert _csv_row(admin, arm)[3] == "4"  # each of the four impressions showed it
 
-    # An admin on B pauses the arm; A moves the session off it and gives it to no one.
+    # An admin on B pauses the arm; A, once it has re-read the controls, moves the session
+    # off it and gives it to no one.
     viewer = StaffClient(a)
     add_staff(admin, "viewer@demo.aisle", "viewer")
     viewer.logged_in("viewer@demo.aisle", "staff-pass-1")
@@ -94,7 +99,7 @@ def test_replicas_share_arms_controls_and_rewards(two_gateways: tuple[str, str])
     assert _row(a, session)["arm"] == arm
     paused = admin.form("/console/experiments/shop_for_you/pause", arm=arm, paused="true")
     assert paused.status_code == 303
-    assert _row(a, session)["arm"] != arm
+    _until(lambda: _row(a, session)["arm"] != arm, "A to move the session off the paused arm")
     assert all(_row(a, uuid.uuid4().hex)["arm"] != arm for _ in range(20))
     page = viewer.http.get("/console/experiments")
     assert page.status_code == 200 and f"{arm} (paused)" in page.text

@@ -49,12 +49,16 @@ async def start_experiments(
     engine = getattr(transcripts, "engine", None)
     impressions = SqlImpressionLog(engine) if engine is not None else None
     state = make_experiment_state(
-        redis_url, ttl_s=ttl_s, cache_s=settings.cache_s, prefix=settings.redis_prefix
+        redis_url,
+        ttl_s=ttl_s,
+        cache_s=settings.cache_s,
+        controls_s=settings.controls_s,
+        prefix=settings.redis_prefix,
     )
     experiments = Experiments(settings, state, impressions)
     if impressions is not None:
         for placement, controls in (await asyncio.to_thread(impressions.load_controls)).items():
             await state.set_controls(placement, controls)
-        await experiments.start()
+    await experiments.start()
     log.info("experiments on: arms %s, %s mode", ",".join(settings.arms), settings.mode)
     return experiments, impressions

@@ -10,6 +10,7 @@ once per kind. Nothing personal is kept: conversations and sessions are random i
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
-from recsys.bandit import ArmStats, Policy, choose, context_key, traffic_shares
+from recsys.bandit import ArmStats, Policy, context_key, traffic_shares
 from web.experiments.settings import PLACEMENTS, ExperimentSettings
 from web.experiments.state import Controls, ExperimentState, Stats
 
@@ -74,6 +75,30 @@ class ImpressionLog(Protocol):
         ...
 
 
+def unit_draw(conversation_id: str, placement: str) -> float:
+    """A number in [0, 1) fixed by the conversation and placement (the same on every
+    replica): the conversation's draw against the arms' traffic shares."""
+    digest = hashlib.blake2b(f"{placement}|{conversation_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
+def pick(shares: dict[str, float], active: Sequence[str], u: float) -> str:
+    """The active arm whose slice of the cumulative shares holds `u`.
+
+    Serving arm a to a share of conversations equal to P(a's draw is the largest) is
+    Thompson sampling in distribution, and its propensity is exactly that share.
+    """
+    total = sum(shares.get(a, 0.0) for a in active)
+    if total <= 0.0:
+        return active[min(int(u * len(active)), len(active) - 1)]
+    edge = 0.0
+    for arm in active:
+        edge += shares.get(arm, 0.0) / total
+        if u < edge:
+            return arm
+    return active[-1]
+
+
 def device_of(user_agent: str) -> str:
     """`mobile` when the browser says so (the `Mobi` token, as MDN advises), else `desktop`."""
     return "mobile" if "Mobi" in user_agent else "desktop"
@@ -87,28 +112,32 @@ class Experiments:
         settings: ExperimentSettings,
         state: ExperimentState,
         impressions: ImpressionLog | None,
-        *,
-        seed: int | None = None,
     ) -> None:
         self.settings = settings
         self.state = state
         self.impressions = impressions
-        self._rng = np.random.default_rng(seed)
-        self._share_cache: dict[tuple[str, str], tuple[float, Policy, dict[str, float]]] = {}
+        self._share_cache: dict[
+            tuple[str, str], tuple[float, Policy, dict[str, ArmStats], dict[str, float]]
+        ] = {}
         self._pending: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
-        """Seed empty shared counts from the stored impressions (after a restart)."""
-        if self.impressions is None:
-            return
-        counts = await asyncio.to_thread(self.impressions.counts)
-        for placement, stats in counts.items():
-            if await self.state.seed(placement, stats):
-                log.info("experiments: %s counts restored from the impressions", placement)
+        """Seed empty shared counts from the stored impressions (after a restart), then read
+        the snapshot that choosing uses."""
+        if self.impressions is not None:
+            counts = await asyncio.to_thread(self.impressions.counts)
+            for placement, stats in counts.items():
+                if await self.state.seed(placement, stats):
+                    log.info("experiments: %s counts restored from the impressions", placement)
+        await self.state.load()
 
     async def policy(self, placement: str) -> Policy:
-        """The placement's policy now (settings plus an admin's controls)."""
+        """The placement's policy now (settings plus an admin's controls, read from the
+        shared state: the console's view)."""
         controls = (await self.state.controls()).get(placement, Controls())
+        return self._policy(controls)
+
+    def _policy(self, controls: Controls) -> Policy:
         return self.settings.policy(controls.mode, frozenset(controls.paused), controls.split)
 
     async def assign(
@@ -122,6 +151,9 @@ class Experiments:
     ) -> Assignment | None:
         """The arm for this request (None when experiments are off or there is no key).
 
+        No I/O once the state is loaded (`start`; the first call loads it otherwise): the
+        arm comes from the local snapshot, and a sticky arm is stored after the call.
+
         Args:
             placement: one of `PLACEMENTS`.
             conversation_id: the chat conversation, or the storefront session.
@@ -131,32 +163,33 @@ class Experiments:
         """
         if not self.settings.enabled or not conversation_id or placement not in PLACEMENTS:
             return None
-        policy = await self.policy(placement)
+        await self.state.load()
+        policy = self._policy(self.state.local_controls().get(placement, Controls()))
         hour = datetime.now(UTC).hour if hour is None else hour
         context = context_key(policy.context, returning=returning, device=device, hour=hour)
-        stats = (await self.state.stats(placement)).get(context, {})
-        # Choose first, then keep whichever arm the conversation already had: one round
-        # trip to the shared state per request.
-        candidate = choose(policy, stats, self._rng)
-        arm = await self.state.stick(conversation_id, placement, candidate)
+        stats = self.state.local_stats(placement).get(context, {})
+        shares = self._shares(placement, context, policy, stats)
+        wanted = pick(shares, policy.active, unit_draw(conversation_id, placement))
+        arm = self.state.stick_soon(conversation_id, placement, wanted)
         if arm not in policy.active:
             # A paused arm's conversations move on: pausing must stop its traffic now.
-            arm = candidate
-            await self.state.move(conversation_id, placement, arm)
-        shares = self._shares(placement, context, policy, stats)
+            self.state.move_soon(conversation_id, placement, arm, wanted)
+            arm = wanted
         return Assignment(placement, arm, context, max(shares.get(arm, 0.0), 1e-6))
 
     def _shares(
         self, placement: str, context: str, policy: Policy, stats: dict[str, ArmStats]
     ) -> dict[str, float]:
-        # The shares move slowly: estimate them at most once per `cache_s` per context.
+        # The estimate is a function of the policy and counts alone (a fixed seed), so
+        # replicas reading the same snapshot give a conversation the same arm; it is
+        # redone at most once per `cache_s` per context.
         key = (placement, context)
         cached = self._share_cache.get(key)
         now = time.monotonic()
-        if cached is not None and cached[0] > now and cached[1] == policy:
-            return cached[2]
-        shares = traffic_shares(policy, stats, PROPENSITY_DRAWS, self._rng)
-        self._share_cache[key] = (now + self.settings.cache_s, policy, shares)
+        if cached is not None and cached[0] > now and cached[1] == policy and cached[2] is stats:
+            return cached[3]
+        shares = traffic_shares(policy, stats, PROPENSITY_DRAWS, np.random.default_rng(0))
+        self._share_cache[key] = (now + self.settings.cache_s, policy, stats, shares)
         return shares
 
     async def served(

@@ -39,7 +39,12 @@ class ExperimentSettings(BaseSettings):
     context: tuple[ContextFeature, ...] = ()
     prior: tuple[float, float] = (1.0, 1.0)
     reward_window_s: int = Field(default=1800, ge=1, description="clicks after this miss")
-    cache_s: float = Field(default=1.0, ge=0.0, description="shared counts' local cache")
+    cache_s: float = Field(
+        default=1.0, ge=0.0, description="how often a replica re-reads the shared counts"
+    )
+    controls_s: float = Field(
+        default=1.0, ge=0.0, description="how often a replica re-reads admins' controls"
+    )
     redis_prefix: str = Field(default="aisle", pattern=r"^[A-Za-z0-9_.-]+$")
 
     @model_validator(mode="after")
