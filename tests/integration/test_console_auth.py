@@ -41,6 +41,11 @@ PASSWORD = "staff-pass-1"
 # `test_every_console_route_is_listed_with_its_role`: a new route must say who may use it.
 PUBLIC = {("GET", "/console/login"), ("POST", "/console/login")}
 ROLES: dict[tuple[str, str], str] = {
+    ("GET", "/console/experiments"): "viewer",
+    ("GET", "/console/experiments.csv"): "viewer",
+    ("GET", "/console/fairness"): "viewer",
+    ("POST", "/console/experiments/{placement}/mode"): "admin",
+    ("POST", "/console/experiments/{placement}/pause"): "admin",
     ("GET", "/console"): "viewer",
     ("GET", "/console/"): "viewer",
     ("POST", "/console/logout"): "viewer",

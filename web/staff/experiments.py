@@ -191,5 +191,7 @@ async def fairness_page(request: Request, user: Viewer) -> Response:
     from web.staff.fairness import live_context
 
     _, impressions = _parts(request)
-    context = await asyncio.to_thread(live_context, request.app, impressions)
+    # The recommender is one of the app's parts (web/parts.py), built in its lifespan.
+    recommender = getattr(request.app.state.parts, "recommender", None)
+    context = await asyncio.to_thread(live_context, recommender, impressions)
     return render(request, "fairness.html", **context)

@@ -18,12 +18,11 @@ from web.store.impressions import SqlImpressionLog
 __all__ = ["live_context"]
 
 
-def live_context(app: Any, impressions: SqlImpressionLog) -> dict[str, Any]:
+def live_context(recommender: object, impressions: SqlImpressionLog) -> dict[str, Any]:
     """The fairness page's template variables (`available` False with the reason when the
     artifact is not at hand or nothing was shown yet)."""
     from recsys import LocalRecommender
 
-    recommender = getattr(app.state, "recommender", None)
     if not isinstance(recommender, LocalRecommender) or recommender.version() is None:
         return {
             "available": False,
