@@ -23,3 +23,7 @@ models.Turn.feedback_at
 models.StaffAccount.updated_at
 models.Erasure.erased_at
 models.ExperimentControl.changed_by
+
+# The experiment state's read of a conversation's stored arm: the protocol's query for
+# operators and the replica tests (serving picks from the local snapshot instead).
+_.arm_of
