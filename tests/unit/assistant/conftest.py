@@ -338,3 +338,19 @@ def chat(assistant: Assistant) -> Iterator[Callable[..., list[TurnResult]]]:
         return asyncio.run(assistant.converse(list(messages), state=state, user_id=user_id))
 
     yield run
+
+
+def intent_of(message: str, product_words: bool) -> str:
+    """The intent rules alone, for a first message with or without product words."""
+    from assistant.brains.offline.intents import Signals, detect
+
+    signals = Signals(
+        product_words=product_words,
+        conditions=False,
+        reference=False,
+        has_shown=False,
+        active_search=False,
+        more=False,
+        off_topic=False,
+    )
+    return detect(message, signals)

@@ -10,11 +10,11 @@ import pytest
 
 from assistant import Assistant
 from assistant.brains.offline.constraints import merge, parse
-from assistant.brains.offline.intents import Signals, detect
 from assistant.brains.offline.lexicon import Lexicon
 from assistant.state import Constraints
 from retrieval import Vocabulary
 from tests.unit.assistant.conftest import BY_ID
+from tests.unit.assistant.conftest import intent_of as _intent
 
 LEX = Lexicon.from_vocabulary(
     Vocabulary(
@@ -105,17 +105,6 @@ def test_more_premium_is_dearer_than_shown_not_a_word() -> None:
     assert up.query_words == []
 
 
-def _intent(message: str, product_words: bool) -> str:
-    signals = Signals(
-        product_words=product_words,
-        conditions=False,
-        reference=False,
-        has_shown=False,
-        active_search=False,
-        more=False,
-        off_topic=False,
-    )
-    return detect(message, signals)
 
 
 def test_a_request_after_is_anyone_there_is_a_request() -> None:

@@ -10,10 +10,10 @@ import pytest
 
 from assistant import Assistant
 from assistant.brains.offline.constraints import parse
-from assistant.brains.offline.intents import Signals, detect
 from assistant.brains.offline.lexicon import Lexicon
 from retrieval import Vocabulary
 from tests.unit.assistant.conftest import BY_ID
+from tests.unit.assistant.conftest import intent_of as _intent
 
 VOCAB = Vocabulary(
     categories={"Beauty > Face Wash": 3, "Beauty > Toothpaste": 4, "Christmas > Decorations": 9},
@@ -130,17 +130,6 @@ def test_people_interests_occasions_and_time_are_not_searched_as_words(
         assert u.ideas  # what suits it, from the shipped lexicon
 
 
-def _intent(message: str, product_words: bool) -> str:
-    signals = Signals(
-        product_words=product_words,
-        conditions=False,
-        reference=False,
-        has_shown=False,
-        active_search=False,
-        more=False,
-        off_topic=False,
-    )
-    return detect(message, signals)
 
 
 @pytest.mark.parametrize(
