@@ -84,10 +84,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     merge_shared_options(parser, args)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    # A server's logging is its entrypoint's (`aisle serve <part>` runs `python -m <part>`'s
+    # `main`), unless DEBUG was asked for.
+    if args.verbose or args.command != "serve":
+        logging.basicConfig(
+            level=logging.DEBUG if args.verbose else logging.WARNING,
+            format="%(levelname)s %(name)s: %(message)s",
+        )
     # bm25s sets its own logger to DEBUG; keep library chatter out of the terminal.
     for name in ("bm25s", "chromadb", "httpx", "sentence_transformers"):
         logging.getLogger(name).setLevel(logging.DEBUG if args.verbose else logging.WARNING)

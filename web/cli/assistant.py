@@ -20,14 +20,14 @@ DEMO_SUITE = Path(__file__).resolve().parents[2] / "data" / "demo" / "chat_suite
 
 
 def _settings(
-    args: argparse.Namespace,
+    args: argparse.Namespace, **extra: Any
 ) -> tuple[AssistantSettings, RetrievalSettings, RecsysSettings]:
-    """Settings from the environment, with `--data-dir` and `--brain` on top."""
+    """Settings from the environment, with `--data-dir`, `--brain` and `extra` on top."""
     from assistant import AssistantSettings
     from recsys import RecsysSettings
     from retrieval import RetrievalSettings
 
-    overrides: dict[str, Any] = {}
+    overrides: dict[str, Any] = dict(extra)
     if getattr(args, "brain", None):
         overrides["brain"] = args.brain
     settings = AssistantSettings(**overrides)
@@ -172,14 +172,12 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    # The pod's own entrypoint (`python -m assistant`), with the options on its settings.
+    from assistant.__main__ import main
+    from web.cli.serve import bind_options
 
-    from assistant.app import create_app
-
-    settings, rs, cs = _settings(args)
-    host = args.host or settings.host
-    port = args.port or settings.port
-    uvicorn.run(create_app(settings, rs, cs), host=host, port=port, log_level="info")
+    settings, rs, cs = _settings(args, **bind_options(args))
+    main(settings, rs, cs)
     return 0
 
 

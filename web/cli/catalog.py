@@ -286,14 +286,11 @@ def _eval_adapted(
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    # The pod's own entrypoint (`python -m retrieval`), with the options on its settings.
+    from retrieval.__main__ import main
+    from web.cli.serve import bind_options
 
-    from retrieval.app import create_app
-
-    settings = retrieval_settings(args)
-    host = args.host or settings.host
-    port = args.port or settings.port
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    main(retrieval_settings(args, **bind_options(args)))
     return 0
 
 

@@ -181,26 +181,11 @@ def _recommend(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import logging
+    # The pod's own entrypoint (`python -m recsys`), with the options on its settings.
+    from recsys.__main__ import main
+    from web.cli.serve import bind_options
 
-    import uvicorn
-
-    from recsys.app import create_app
-
-    extra: dict[str, Any] = {}
-    if args.host:
-        extra["host"] = args.host
-    if args.port is not None:
-        extra["port"] = args.port
-    settings = _settings(args, **extra)
-    logging.getLogger("recsys").setLevel(logging.INFO)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        access_log=settings.access_log,
-    )
+    main(_settings(args, **bind_options(args)))
     return 0
 
 

@@ -1,4 +1,8 @@
-"""`aisle serve`: every part in one process on the demo shop; `aisle serve web`: the gateway."""
+"""`aisle serve`: every part in one process on the demo shop; `aisle serve web`: the gateway.
+
+Serving is the parts' own entrypoints: `aisle serve <part>` builds the part's settings
+from its options and calls `<part>.__main__.main`, as `python -m <part>` does.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +33,11 @@ def _settings(args: argparse.Namespace) -> Any:
     return WebSettings(**overrides)
 
 
+def bind_options(args: argparse.Namespace) -> dict[str, Any]:
+    """`--host` and `--port` as given, for a part's settings (unset: its own variables)."""
+    return {k: v for k in ("host", "port") if (v := getattr(args, k, None)) is not None}
+
+
 def prepare_demo(data_dir: Path, quiet: bool = False) -> None:
     """Ingest the demo catalog (instant when unchanged) and train recsys once."""
     from recsys import RecsysSettings, train
@@ -54,50 +63,27 @@ def prepare_demo(data_dir: Path, quiet: bool = False) -> None:
 
 
 def _serve(args: argparse.Namespace, everything: bool) -> int:
-    import uvicorn
-
-    from assistant import AssistantSettings
-    from recsys import RecsysSettings
-    from retrieval import RetrievalSettings
-    from web.app import create_app, server_options
-    from web.parts import PartsFactory
-    from web.settings import UnsafeSettings
+    # The gateway's own entrypoint (`python -m web`), with the options on its settings.
+    from web.__main__ import main
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     settings = _settings(args)
-    try:
-        settings.refuse_unsafe()
-    except UnsafeSettings as e:
-        echo(f"aisle serve: refusing to start: {e}", err=True)
-        return 2
-    assistant = AssistantSettings()
-    retrieval = RetrievalSettings(
-        data_dir=settings.data_dir / "retrieval", default_currency=assistant.default_currency
-    )
-    recsys = RecsysSettings(data_dir=settings.data_dir / "recsys")
+    parts = None
     if everything and settings.demo and not args.no_demo_data:
+        from assistant import AssistantSettings
+        from recsys import RecsysSettings
+        from retrieval import RetrievalSettings
+        from web.parts import PartsFactory
+
         prepare_demo(settings.data_dir)
-        retrieval = RetrievalSettings(
-            data_dir=settings.data_dir / "retrieval", default_currency="GBP"
+        parts = PartsFactory(
+            AssistantSettings().with_data_dir(settings.data_dir),
+            RetrievalSettings(data_dir=settings.data_dir / "retrieval", default_currency="GBP"),
+            RecsysSettings(
+                data_dir=settings.data_dir / "recsys", catalog_path=DEMO_DIR / "products.jsonl"
+            ),
         )
-        recsys = RecsysSettings(
-            data_dir=settings.data_dir / "recsys", catalog_path=DEMO_DIR / "products.jsonl"
-        )
-    assistant = assistant.with_data_dir(settings.data_dir)
-    if not everything and settings.assistant_url is None:
-        echo("note: AISLE_WEB_ASSISTANT_URL is unset; the assistant runs in this process", err=True)
-    app = create_app(settings, PartsFactory(assistant, retrieval, recsys))
-    shown = "localhost" if settings.host in ("0.0.0.0", "127.0.0.1") else settings.host
-    echo(f"Aisle is starting: open http://{shown}:{settings.port}/ (Ctrl-C to stop)")
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="warning" if everything else "info",
-        timeout_graceful_shutdown=10,
-        **server_options(settings),
-    )
-    return 0
+    return main(settings, parts, quiet=everything)
 
 
 def _serve_all(args: argparse.Namespace) -> int:
