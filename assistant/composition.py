@@ -2,7 +2,8 @@
 
 With no URLs set everything runs in this process: the embedded catalog (sharing
 its embedder and Chroma with the policy index) and the in-process recommender.
-With `AISLE_ASSISTANT_RETRIEVAL_URL` / `AISLE_RECSYS_URL` the HTTP clients are used.
+With `AISLE_RETRIEVAL_URL` / `AISLE_RECSYS_URL` (the settings every part reads) the HTTP
+clients are used.
 The web app builds its parts through these functions too: one wiring.
 """
 
@@ -57,10 +58,10 @@ def _catalog(
 ) -> tuple[ProductSearch, VectorStore | None, Embedder | None]:
     """The catalog (in-process, or the retrieval pod's client) and, for the policy index,
     the vector store and embedder."""
-    if not settings.retrieval_url:
+    if not rs.url:
         store, embedder = make_store(rs), make_embedder(rs)
         return HybridSearch(store, embedder, rs), store, embedder
-    search = HttpProductSearch(settings.retrieval_url, timeout=settings.service_timeout_s)
+    search = HttpProductSearch(rs.url, timeout=rs.timeout_s)
     if not for_policies:
         return search, None, None
     try:
@@ -78,8 +79,9 @@ def build_ports(
     """The catalog and the recommender the settings describe, in-process or over HTTP.
 
     Args:
-        settings: the assistant's settings (`AISLE_ASSISTANT_RETRIEVAL_URL` picks the pod).
-        retrieval: settings of the in-process catalog (default: from `AISLE_RETRIEVAL_*`).
+        settings: the assistant's settings.
+        retrieval: the catalog's settings (default: from `AISLE_RETRIEVAL_*`;
+            `AISLE_RETRIEVAL_URL` picks the retrieval pod).
         recsys: the recommender's settings (default: from `AISLE_RECSYS_*`;
             `AISLE_RECSYS_URL` picks the recsys pod).
     """
@@ -96,7 +98,8 @@ def build_assistant(
 
     Args:
         settings: the assistant's settings (`AISLE_ASSISTANT_*`, `AISLE_LLM_*`).
-        retrieval: settings of the in-process catalog (default: from `AISLE_RETRIEVAL_*`).
+        retrieval: the catalog's settings (default: from `AISLE_RETRIEVAL_*`;
+            `AISLE_RETRIEVAL_URL` picks the retrieval pod).
         recsys: the recommender's settings (default: from `AISLE_RECSYS_*`;
             `AISLE_RECSYS_URL` picks the recsys pod).
     """

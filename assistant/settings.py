@@ -51,10 +51,6 @@ class AssistantSettings(BaseSettings):
         description="offline (rules and templates) or openai (any compatible API)",
     )
     llm: LLMSettings = Field(default_factory=LLMSettings)
-    retrieval_url: str | None = Field(
-        default=None, description="retrieval pod URL; unset: in-process"
-    )
-    service_timeout_s: float = Field(default=10.0, gt=0, description="timeout of calls to the pods")
 
     policies_dir: Path | None = Field(
         default=None,

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger(__name__)
+
+# The names the retrieval pod's URL had before `AISLE_RETRIEVAL_URL`, one per part that
+# asked it: still read, with a warning, when the one name is unset.
+DEPRECATED_URL_NAMES = ("AISLE_WEB_RETRIEVAL_URL", "AISLE_ASSISTANT_RETRIEVAL_URL")
 
 
 class RetrievalSettings(BaseSettings):
-    """Everything retrieval needs, built by the entrypoint and passed into factories."""
+    """Everything retrieval needs, built by the entrypoint and passed into factories.
+
+    `url` is how every other part finds the retrieval pod (the web gateway's shop API and
+    the assistant alike), as `AISLE_RECSYS_URL` is for recsys: one setting per dependency.
+    """
 
     model_config = SettingsConfigDict(env_prefix="AISLE_RETRIEVAL_", extra="ignore")
 
+    url: str | None = Field(
+        None, description="the retrieval pod's URL for the parts that search it; unset: in-process"
+    )
+    timeout_s: float = Field(10.0, gt=0, description="timeout of a call to the retrieval pod")
     data_dir: Path = Field(Path("var/retrieval"), description="embedded Chroma and caches")
     chroma_url: str | None = Field(None, description="Chroma server URL; unset: embedded")
     chroma_token: SecretStr | None = Field(None, description="bearer token for the Chroma server")
@@ -53,3 +69,20 @@ class RetrievalSettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8001
+
+    @model_validator(mode="before")
+    @classmethod
+    def _deprecated_url(cls, data: Any) -> Any:
+        # Read when the settings are built (by an entrypoint), never at import time.
+        if not isinstance(data, dict) or data.get("url") is not None:
+            return data
+        for name in DEPRECATED_URL_NAMES:
+            value = os.environ.get(name)
+            if value:
+                log.warning(
+                    "%s is deprecated and will be removed: set AISLE_RETRIEVAL_URL, the one "
+                    "setting every part reads the retrieval pod's URL from",
+                    name,
+                )
+                return {**data, "url": value}
+        return data

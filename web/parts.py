@@ -3,7 +3,8 @@
 With no part URLs set, the assistant, its catalog and its recommender run in this
 process (`assistant.build_assistant`, the one place they are wired); with
 `AISLE_WEB_ASSISTANT_URL` the turns go to the assistant pod, and the shop API's catalog
-and recommender come from `AISLE_WEB_RETRIEVAL_URL` and `AISLE_RECSYS_URL` (or run here).
+and recommender come from `AISLE_RETRIEVAL_URL` and `AISLE_RECSYS_URL` (or run here), the
+settings the assistant reads too.
 Sessions live in memory, or in Redis when `AISLE_WEB_REDIS_URL` is set.
 """
 
@@ -23,7 +24,7 @@ from assistant import (
     build_ports,
 )
 from recsys import Recommender, RecsysSettings
-from retrieval import HttpProductSearch, ProductSearch, RetrievalSettings
+from retrieval import ProductSearch, RetrievalSettings
 from web.breaker import CircuitBreaker
 from web.chat.hub import ConversationHub, make_hub
 from web.chat.turns import TurnRunner
@@ -70,7 +71,8 @@ class PartsFactory:
 
     Attributes:
         assistant: the in-process assistant's settings (default: `AISLE_ASSISTANT_*`).
-        retrieval: the in-process catalog's settings (default: the data dir's retrieval/).
+        retrieval: the catalog's settings (default: the data dir's retrieval/;
+            `AISLE_RETRIEVAL_URL` selects the retrieval pod).
         recsys: the recommender's settings (default: the data dir's recsys/;
             `AISLE_RECSYS_URL` selects the recsys pod).
         runner: runs turns instead of a built assistant (an `Assistant` also lends its
@@ -118,8 +120,6 @@ class PartsFactory:
             built = build_assistant(a, r, c)
             built.warm()
             runner, search, recommender = built, built.search, built.recommender
-        if settings.retrieval_url and self.runner is None:
-            search = HttpProductSearch(settings.retrieval_url, timeout=settings.service_timeout_s)
         return runner, search, recommender, pod
 
     async def build(self, settings: WebSettings) -> Parts:

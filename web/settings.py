@@ -50,10 +50,12 @@ class WebSettings(BaseSettings):
         default=86_400, ge=60, description="the longest lifetime (exp - iat) of a shopper token"
     )
 
-    # Parts: unset means in-process (the embedded default).
+    # Parts: unset means in-process (the embedded default). The catalog and the recommender
+    # are found as every part finds them: AISLE_RETRIEVAL_URL and AISLE_RECSYS_URL.
     assistant_url: str | None = Field(default=None, description="assistant pod URL")
-    retrieval_url: str | None = Field(default=None, description="retrieval pod URL (REST search)")
-    service_timeout_s: float = Field(default=30.0, gt=0)
+    service_timeout_s: float = Field(
+        default=30.0, gt=0, description="timeout of a call to the assistant pod"
+    )
     turn_deadline_s: float = Field(
         default=8.0, gt=0, description="a turn's whole budget; past it the shopper gets an apology"
     )

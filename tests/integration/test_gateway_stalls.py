@@ -107,13 +107,13 @@ def _told_then_apologised(frames: list[dict[str, Any]]) -> None:
 
 async def test_a_stalled_retrieval_pod(demo_shop_dir: Path, tmp_path: Path) -> None:
     with _pod("retrieval", _data_env(demo_shop_dir), tmp_path / "retrieval.log") as (url, proc):
-        assistant = AssistantSettings(brain="offline", retrieval_url=url)
-        settings = _settings(tmp_path, retrieval_url=url)
+        assistant = AssistantSettings(brain="offline")
+        settings = _settings(tmp_path)
         with serve_web(
             settings,
             assistant=assistant,
             retrieval=RetrievalSettings(
-                data_dir=demo_shop_dir / "retrieval", default_currency="GBP"
+                data_dir=demo_shop_dir / "retrieval", default_currency="GBP", url=url
             ),
             recsys=RecsysSettings(data_dir=demo_shop_dir / "recsys", catalog_path=CATALOG),
         ) as web:
@@ -135,9 +135,7 @@ async def test_a_stalled_recsys_pod(demo_shop_dir: Path, tmp_path: Path) -> None
             retrieval=RetrievalSettings(
                 data_dir=demo_shop_dir / "retrieval", default_currency="GBP"
             ),
-            recsys=RecsysSettings(
-                data_dir=demo_shop_dir / "recsys", catalog_path=CATALOG, url=url
-            ),
+            recsys=RecsysSettings(data_dir=demo_shop_dir / "recsys", catalog_path=CATALOG, url=url),
         ) as web:
             chat = await open_chat(web)
             await _turn(chat, "show me candles")

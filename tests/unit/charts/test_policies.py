@@ -425,6 +425,11 @@ def test_each_part_builds_its_settings_from_the_rendered_environment(
         if part in ("assistant", "retrieval"):
             rs = classes["AISLE_RETRIEVAL_"]()
             assert rs.chroma_url == "http://shop-aisle-chroma:8000"
+        if part in ("web", "assistant"):
+            # The pods that search and recommend find retrieval and recsys by the one
+            # setting each (not in-process, which would serve an empty catalog).
+            assert classes["AISLE_RETRIEVAL_"]().url == "http://shop-aisle-retrieval:8001"
+            assert classes["AISLE_RECSYS_"]().url == "http://shop-aisle-recsys:8003"
 
 
 AISLE_IMAGE = re.compile(r"^(aisle|registry\.example\.com/shop/aisle)(:|@)")
