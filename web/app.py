@@ -15,13 +15,14 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request, WebSocket
-from fastapi.exceptions import HTTPException
-from fastapi.responses import JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from web.chat.events import EventRecorder
 from web.chat.gateway import Gateway
-from web.errors import WebError
+from web.errors import InvalidRequest, WebError, error_for_status
 from web.headers import SecurityHeaders, security_headers
 from web.health import router as health_router
 from web.metrics import GatewayMetrics
@@ -30,12 +31,42 @@ from web.server import server_options
 from web.settings import WebSettings
 from web.shop import api_router, storefront_router
 from web.shop.storefront import STATIC_DIR
+from web.staff import error_page_of, open_console
 from web.staff import install as install_console
-from web.staff import open_console
 
-__all__ = ["STATIC_DIR", "create_app", "server_options"]
+__all__ = ["STATIC_DIR", "create_app", "error_response", "server_options"]
 
 log = logging.getLogger(__name__)
+
+
+def as_web_error(exc: Exception) -> WebError:
+    """Any error a route raised, as a `WebError`: the framework's 404, 405 and validation
+    errors keep their status; anything else is a 500 `server_error` that says nothing more."""
+    if isinstance(exc, WebError):
+        return exc
+    if isinstance(exc, RequestValidationError):
+        first: dict[str, Any] = next(iter(exc.errors()), {})
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return InvalidRequest(f"{where}: {first.get('msg', 'invalid')}" if where else "invalid")
+    if isinstance(exc, HTTPException):
+        return error_for_status(exc.status_code, str(exc.detail))
+    return WebError("something went wrong on the server")
+
+
+async def error_response(request: Request, exc: Exception) -> Response:
+    """The app's one error handler: `{"code": ..., "message": ...}` with the error's status
+    and headers (a console page gets the login form or an error page instead)."""
+    # An unhandled exception is logged by the server (Starlette raises it on after this).
+    error = as_web_error(exc)
+    page = error_page_of(request, error)
+    if page is not None:
+        return page
+    headers = {**error.headers(), "Cache-Control": "no-store"}
+    if isinstance(exc, HTTPException) and exc.headers:
+        headers = {**exc.headers, **headers}
+    return JSONResponse(
+        {"code": error.code, "message": error.message}, status_code=error.status, headers=headers
+    )
 
 
 def create_app(settings: WebSettings, parts: PartsFactory | None = None) -> FastAPI:
@@ -94,18 +125,8 @@ def create_app(settings: WebSettings, parts: PartsFactory | None = None) -> Fast
     app.state.metrics = metrics
     app.state.ready = False
 
-    @app.exception_handler(HTTPException)
-    async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        detail: Any = exc.detail
-        body = (
-            detail if isinstance(detail, dict) else {"code": "http_error", "message": str(detail)}
-        )
-        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
-
-    @app.exception_handler(WebError)
-    async def _web_error(_: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, WebError)
-        return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status)
+    for kind in (WebError, HTTPException, RequestValidationError, Exception):
+        app.add_exception_handler(kind, error_response)
 
     app.include_router(api_router)
     app.include_router(storefront_router)

@@ -14,7 +14,7 @@ from web.chat.events import EventRecorder
 from web.chat.gateway import Gateway
 from web.chat.hub import ConversationHub
 from web.chat.staff import StaffDesk
-from web.errors import WebError
+from web.errors import Unavailable
 from web.parts import Parts
 from web.settings import WebSettings
 from web.shoppers import ShopperTokens
@@ -34,10 +34,8 @@ __all__ = [
 ]
 
 
-class Starting(WebError):
+class Starting(Unavailable):
     """The app's lifespan has not built its parts yet."""
-
-    status = 503
 
 
 def get_settings(conn: HTTPConnection) -> WebSettings:
@@ -54,7 +52,7 @@ def get_parts(conn: HTTPConnection) -> Parts:
     """
     parts: Parts | None = getattr(conn.app.state, "parts", None)
     if parts is None:
-        raise Starting("server_error", "the server is starting")
+        raise Starting("the server is starting", retry_after=5)
     return parts
 
 

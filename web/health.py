@@ -7,11 +7,12 @@ import hmac
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from web.chat.protocol import json_schema
 from web.deps import SettingsDep
+from web.errors import NotFound, Unauthenticated
 from web.metrics import GatewayMetrics
 from web.parts import Parts
 
@@ -94,17 +95,11 @@ def prometheus(request: Request, settings: SettingsDep) -> Response:
     """Prometheus metrics (AISLE_WEB_METRICS_ENABLED; a bearer token when one is set)."""
     metrics_on = settings.metrics_enabled if settings.metrics_enabled is not None else settings.demo
     if not metrics_on:
-        raise HTTPException(
-            status_code=404, detail={"code": "not_found", "message": "metrics are off"}
-        )
+        raise NotFound("metrics are off")
     if settings.metrics_token is not None:
         sent = request.headers.get("authorization", "")
         wanted = f"Bearer {settings.metrics_token.get_secret_value()}"
         if not hmac.compare_digest(sent.encode(), wanted.encode()):
-            raise HTTPException(
-                status_code=401,
-                detail={"code": "unauthenticated", "message": "metrics need the token"},
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+            raise Unauthenticated("metrics need the token")
     metrics: GatewayMetrics = request.app.state.metrics
     return Response(metrics.render(), media_type="text/plain; version=0.0.4")

@@ -16,7 +16,7 @@ import time
 
 import jwt
 
-from web.errors import WebError
+from web.errors import ErrorCode, Unauthenticated
 from web.settings import WebSettings
 
 __all__ = ["AUDIENCE", "DEMO_SHOPPER_SECRET", "BadShopperToken", "ShopperTokens"]
@@ -30,10 +30,11 @@ _SHOPPER_ID = re.compile(r"^[\w.@:+-]{1,128}$")
 _LEEWAY_S = 30
 
 
-class BadShopperToken(WebError):
+class BadShopperToken(Unauthenticated):
     """A shopper token that does not verify; `code` says why (for the error frame or 401)."""
 
-    status = 401
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message, code)
 
 
 class ShopperTokens:

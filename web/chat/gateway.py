@@ -31,7 +31,6 @@ from web.chat.protocol import (
 from web.chat.session import Closed, Connection, Sessions
 from web.chat.staff import StaffDesk
 from web.chat.turns import TurnPipeline, TurnRunner
-from web.errors import as_error_code
 from web.limits import RateLimits, SocketCounter
 from web.metrics import GatewayMetrics
 from web.settings import WebSettings
@@ -307,7 +306,7 @@ class Gateway:
                 rating=frame.data.rating,
             )
         except TranscriptError as e:
-            await conn.error(as_error_code(e.code), e.message, frame.id)
+            await conn.error(e.code, e.message, frame.id)
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Stop following erasures and let running turns finish (on shutdown)."""

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from assistant import ProductCard
-from web.errors import ErrorCode, WebError
+from web.errors import BadRequest, ErrorCode
 
 __all__ = [
     "CLOSE_BAD_FRAME",
@@ -151,11 +151,11 @@ _client = TypeAdapter(ClientFrame)
 CLIENT_TYPES = ("session.hello", "user.message", "user.event", "user.feedback", "ping")
 
 
-class BadFrame(WebError):
+class BadFrame(BadRequest):
     """A client frame the server cannot take; `code` goes into the `error` frame."""
 
     def __init__(self, code: ErrorCode, message: str, frame_id: str | None = None) -> None:
-        super().__init__(code, message)
+        super().__init__(message, code)
         self.frame_id = frame_id
 
 

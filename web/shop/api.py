@@ -5,19 +5,27 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from assistant import ProductCard
 from recsys import Filters, Recommendation
-from retrieval import Product, ProductSearch, RetrievalError, SearchFilters
+from retrieval import (
+    BadQuery,
+    IndexNotReady,
+    Product,
+    ProductNotFound,
+    ProductSearch,
+    RetrievalError,
+    SearchFilters,
+)
 from web import deps
 from web.breaker import CircuitBreaker, PartDown
+from web.errors import ErrorCode, InvalidRequest, NotFound, Unauthenticated, Unavailable, WebError
 from web.experiments import Assignment
 from web.shop.experiments import arm_call, assign_row, reward, served, unheld
-from web.shoppers import BadShopperToken
 
 __all__ = ["router"]
 
@@ -27,12 +35,13 @@ router = APIRouter(prefix="/api", tags=["shop"])
 
 
 def get_catalog(search: deps.SearchDep) -> ProductSearch:
-    """The catalog; 503 when the app runs without one."""
+    """The catalog.
+
+    Raises:
+        Unavailable: 503, the app runs without one.
+    """
     if search is None:
-        raise HTTPException(
-            status_code=503,
-            detail={"code": "catalog_unavailable", "message": "this server has no catalog"},
-        )
+        raise Unavailable("this server has no catalog", "catalog_unavailable")
     return search
 
 
@@ -83,18 +92,11 @@ def shopper_of(
     """The verified shopper of `Authorization: Bearer <shopper token>`, or None (anonymous).
 
     Raises:
-        HTTPException: 401 when a token is sent that does not verify.
+        BadShopperToken: 401, a token was sent that does not verify.
     """
     if credentials is None:
         return None
-    try:
-        return tokens.verify(credentials.credentials)
-    except BadShopperToken as e:
-        raise HTTPException(
-            status_code=401,
-            detail={"code": e.code, "message": e.message},
-            headers={"WWW-Authenticate": "Bearer"},
-        ) from e
+    return tokens.verify(credentials.credentials)
 
 
 ShopperDep = Annotated[str | None, Depends(shopper_of)]
@@ -103,14 +105,10 @@ ShopperDep = Annotated[str | None, Depends(shopper_of)]
 def _claimed(claimed: str | None, verified: str | None) -> str | None:
     """A shopper id named in a request counts only when the bearer token says the same."""
     if claimed is not None and claimed != verified:
-        raise HTTPException(
-            status_code=401,
-            detail={
-                "code": "shopper_unverified",
-                "message": "shopper_id counts only with a shopper token for that shopper "
-                "(Authorization: Bearer); leave it out for anonymous picks",
-            },
-            headers={"WWW-Authenticate": "Bearer"},
+        raise Unauthenticated(
+            "shopper_id counts only with a shopper token for that shopper "
+            "(Authorization: Bearer); leave it out for anonymous picks",
+            "shopper_unverified",
         )
     return verified
 
@@ -127,18 +125,24 @@ def _budget(request: Request) -> float:
     return deps.get_settings(request).api_timeout_s
 
 
-def _down(code: str, what: str, e: Exception) -> HTTPException:
+# How long a client should wait before asking a part that is down again.
+RETRY_AFTER_S = 5.0
+
+
+def _down(code: ErrorCode, what: str, e: Exception) -> Unavailable:
     """503 at once: the part timed out or its breaker is open (it is known to be down)."""
     why = "does not answer" if isinstance(e, TimeoutError | PartDown) else "failed"
-    return HTTPException(
-        status_code=503,
-        detail={"code": code, "message": f"{what} {why}; try again shortly"},
-        headers={"Retry-After": "5"},
-    )
+    return Unavailable(f"{what} {why}; try again shortly", code, retry_after=RETRY_AFTER_S)
 
 
-def _unavailable(e: RetrievalError) -> HTTPException:
-    return HTTPException(status_code=e.status, detail={"code": e.code, "message": e.message})
+def _catalog_error(e: RetrievalError) -> WebError:
+    """The catalog's refusal as the shop API's error (the catalog's own codes)."""
+    if isinstance(e, BadQuery):
+        return InvalidRequest(e.message, "bad_query")
+    if isinstance(e, ProductNotFound):
+        return NotFound(e.message)
+    code: ErrorCode = "index_not_ready" if isinstance(e, IndexNotReady) else "catalog_unavailable"
+    return Unavailable(e.message, code, retry_after=RETRY_AFTER_S)
 
 
 @router.get("/search", response_model=ProductPage)
@@ -162,7 +166,7 @@ async def search_products(
             _budget(request), search.search, q, filters, k + 1, offset
         )
     except RetrievalError as e:
-        raise _unavailable(e) from e
+        raise _catalog_error(e) from e
     except (TimeoutError, PartDown) as e:
         raise _down("catalog_unavailable", "the catalog", e) from e
     items = [h.product for h in page.hits]
@@ -184,14 +188,11 @@ async def get_product(product_id: str, search: SearchDep, request: Request) -> P
     try:
         product = await _catalog(request).run(_budget(request), search.get, product_id)
     except RetrievalError as e:
-        raise _unavailable(e) from e
+        raise _catalog_error(e) from e
     except (TimeoutError, PartDown) as e:
         raise _down("catalog_unavailable", "the catalog", e) from e
     if product is None:
-        raise HTTPException(
-            status_code=404,
-            detail={"code": "not_found", "message": f"the shop does not carry {product_id!r}"},
-        )
+        raise NotFound(f"the shop does not carry {product_id!r}")
     return product
 
 
@@ -288,13 +289,7 @@ async def recommendations(
             arm = None
             recs, label = await fetch(None)
     except Exception as e:
-        raise HTTPException(
-            status_code=503,
-            detail={
-                "code": "recsys_unavailable",
-                "message": f"recommendations: {type(e).__name__}",
-            },
-        ) from e
+        raise _down("recsys_unavailable", "the recommender", e) from e
     cards = await _cards(request, get_catalog(search), recs)
     served(request, arm, session_id, [c.id for c in cards])
     return Cards(items=cards, kind=label, arm=arm.arm if arm else None)
@@ -311,10 +306,7 @@ async def shop_event(
     """
     shopper_id = _claimed(event.shopper_id, shopper)
     if not (event.session_id or shopper_id):
-        raise HTTPException(
-            status_code=422,
-            detail={"code": "bad_event", "message": "session_id or shopper_id is required"},
-        )
+        raise InvalidRequest("session_id or shopper_id is required")
     # Outside a chat: recsys learns it for the shopper, else for the storefront session.
     actor = shopper_id or f"session:{event.session_id}"
     await events.record(actor, event.name, event.product_id)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from web.deps import SettingsDep, ShopperTokensDep
+from web.errors import NotFound
 
 __all__ = ["STATIC_DIR", "router"]
 
@@ -39,7 +40,7 @@ def product_page(product_id: str, settings: SettingsDep) -> Response:
     """The storefront's product view (the page reads the id from its URL)."""
     if settings.demo and STOREFRONT.exists():
         return FileResponse(STOREFRONT, media_type="text/html")
-    raise HTTPException(status_code=404, detail={"code": "not_found", "message": "no storefront"})
+    raise NotFound("no storefront")
 
 
 @router.post("/demo/shopper-token")
@@ -48,6 +49,6 @@ async def demo_shopper_token(
 ) -> JSONResponse:
     """Demo mode only: the demo server plays the shop's backend and signs a shopper token."""
     if not settings.demo:
-        raise HTTPException(status_code=404, detail={"code": "not_found", "message": "demo only"})
+        raise NotFound("demo only")
     token = tokens.issue(body.shopper_id, ttl_s=3600)
     return JSONResponse({"token": token, "expires_in": 3600})

@@ -1,9 +1,10 @@
 """The staff console: login, conversation review, live takeover, analytics, staff accounts.
 
 `install(app)` adds the console's pages (`/console/...`), its JSON API
-(`/api/staff/...`), its live sockets (`/console/live/socket...`) and the error
-handlers that turn console errors into login redirects, HTML pages or JSON. The
-app's lifespan opens the console (`open_console`: staff accounts are bootstrapped there).
+(`/api/staff/...`) and its live sockets (`/console/live/socket...`); `error_page_of`
+answers an error on a console page with the login form or an error page (the app's
+error handler answers JSON everywhere else). The app's lifespan opens the console
+(`open_console`: staff accounts are bootstrapped there).
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
+from web.errors import WebError
 from web.staff.api import router as api_router
 from web.staff.auth import Admin, Agent, Viewer, require
-from web.staff.errors import ConsoleError, NotLoggedIn
+from web.staff.errors import NotLoggedIn
 from web.staff.experiments import router as experiments_router
 from web.staff.live import router as live_router
 from web.staff.pages import error_page
@@ -28,6 +30,7 @@ __all__ = [
     "Admin",
     "Agent",
     "Viewer",
+    "error_page_of",
     "install",
     "open_console",
     "require",
@@ -41,22 +44,14 @@ router.include_router(api_router)
 router.include_router(experiments_router)
 
 
-def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+def error_page_of(request: Request, exc: WebError) -> Response | None:
+    """A console page's answer to an error, or None for a request that is not for one.
 
-
-async def _console_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ConsoleError)
-    if _is_api(request):
-        headers = {"Cache-Control": "no-store"}
-        if isinstance(exc, NotLoggedIn):
-            headers["WWW-Authenticate"] = 'Cookie realm="aisle-console"'
-        retry = getattr(exc, "retry_after", None)
-        if retry is not None:
-            headers["Retry-After"] = str(int(retry + 0.999))
-        return JSONResponse(
-            {"code": exc.code, "message": exc.message}, status_code=exc.status, headers=headers
-        )
+    Not logged in: a GET goes to the login form and comes back after it; anything else
+    gets the error as a console page.
+    """
+    if request.scope["type"] != "http" or not request.url.path.startswith("/console"):
+        return None
     if isinstance(exc, NotLoggedIn):
         target = request.url.path
         if request.method == "GET" and request.url.query:
@@ -78,4 +73,3 @@ def install(app: FastAPI) -> None:
             (`open_console`).
     """
     app.include_router(router)
-    app.add_exception_handler(ConsoleError, _console_error)

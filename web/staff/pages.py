@@ -17,9 +17,10 @@ import yaml
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
+from web.errors import WebError
 from web.staff import actions, charts
 from web.staff.auth import Admin, Agent, Viewer, display_name, session_of, staff_of
-from web.staff.errors import BadRequest, ConsoleError
+from web.staff.errors import BadRequest
 from web.staff.filters import FLAGS, RATINGS, SORTS, parse_list_query
 from web.staff.state import DeskDep, StateDep
 from web.staff.templating import SECURITY_HEADERS, render, render_text
@@ -371,9 +372,7 @@ async def rate_turn(
 
 
 @router.post("/conversations/{conversation_id}/takeover")
-async def take_over(
-    conversation_id: str, user: Agent, state: StateDep, desk: DeskDep
-) -> Response:
+async def take_over(conversation_id: str, user: Agent, state: StateDep, desk: DeskDep) -> Response:
     """Take over the conversation in progress (the form behind the "Take over" button)."""
     await actions.take_over(state, desk, conversation_id, user)
     return _back(conversation_id, "#live")
@@ -542,12 +541,8 @@ async def enable(user: Admin, state: StateDep, email: Annotated[str, Form()] = "
     return _redirect("/console/staff")
 
 
-def error_page(request: Request, error: ConsoleError) -> Response:
+def error_page(request: Request, error: WebError) -> Response:
     """An error as a console page (the API answers JSON instead)."""
-    headers: dict[str, str] = {}
-    retry = getattr(error, "retry_after", None)
-    if retry is not None:
-        headers["Retry-After"] = str(int(retry + 0.999))
     return render(
-        request, "error.html", status=error.status, headers=headers, error=error, back=None
+        request, "error.html", status=error.status, headers=error.headers(), error=error, back=None
     )

@@ -1,5 +1,7 @@
 """Errors of the transcript store and staff accounts, each with a stable code and HTTP status.
 
+The codes are web's published `ErrorCode`s: the staff API and feedback frames pass them on.
+
 TranscriptError
 ├── ConversationNotFound   (404)
 ├── InvalidRequest         (400)
@@ -11,6 +13,8 @@ TranscriptError
 """
 
 from __future__ import annotations
+
+from web.errors import ErrorCode
 
 __all__ = [
     "ConversationNotFound",
@@ -27,7 +31,7 @@ __all__ = [
 class TranscriptError(Exception):
     """Base of every transcript and staff error: `code` is stable, `status` is HTTP."""
 
-    code = "transcript_error"
+    code: ErrorCode = "transcript_error"
     status = 500
 
     def __init__(self, message: str) -> None:
@@ -38,47 +42,47 @@ class TranscriptError(Exception):
 class ConversationNotFound(TranscriptError):
     """No conversation (or turn) with that id is stored."""
 
-    code = "conversation_not_found"
+    code: ErrorCode = "conversation_not_found"
     status = 404
 
 
 class InvalidRequest(TranscriptError):
     """An argument is out of range: a rating, a tag, a cursor from another sort."""
 
-    code = "invalid_request"
+    code: ErrorCode = "invalid_request"
     status = 400
 
 
 class StorageUnavailable(TranscriptError):
     """The database cannot be reached or refused the write."""
 
-    code = "storage_unavailable"
+    code: ErrorCode = "storage_unavailable"
     status = 503
 
 
 class StaffError(TranscriptError):
     """Base of staff account errors."""
 
-    code = "staff_error"
+    code: ErrorCode = "staff_error"
     status = 400
 
 
 class StaffExists(StaffError):
     """A staff user with that email exists already."""
 
-    code = "staff_exists"
+    code: ErrorCode = "staff_exists"
     status = 409
 
 
 class StaffNotFound(StaffError):
     """No staff user with that email."""
 
-    code = "staff_not_found"
+    code: ErrorCode = "staff_not_found"
     status = 404
 
 
 class WeakPassword(StaffError):
     """The password is too short to protect a console account."""
 
-    code = "weak_password"
+    code: ErrorCode = "weak_password"
     status = 400
