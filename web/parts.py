@@ -26,6 +26,7 @@ from assistant import (
 from recsys import Recommender, RecsysSettings
 from retrieval import ProductSearch, RetrievalSettings
 from web.breaker import CircuitBreaker
+from web.budget import GuardedRecommender, GuardedSearch
 from web.chat.hub import ConversationHub, make_hub
 from web.chat.turns import TurnRunner
 from web.experiments import Experiments, ExperimentSettings, start_experiments
@@ -62,6 +63,8 @@ class Parts:
         if self.assistant_pod is not None:
             with contextlib.suppress(Exception):
                 await self.assistant_pod.aclose()
+        self.catalog_breaker.close()
+        self.recommender_breaker.close()
         await asyncio.to_thread(self.store.close)
 
 
@@ -100,9 +103,14 @@ class PartsFactory:
         return a, r, c
 
     def _turns_and_ports(
-        self, settings: WebSettings
+        self, settings: WebSettings, catalog: CircuitBreaker, recommendations: CircuitBreaker
     ) -> tuple[TurnRunner, ProductSearch | None, Recommender | None, HttpAssistant | None]:
-        """The turn runner and the shop API's catalog and recommender (blocking: loads models)."""
+        """The turn runner and the shop API's catalog and recommender (blocking: loads models).
+
+        An in-process assistant calls the retrieval and recsys pods (when they are pods)
+        through their breakers, within each turn's budget (web/budget.py); the shop API
+        calls them through the same breakers (`CircuitBreaker.run`).
+        """
         a, r, c = self.part_settings(settings)
         search: ProductSearch | None
         recommender: Recommender | None
@@ -118,13 +126,30 @@ class PartsFactory:
             search, recommender = build_ports(a, r, c)
         else:
             built = build_assistant(a, r, c)
+            search, recommender = built.search, built.recommender
+            if r.url or c.url:
+                built = Assistant(
+                    GuardedSearch(search, catalog) if r.url else search,
+                    GuardedRecommender(recommender, recommendations)
+                    if c.url and recommender is not None
+                    else recommender,
+                    built.policies,
+                    a,
+                    brain=built.brain,
+                )
             built.warm()
-            runner, search, recommender = built, built.search, built.recommender
+            runner = built
         return runner, search, recommender, pod
 
     async def build(self, settings: WebSettings) -> Parts:
         """Build every part (model loading and migrations run in worker threads)."""
-        runner, search, recommender, pod = await asyncio.to_thread(self._turns_and_ports, settings)
+        catalog = CircuitBreaker("catalog", settings.breaker_failures, settings.breaker_reset_s)
+        recommendations = CircuitBreaker(
+            "recommender", settings.breaker_failures, settings.breaker_reset_s
+        )
+        runner, search, recommender, pod = await asyncio.to_thread(
+            self._turns_and_ports, settings, catalog, recommendations
+        )
         store = self.store
         if store is None:
             store = await asyncio.to_thread(make_transcript_store, settings)
@@ -139,12 +164,8 @@ class PartsFactory:
             recommender=recommender,
             store=store,
             hub=hub,
-            catalog_breaker=CircuitBreaker(
-                "catalog", settings.breaker_failures, settings.breaker_reset_s
-            ),
-            recommender_breaker=CircuitBreaker(
-                "recommender", settings.breaker_failures, settings.breaker_reset_s
-            ),
+            catalog_breaker=catalog,
+            recommender_breaker=recommendations,
             assistant_pod=pod,
             experiments=experiments,
             impressions=impressions,

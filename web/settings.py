@@ -62,6 +62,12 @@ class WebSettings(BaseSettings):
     still_looking_s: float = Field(
         default=1.0, gt=0, description="silence after which the shopper is told 'still looking'"
     )
+    call_timeout_s: float = Field(
+        default=1.5,
+        gt=0,
+        description="the longest a turn waits for one call to the retrieval or recsys pod "
+        "(less when its deadline is nearer); the assistant then answers without it",
+    )
     api_timeout_s: float = Field(
         default=3.0, gt=0, description="the shop API's budget for a catalog or recsys call"
     )

@@ -36,6 +36,7 @@ from assistant import (
     TurnStarted,
 )
 from web.breaker import CircuitBreaker, PartDown
+from web.budget import TurnBudget, turn_budget
 from web.chat.experiments import chat_arms, record_chat_impressions
 from web.chat.hub import Conversation, ConversationHub
 from web.chat.staff import StaffDesk
@@ -123,7 +124,8 @@ class TurnPipeline:
         self.experiments = experiments
         self._redactor = Redactor(settings.redact_pii)
         # Only the pod can be down on its own; an in-process assistant's faults are its
-        # catalog's or recommender's, which the turn deadline bounds.
+        # catalog's or recommender's, which their own breakers and the turn's budget
+        # bound (web/budget.py).
         self.breaker: CircuitBreaker | None = (
             CircuitBreaker("assistant", settings.breaker_failures, settings.breaker_reset_s)
             if settings.assistant_url
@@ -323,23 +325,26 @@ class TurnPipeline:
                 conv.id, "assistant.status", {"turn_id": answer.turn_id, "text": STILL_LOOKING}
             )
 
-        async for event in self._within_budget(request, received, still_looking):
-            if answer.first_s is None:
-                answer.first_s = time.perf_counter() - received
-                self.metrics.first_frame.observe(answer.first_s)
-            if isinstance(event, TurnStarted):
-                await self._begin(conv, answer)
-                continue
-            if isinstance(event, TurnDone):
-                answer.record, answer.state = event.record, event.state
-                return
-            if isinstance(event, AnswerDelta):
-                answer.chunks.append(event.text)
-            elif isinstance(event, ProductsShown):
-                answer.cards = list(event.items)
-            elif isinstance(event, Suggestions):
-                answer.chips = list(event.items)
-            await self.hub.publish(conv.id, event.type, event.frame_data())
+        # The in-process assistant's calls to the pods take their timeouts from this.
+        budget = TurnBudget(received + self.settings.turn_deadline_s, self.settings.call_timeout_s)
+        with turn_budget(budget):
+            async for event in self._within_budget(request, received, still_looking):
+                if answer.first_s is None:
+                    answer.first_s = time.perf_counter() - received
+                    self.metrics.first_frame.observe(answer.first_s)
+                if isinstance(event, TurnStarted):
+                    await self._begin(conv, answer)
+                    continue
+                if isinstance(event, TurnDone):
+                    answer.record, answer.state = event.record, event.state
+                    return
+                if isinstance(event, AnswerDelta):
+                    answer.chunks.append(event.text)
+                elif isinstance(event, ProductsShown):
+                    answer.cards = list(event.items)
+                elif isinstance(event, Suggestions):
+                    answer.chips = list(event.items)
+                await self.hub.publish(conv.id, event.type, event.frame_data())
 
     async def _apologise(self, conv: Conversation, answer: _Answer, code: str) -> None:
         log.warning("turn failed (%s); the shopper gets an apology", code)
