@@ -203,8 +203,8 @@ def error_for_status(status: int, message: str, code: ErrorCode | None = None) -
     kind = _BY_STATUS.get(status)
     if kind is not None:
         return kind(message, code)
-    if code is None:
+    if code is None and status < 500:
         code = "method_not_allowed" if status == 405 else "bad_request"
-    error = WebError(message, code if status < 500 else None)
+    error = WebError(message, code)
     error.status = status
     return error

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from tests.browser.console_helpers import DEMO_ADMIN, EchoRunner
 from web.app import create_app
-from web.errors import ERROR_CODES
+from web.errors import ERROR_CODES, error_for_status
 from web.parts import PartsFactory
 from web.settings import WebSettings
 
@@ -142,3 +142,21 @@ def test_console_pages_answer_with_the_login_form_or_an_error_page(admin: TestCl
     away = admin.get("/console/conversations?q=mug", follow_redirects=False)
     assert away.status_code == 303
     assert away.headers["location"] == "/console/login?next=%2Fconsole%2Fconversations%3Fq%3Dmug"
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "kind", "expected"),
+    [
+        (404, "conversation_not_found", "NotFound", "conversation_not_found"),
+        (409, None, "Conflict", "conflict"),
+        (405, None, "WebError", "method_not_allowed"),
+        (413, None, "WebError", "bad_request"),
+        (500, "transcript_error", "WebError", "transcript_error"),
+        (502, None, "WebError", "server_error"),
+    ],
+)
+def test_a_status_another_layer_chose_keeps_its_status_and_code(
+    status: int, code: Any, kind: str, expected: str
+) -> None:
+    error = error_for_status(status, "what went wrong", code)
+    assert (type(error).__name__, error.status, error.code) == (kind, status, expected)
