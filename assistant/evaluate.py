@@ -584,9 +584,40 @@ def quote_totals(result: TurnResult, known: dict[str, Product], quantities: set[
     return out
 
 
+# Quantities shoppers say in words ("two of the second one", "a dozen"): the audit reads them
+# itself, so that it never depends on the assistant's own reading of the message.
+_SAID_NUMBERS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "fifty": 50,
+    "a hundred": 100,
+    "dozen": 12,
+    "half a dozen": 6,
+    "a couple": 2,
+    "a pair": 2,
+}
+_SAID_NUMBER = re.compile(
+    r"\b(?:" + "|".join(sorted(map(re.escape, _SAID_NUMBERS), key=len, reverse=True)) + r")\b"
+)
+
+
 def said_quantities(said: Iterable[str]) -> set[int]:
-    """Whole numbers from 2 to 10,000 in the shopper's messages: quantities a quote may use."""
-    return {int(n) for t in said for n in numbers(t) if n.is_integer() and 1 < n <= 10_000}
+    """Whole numbers from 2 to 10,000 in the shopper's messages, in digits or in words
+    ("a dozen"): quantities a quote may use."""
+    out = {int(n) for t in said for n in numbers(t) if n.is_integer() and 1 < n <= 10_000}
+    out |= {_SAID_NUMBERS[m.group(0)] for t in said for m in _SAID_NUMBER.finditer(t.lower())}
+    return out
 
 
 def allowed_amounts(

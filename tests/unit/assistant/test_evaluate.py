@@ -16,6 +16,7 @@ from assistant.evaluate import (
     has_words,
     money,
     quote_totals,
+    said_quantities,
     tool_product_ids,
 )
 from assistant.events import ProductCard, ToolCall, TurnRecord, TurnResult
@@ -265,6 +266,19 @@ def test_audit_accepts_totals_for_a_quantity_the_shopper_said() -> None:
     assert audit(r, {}, shown, allowed, currency="INR") != []
     r = result([], "The Wayona Cable costs ₹4,788.")
     assert audit(r, {}, shown, allowed, currency="INR") != []
+
+
+def test_audit_reads_a_quantity_the_shopper_said_in_words() -> None:
+    chalkboard = prod("h", "2.95", title="Natural Slate Heart Chalkboard")
+    shown = {"h": chalkboard}
+    said = ["lovely, a dozen of them for my classroom then, how much?"]
+    assert said_quantities(said) == {12}
+    allowed = allowed_amounts(shown.values(), said, set())
+    r = result([], "12 x Natural Slate Heart Chalkboard at £2.95 each comes to £35.40.")
+    assert audit(r, {}, shown, allowed, currency="GBP", quantities=said_quantities(said)) == []
+    r = result([], "12 x Natural Slate Heart Chalkboard at £2.95 each comes to £36.40.")
+    assert audit(r, {}, shown, allowed, currency="GBP", quantities={12}) != []
+    assert said_quantities(["two of the second one", "half a dozen"]) == {2, 6}
 
 
 def test_audit_takes_figures_of_a_shown_products_description() -> None:
