@@ -33,6 +33,7 @@ from assistant.matching import (
     order_by,
     product_terms,
     rank_by_words,
+    stem,
 )
 from assistant.policies import PolicyIndex, PolicySnippet
 from assistant.state import ProductFilters
@@ -51,6 +52,12 @@ INJECTED = ("user_id", "seen", "model")
 # The experiment placements of the chat: which tool serves which (web's experiments choose
 # an arm, a recommender model, per placement and conversation).
 ARM_PLACEMENTS = {"recommend_for_user": "chat_for_you", "similar_products": "chat_similar"}
+
+
+def _title_key(title: str) -> frozenset[str]:
+    """A title's content words, stemmed: "Chocos - Moons & Stars" and "Chocos Moon & Stars" are
+    one product in two listings, never an alternative to itself."""
+    return frozenset(stem(w) for w in content_words(title)) or frozenset({title.strip().lower()})
 
 
 @dataclass
@@ -213,13 +220,13 @@ def make_tools(
             0,
             "vector",
         )
-        same = product.title.strip().lower()
+        same = _title_key(product.title)
         pool = [
             h.product
             for h in page.hits
             if h.product.id != product.id
             and h.product.id not in skip
-            and h.product.title.strip().lower() != same
+            and _title_key(h.product.title) != same
         ]
         return order_by([p for p in pool if keeps(p, f)], f.sort)[:k]
 

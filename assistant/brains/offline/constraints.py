@@ -117,8 +117,7 @@ _MAX = re.compile(
     r"no(?:thing)? (?:more )?(?:expensive|pricey|dearer) than|"
     r"(?:doesn'?t|does not|don'?t|do not|shouldn'?t|should not|can'?t|cannot|won'?t) "
     r"(?:want to |wanna )?(?:cost|costs|go|be|spend|pay) (?:more than|over|above)|"
-    r"(?:isn'?t|is not|aren'?t|are not) (?:more than|over|above))\s*"
-    + _MONEY
+    r"(?:isn'?t|is not|aren'?t|are not) (?:more than|over|above))\s*" + _MONEY
 )
 _MAX_AFTER = re.compile(
     rf"{_CUR}?\s*{_AMT}{_UNIT}\s*(?:to spend|budget|max(?:imum)?|or (?:less|under|below)|tops|"
@@ -202,7 +201,10 @@ _NEGATION = re.compile(
     r"any (?:other )?(?:colou?r|kind|type|brand|flavou?r|size|shade|style)s? (?:but|except)|"
     r"(?:do ?n'?t|do not|does ?n'?t|does not|never) (?:like|want|need|love|fancy|use|wear|"
     r"eat|drink)s?|rather not|"
-    r"not keen on|not a fan of|not into|free from|free of)\s+"
+    r"not keen on|not a fan of|not into|free from|free of|"
+    r"(?:ca ?n'?t|can not|cannot|could ?n'?t) (?:stand|bear|stomach|abide)|skip|"
+    r"steer clear of|stay away from|keep away from|allergic to|gone off|sick of|"
+    r"fed up with|tired of)\s+"
     r"(?:(?:made|make|of|from|out|by|in|any|a|an|the|too|so|really|very|that|something|"
     r"anything|one|ones|products?|brand|color|colour|from the brand)\s+)*"
     r"(?P<what>[a-z0-9][a-z0-9&'-]*(?:\s+(?!(?:and|or|but|under|over|below|above|less|more|"
@@ -445,8 +447,10 @@ _SIZE = re.compile(
     r"mah|watts?|w|oz|fl oz|v|hz|mp)\b"
 )
 # "Anything cheaper that does the same job?": like the product in question.
-_SAME_JOB = re.compile(r"\b(?:that |which )?(?:does|do) the same (?:job|thing)\b|\bsame (?:job|"
-                       r"purpose|function)\b")
+_SAME_JOB = re.compile(
+    r"\b(?:that |which )?(?:does|do) the same (?:job|thing)\b|\bsame (?:job|"
+    r"purpose|function)\b"
+)
 # "Had a Bajaj before and didn't like it": not a Bajaj this time.
 _DISLIKED = re.compile(
     r"\b(?:had|have had|'ve had|used|tried|bought|owned) (?:a |an |the |some |one )?"
@@ -566,10 +570,12 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     text = _SAME_JOB.sub(" ", text)
     text = _exclusions(text, lexicon, up)
     _money(text, up, spent)
-    if m := _QUANTITY.search(_blank(text, spent[0]) if spent else text):
+    counted = language.counts_as_digits(text)
+    if m := _QUANTITY.search(_blank(counted, spent[0]) if spent else counted):
         up.quantity = int(next(g for g in m.groups() if g))
         up.quote = bool(_QUOTE_CUE.search(text)) and up.quantity > 0
         if up.quote:
+            text = counted  # "two of the second one": the count is spent, not a word
             spent.append(m.span())
     explicit = up.price_min is not None or up.price_max is not None
     if _CHEAPER.search(text) and not explicit:

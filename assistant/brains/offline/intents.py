@@ -103,7 +103,8 @@ _COMPARE = re.compile(
     r"pros and cons|better choice)\b"
 )
 _TOGETHER = re.compile(
-    r"\b(?:go(?:es)? (?:well )?with|goes with|to go with|pair(?:s)? (?:well )?with|"
+    r"\b(?:go(?:es)? (?:(?:really |very )?(?:well|nicely|best|perfectly|great) )?with|goes with|"
+    r"to go with|pair(?:s)? (?:(?:well|nicely|best) )?with|"
     r"match(?:es)? (?:with )?(?:it|this|that)|"
     r"bought together|also (?:bought|buy|get)|buy with|complete the (?:set|look)|"
     r"what else (?:do|did|would) (?:people|customers|shoppers)|frequently bought|"
@@ -315,10 +316,21 @@ def strong_policy(text: str) -> bool:
     return bool(_POLICY_STRONG.search(text.lower()))
 
 
+# A message that opens by naming a thing ("a power bank that supports power delivery", "an
+# hdmi cable with audio return") asks for that thing, unless the thing is a service.
+_NAMES_A_THING = re.compile(
+    r"^\W*(?:an?|some)\s+(?!(?:refund|return|exchange|replacement|delivery|discount|voucher|"
+    r"coupon|question|quick|query|problem|complaint|gift[- ]?(?:wrap|card|message))\w*\b)[a-z0-9]"
+)
+
+
 def _is_policy(body: str, s: Signals) -> bool:
     """A question about the shop: a policy word that only the shop has, or a word that is
     also a product word asked as a question to the shop."""
     strong = _POLICY_STRONG.search(body)
+    if s.product_words and _NAMES_A_THING.search(body) and "?" not in body:
+        if not _ASKS_THE_SHOP.search(body):
+            return False  # "a menstrual cup, the after delivery size"
     if not strong and not (_POLICY.search(body) and _SHOP_FRAME.search(body)):
         return False
     if not strong and _PRODUCT_REQUEST.search(body):

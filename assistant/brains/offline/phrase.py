@@ -17,7 +17,9 @@ _CUES = re.compile(
     r"\b(?:look(?:ing)? (?:everywhere |all over |around |high and low |online )?for|"
     r"searching for|shopping for|search for|need|want|wanted|"
     r"would like|i'd like|like to buy|buy|get|show me|find me|find|have you got|got any|"
-    r"do you (?:have|sell|stock|carry|do)|any chance of|after)\b"
+    r"do you (?:have|sell|stock|carry|do)|any chance of|"
+    # "I'm after a teapot" wants one; "a cup for after delivery" does not
+    r"(?:i'?m|i am|we'?re|we are|was|were|is|are) (?:\w+ )?after|after(?= (?:an?|some|any)\b))\b"
 )
 _PRONOUN_OBJECTS = {"it", "them", "this", "that", "these", "those", "him", "her"}
 _BE = {"is", "are", "has", "have", "comes", "come", "was", "were", "can", "will", "should"}

@@ -105,8 +105,6 @@ def test_more_premium_is_dearer_than_shown_not_a_word() -> None:
     assert up.query_words == []
 
 
-
-
 def test_a_request_after_is_anyone_there_is_a_request() -> None:
     assert _intent("Is anyone there? I want to buy some candles", True) == "find"
     assert _intent("are you a bot?", True) == "identity"
@@ -147,6 +145,11 @@ def test_a_brand_the_shopper_did_not_like_before_is_excluded() -> None:
         ("do you gift wrap?", "policy_question"),
         ("do you sell gift wrap?", "find"),
         ("find me a power delivery usb cable", "find"),
+        ("a power bank that supports power delivery fast charging", "find"),
+        ("an hdmi cable that supports audio return for my soundbar", "find"),
+        ("a refund for the broken teapot please", "policy_question"),
+        ("a candle, do you deliver to france?", "policy_question"),
+        ("what would go nicely with the bird ornament?", "bought_together"),
         ("mi wired earphones or the boult bassbuds, which one's better?", "compare"),
     ],
 )
@@ -166,3 +169,57 @@ async def test_a_question_after_one_product_is_about_that_product(assistant: Ass
     )
     assert price.record.intent == "product_question"
     assert str(BY_ID[named.cards[0].id].price) in price.text.replace("£", "")
+
+
+@pytest.mark.parametrize(
+    ("message", "excluded"),
+    [
+        ("instant noodles, but I can't stand maggi", ["maggi"]),
+        ("pickles please, skip the mango ones", ["mango"]),
+        ("some jewellery for my auntie, but skip the earrings", ["earrings"]),
+        ("a bluetooth speaker, I cannot stand boat", ["boat"]),
+        ("biscuits, we're sick of chocolate ones", ["chocolate"]),
+    ],
+)
+def test_dislikes_said_in_more_ways_are_exclusions(message: str, excluded: list[str]) -> None:
+    up = parse(message, LEX)
+    assert up.exclude == excluded
+    assert not set(excluded) & set(up.query_words)
+
+
+@pytest.mark.parametrize(
+    ("message", "quantity"),
+    [
+        ("I'll have three of them, what's the total?", 3),
+        ("how much for two of the second one?", 2),
+        ("a dozen of them for my classroom then, how much?", 12),
+    ],
+)
+def test_a_count_in_words_is_a_quote(message: str, quantity: int) -> None:
+    up = parse(message, LEX)
+    assert (up.quantity, up.quote) == (quantity, True)
+    assert not {"two", "three", "wo", "hree"} & set(up.query_words)
+
+
+def test_a_number_word_in_a_title_stays_a_word_without_a_price_question() -> None:
+    up = parse("a set of three cake tins", LEX)
+    assert up.quote is False
+    assert "three" in up.query_words or up.phrase.endswith("cake tins")
+
+
+@pytest.mark.parametrize(
+    ("message", "query"),
+    [
+        ("a menstrual cup, the after delivery size", ["menstrual", "cup"]),
+        ("I'm after a teapot", ["teapot"]),
+        ("my mum is after a new kettle", ["kettle"]),
+    ],
+)
+def test_after_wants_something_only_as_im_after(message: str, query: list[str]) -> None:
+    assert parse(message, LEX).query_words == query
+
+
+def test_small_talk_around_a_superlative_is_not_searched() -> None:
+    up = parse("out of interest, what's the most expensive thing in the whole shop?", LEX)
+    assert up.query_words == []
+    assert up.sort == "price_desc"

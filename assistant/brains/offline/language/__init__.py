@@ -47,8 +47,7 @@ _CLAUSE_STOP = (
 )
 
 _MORE_INTERESTS = re.compile(
-    r"\s*(?:,|&|\band\b|\bor\b)\s*(?:also\s+|all\s+)?((?:[a-z][a-z'&-]*\s*){1,2}?)"
-    + _CLAUSE_STOP
+    r"\s*(?:,|&|\band\b|\bor\b)\s*(?:also\s+|all\s+)?((?:[a-z][a-z'&-]*\s*){1,2}?)" + _CLAUSE_STOP
 )
 
 
@@ -108,6 +107,7 @@ class ShopperLanguage:
     name: str = "en"
     kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
     aspects: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    numbers: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     @cache
@@ -146,6 +146,7 @@ class ShopperLanguage:
             colours=frozenset(data.get("colours", "").split()),
             kinds={k.lower(): tuple(v) for k, v in data.get("kinds", {}).items()},
             aspects={k.lower(): tuple(v) for k, v in data.get("aspects", {}).items()},
+            numbers={k.lower(): int(v) for k, v in data.get("numbers", {}).items()},
         )
 
     def doer(self, word: str) -> str:
@@ -169,6 +170,18 @@ class ShopperLanguage:
                 value = self.amounts[phrase]
                 text = re.sub(rf"\b{re.escape(phrase)}\b", f"{value:g} ", text)
         return text
+
+    def counts_as_digits(self, text: str) -> str:
+        """Counts in words as digits, padded to the word's length so that spans found in the
+        result are spans of `text` ("three of them" -> "3     of them")."""
+        if not self.numbers:
+            return text
+        words = "|".join(sorted(map(re.escape, self.numbers), key=len, reverse=True))
+        return re.sub(
+            rf"\b(?:{words})\b",
+            lambda m: str(self.numbers[m.group(0)]).ljust(len(m.group(0))),
+            text,
+        )
 
     def read(self, text: str) -> Reading:
         """Take people, interests, occasions and time expressions out of a lower-case message."""
