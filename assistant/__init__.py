@@ -8,6 +8,8 @@ record and the new state.
 """
 
 from assistant.brains import Brain, make_brain
+from assistant.breaker import CircuitBreaker, PartDown
+from assistant.budget import GuardedRecommender, GuardedSearch, TurnBudget, turn_budget
 from assistant.client import HttpAssistant
 from assistant.composition import build_assistant, build_policies, build_ports
 from assistant.context import TurnContext
@@ -58,11 +60,15 @@ __all__ = [
     "BrainFailed",
     "BrainTimeout",
     "ChatMessage",
+    "CircuitBreaker",
     "Constraints",
     "ConversationState",
     "Correction",
+    "GuardedRecommender",
+    "GuardedSearch",
     "HttpAssistant",
     "LLMSettings",
+    "PartDown",
     "PoliciesUnavailable",
     "PolicyIndex",
     "PolicySnippet",
@@ -74,6 +80,7 @@ __all__ = [
     "ToolFailed",
     "ToolResult",
     "Tools",
+    "TurnBudget",
     "TurnContext",
     "TurnDone",
     "TurnEvent",
@@ -89,4 +96,5 @@ __all__ = [
     "make_tools",
     "parse_event",
     "read_policies",
+    "turn_budget",
 ]

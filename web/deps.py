@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import Depends
 from starlette.requests import HTTPConnection
 
+from assistant import CircuitBreaker
 from recsys import Recommender
 from retrieval import ProductSearch
-from web.breaker import CircuitBreaker
 from web.chat.events import EventRecorder
 from web.chat.gateway import Gateway
 from web.chat.hub import ConversationHub

@@ -19,14 +19,15 @@ from typing import Any
 from assistant import (
     Assistant,
     AssistantSettings,
+    CircuitBreaker,
+    GuardedRecommender,
+    GuardedSearch,
     HttpAssistant,
     build_assistant,
     build_ports,
 )
 from recsys import Recommender, RecsysSettings
 from retrieval import ProductSearch, RetrievalSettings
-from web.breaker import CircuitBreaker
-from web.budget import GuardedRecommender, GuardedSearch
 from web.chat.hub import ConversationHub, make_hub
 from web.chat.turns import TurnRunner
 from web.experiments import Experiments, ExperimentSettings, start_experiments
@@ -108,7 +109,7 @@ class PartsFactory:
         """The turn runner and the shop API's catalog and recommender (blocking: loads models).
 
         An in-process assistant calls the retrieval and recsys pods (when they are pods)
-        through their breakers, within each turn's budget (web/budget.py); the shop API
+        through their breakers, within each turn's budget (assistant/budget.py); the shop API
         calls them through the same breakers (`CircuitBreaker.run`).
         """
         a, r, c = self.part_settings(settings)

@@ -25,18 +25,20 @@ from typing import Protocol
 from assistant import (
     AnswerDelta,
     AssistantError,
+    CircuitBreaker,
     ConversationState,
+    PartDown,
     ProductCard,
     ProductsShown,
     Suggestions,
+    TurnBudget,
     TurnDone,
     TurnEvent,
     TurnRecord,
     TurnRequest,
     TurnStarted,
+    turn_budget,
 )
-from web.breaker import CircuitBreaker, PartDown
-from web.budget import TurnBudget, turn_budget
 from web.chat.experiments import chat_arms, record_chat_impressions
 from web.chat.hub import Conversation, ConversationHub
 from web.chat.staff import StaffDesk
@@ -125,7 +127,7 @@ class TurnPipeline:
         self._redactor = Redactor(settings.redact_pii)
         # Only the pod can be down on its own; an in-process assistant's faults are its
         # catalog's or recommender's, which their own breakers and the turn's budget
-        # bound (web/budget.py).
+        # bound (assistant/budget.py).
         self.breaker: CircuitBreaker | None = (
             CircuitBreaker("assistant", settings.breaker_failures, settings.breaker_reset_s)
             if settings.assistant_url

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from assistant import ProductCard
+from assistant import CircuitBreaker, PartDown, ProductCard
 from recsys import Filters, Recommendation
 from retrieval import (
     BadQuery,
@@ -22,7 +22,6 @@ from retrieval import (
     SearchFilters,
 )
 from web import deps
-from web.breaker import CircuitBreaker, PartDown
 from web.errors import ErrorCode, InvalidRequest, NotFound, Unauthenticated, Unavailable, WebError
 from web.experiments import Assignment
 from web.shop.experiments import arm_call, assign_row, reward, served, unheld

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from web.breaker import CircuitBreaker, PartDown
-from web.budget import GuardedRecommender, GuardedSearch, TurnBudget, turn_budget
+from assistant.breaker import CircuitBreaker, PartDown
+from assistant.budget import GuardedRecommender, GuardedSearch, TurnBudget, turn_budget
 
 
 class StalledSearch:

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from web.breaker import CircuitBreaker, PartDown
+from assistant.breaker import CircuitBreaker, PartDown
 
 
 def test_it_opens_after_failures_in_a_row_and_a_probe_closes_it() -> None:

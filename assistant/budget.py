@@ -1,8 +1,9 @@
 """A turn's deadline budget, shared with the calls the turn makes to the retrieval and recsys pods.
 
-The turn pipeline (web/chat/turns.py) opens a `TurnBudget` for each turn. The in-process
-assistant's catalog and recommender, when they are pods, are wrapped here
-(`GuardedSearch`, `GuardedRecommender`): each call goes through the part's circuit
+Whoever runs the assistant opens a `TurnBudget` for each turn: the web's turn pipeline
+(web/chat/turns.py) with the assistant in its process, or the assistant pod
+(assistant/app.py). The assistant's catalog and recommender, when they are pods, are wrapped
+here (`GuardedSearch`, `GuardedRecommender`): each call goes through the part's circuit
 breaker and gets a timeout derived from the turn, the smaller of `call_timeout_s` and
 what is left of the deadline less a reserve for saying the answer. A call that times out
 marks its part down for the rest of the turn, so the turn's later calls to it fail at
@@ -19,6 +20,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from assistant.breaker import CircuitBreaker, PartDown
 from recsys import Filters, Interaction, Recommendation, Recommender
 from retrieval import (
     Facets,
@@ -30,7 +32,6 @@ from retrieval import (
     SearchPage,
     Vocabulary,
 )
-from web.breaker import CircuitBreaker, PartDown
 
 __all__ = ["GuardedRecommender", "GuardedSearch", "TurnBudget", "turn_budget"]
 
