@@ -11,7 +11,7 @@ from assistant.brains import Brain, make_brain
 from assistant.breaker import CircuitBreaker, PartDown
 from assistant.budget import GuardedRecommender, GuardedSearch, TurnBudget, turn_budget
 from assistant.client import HttpAssistant
-from assistant.composition import build_assistant, build_policies, build_ports
+from assistant.composition import build_assistant, build_policies, build_ports, guard_pods
 from assistant.context import TurnContext
 from assistant.errors import (
     AssistantError,
@@ -92,6 +92,7 @@ __all__ = [
     "build_policies",
     "build_ports",
     "collect",
+    "guard_pods",
     "make_brain",
     "make_tools",
     "parse_event",

@@ -1,8 +1,15 @@
-"""The assistant pod: POST /turn streams a turn's events as NDJSON (`python -m assistant`)."""
+"""The assistant pod: POST /turn streams a turn's events as NDJSON (`python -m assistant`).
+
+Its calls to the retrieval and recsys pods go through a circuit breaker per pod and each
+turn's budget (assistant/budget.py), as the web's in-process assistant's do: a stalled pod
+costs a turn at most `AISLE_ASSISTANT_CALL_TIMEOUT_S`, and nothing once its breaker opens.
+The pod's first event, `assistant.start`, goes out before any of those calls.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -11,7 +18,9 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from assistant.composition import build_assistant
+from assistant.breaker import CircuitBreaker
+from assistant.budget import TurnBudget, turn_budget
+from assistant.composition import build_assistant, guard_pods
 from assistant.errors import AssistantError
 from assistant.settings import AssistantSettings
 from assistant.state import TurnRequest
@@ -43,14 +52,29 @@ def create_app(
 ) -> FastAPI:
     """The assistant app; the assistant is built from settings in the lifespan unless given."""
 
+    retrieval = retrieval or RetrievalSettings(default_currency=settings.default_currency)
+    recsys = recsys or RecsysSettings()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.assistant = assistant or await run_in_threadpool(
-            build_assistant, settings, retrieval, recsys
-        )
+        breakers = [
+            CircuitBreaker(part, settings.breaker_failures, settings.breaker_reset_s)
+            if url
+            else None
+            for part, url in (("catalog", retrieval.url), ("recommender", recsys.url))
+        ]
+        built = assistant
+        if built is None:
+            built = await run_in_threadpool(build_assistant, settings, retrieval, recsys)
+        app.state.assistant = guard_pods(built, *breakers)
         # Load the catalog and the query model before the first shopper arrives.
         await run_in_threadpool(app.state.assistant.warm)
-        yield
+        try:
+            yield
+        finally:
+            for breaker in breakers:
+                if breaker is not None:
+                    breaker.close()
 
     app = FastAPI(title="Aisle assistant", version="1", lifespan=lifespan)
 
@@ -88,10 +112,15 @@ def create_app(
     async def turn(body: TurnRequest, assistant: AssistantDep) -> StreamingResponse:
         """One turn as NDJSON: one protocol event per line, `assistant.done` last."""
 
+        received = time.perf_counter()
+
         async def lines() -> AsyncIterator[str]:
+            # Calls to the retrieval and recsys pods take their timeouts from the turn's.
+            budget = TurnBudget(received + settings.turn_timeout_s, settings.call_timeout_s)
             try:
-                async for event in assistant.turn(body):
-                    yield event.model_dump_json() + "\n"
+                with turn_budget(budget):
+                    async for event in assistant.turn(body):
+                        yield event.model_dump_json() + "\n"
             except AssistantError as e:
                 yield _error_line(e.code, e.message)
             except Exception:

@@ -63,7 +63,7 @@ class TurnBudget:
         return min(self.call_timeout_s, left)
 
 
-# Set by the turn pipeline around the assistant's turn; asyncio tasks and the worker
+# Set around the assistant's turn by whoever runs it; asyncio tasks and the worker
 # threads of `asyncio.to_thread` inherit it from there.
 _BUDGET: ContextVar[TurnBudget | None] = ContextVar("aisle_turn_budget", default=None)
 
@@ -75,7 +75,10 @@ def turn_budget(budget: TurnBudget) -> Iterator[TurnBudget]:
     try:
         yield budget
     finally:
-        _BUDGET.reset(token)
+        # The assistant pod streams a turn from inside the block; a stream closed by its
+        # finalizer runs this in another context, where there is nothing to restore.
+        with contextlib.suppress(ValueError):
+            _BUDGET.reset(token)
 
 
 def _guarded(breaker: CircuitBreaker, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 
+from assistant.breaker import CircuitBreaker
+from assistant.budget import GuardedRecommender, GuardedSearch
 from assistant.errors import PoliciesUnavailable
 from assistant.policies import PolicyIndex, read_policies
 from assistant.settings import AssistantSettings
@@ -27,7 +29,7 @@ from retrieval import (
     make_store,
 )
 
-__all__ = ["build_assistant", "build_policies", "build_ports"]
+__all__ = ["build_assistant", "build_policies", "build_ports", "guard_pods"]
 
 log = logging.getLogger(__name__)
 
@@ -109,3 +111,24 @@ def build_assistant(
     recommender = make_recommender(recsys or RecsysSettings())
     policies = build_policies(settings, store, embedder)
     return Assistant(search, recommender, policies, settings)
+
+
+def guard_pods(
+    assistant: Assistant, catalog: CircuitBreaker | None, recommender: CircuitBreaker | None
+) -> Assistant:
+    """The assistant with its retrieval and recsys pods behind their breakers and each
+    turn's budget (assistant/budget.py); a None breaker leaves that port as it is.
+
+    Both hosts of the assistant use this: the web with the assistant in its process, and
+    the assistant pod. They open a `TurnBudget` around each turn.
+    """
+    if catalog is None and (recommender is None or assistant.recommender is None):
+        return assistant
+    rec = assistant.recommender
+    return Assistant(
+        GuardedSearch(assistant.search, catalog) if catalog is not None else assistant.search,
+        GuardedRecommender(rec, recommender) if recommender is not None and rec else rec,
+        assistant.policies,
+        assistant.settings,
+        brain=assistant.brain,
+    )

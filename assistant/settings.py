@@ -65,6 +65,20 @@ class AssistantSettings(BaseSettings):
     max_message_chars: int = Field(default=1000, ge=1, description="longer messages are refused")
     max_tool_calls: int = Field(default=6, ge=1, description="tool calls per turn")
     turn_timeout_s: float = Field(default=30.0, gt=0, description="wall time of one turn")
+    # The pod's own guard on the retrieval and recsys pods (assistant/budget.py), the same
+    # as the web's AISLE_WEB_CALL_TIMEOUT_S and AISLE_WEB_BREAKER_* for its in-process assistant.
+    call_timeout_s: float = Field(
+        default=1.5,
+        gt=0,
+        description="the longest a turn waits for one call to the retrieval or recsys pod "
+        "(less when the turn's time is nearly up); the assistant then answers without it",
+    )
+    breaker_failures: int = Field(
+        default=3, ge=1, description="failures in a row that open a pod's circuit breaker"
+    )
+    breaker_reset_s: float = Field(
+        default=15.0, gt=0, description="how long an open breaker fails fast before a probe"
+    )
     max_cards: int = Field(default=4, ge=1, le=12, description="product cards shown per turn")
     alternative_min_similarity: float = Field(
         default=0.45,

@@ -20,11 +20,10 @@ from assistant import (
     Assistant,
     AssistantSettings,
     CircuitBreaker,
-    GuardedRecommender,
-    GuardedSearch,
     HttpAssistant,
     build_assistant,
     build_ports,
+    guard_pods,
 )
 from recsys import Recommender, RecsysSettings
 from retrieval import ProductSearch, RetrievalSettings
@@ -128,16 +127,9 @@ class PartsFactory:
         else:
             built = build_assistant(a, r, c)
             search, recommender = built.search, built.recommender
-            if r.url or c.url:
-                built = Assistant(
-                    GuardedSearch(search, catalog) if r.url else search,
-                    GuardedRecommender(recommender, recommendations)
-                    if c.url and recommender is not None
-                    else recommender,
-                    built.policies,
-                    a,
-                    brain=built.brain,
-                )
+            built = guard_pods(
+                built, catalog if r.url else None, recommendations if c.url else None
+            )
             built.warm()
             runner = built
         return runner, search, recommender, pod
