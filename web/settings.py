@@ -66,7 +66,8 @@ class WebSettings(BaseSettings):
         default=1.5,
         gt=0,
         description="the longest a turn waits for one call to the retrieval or recsys pod "
-        "(less when its deadline is nearer); the assistant then answers without it",
+        "(less when its deadline is nearer; the assistant then answers without it), and for "
+        "the assistant pod to accept a turn (its first event)",
     )
     api_timeout_s: float = Field(
         default=3.0, gt=0, description="the shop API's budget for a catalog or recsys call"

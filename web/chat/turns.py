@@ -47,16 +47,31 @@ from web.metrics import GatewayMetrics
 from web.settings import WebSettings
 from web.store import Redactor, TranscriptStore
 
-__all__ = ["SORRY", "STILL_LOOKING", "TurnPipeline", "TurnRunner", "TurnTimeout"]
+__all__ = [
+    "ASSISTANT_DOWN",
+    "SORRY",
+    "STILL_LOOKING",
+    "AssistantSilent",
+    "TurnPipeline",
+    "TurnRunner",
+    "TurnTimeout",
+]
 
 log = logging.getLogger(__name__)
 
 SORRY = "Sorry, I couldn't finish that answer just now. Please ask again in a moment."
 STILL_LOOKING = "Still looking…"
+# The assistant pod is known down, does not answer, or did not accept the turn in time.
+ASSISTANT_DOWN = "Sorry, I can't reach the assistant right now. Please try again in a moment."
+_DOWN_CODES = frozenset({"assistant_down", "assistant_unavailable", "assistant_silent"})
 
 
 class TurnTimeout(Exception):
     """The turn used up its deadline budget."""
+
+
+class AssistantSilent(Exception):
+    """The assistant pod did not accept the turn (its first event) within a call's timeout."""
 
 
 class TurnRunner(Protocol):
@@ -97,6 +112,8 @@ def _error_code(e: Exception) -> str:
         return "turn_timeout"
     if isinstance(e, PartDown):
         return "assistant_down"
+    if isinstance(e, AssistantSilent):
+        return "assistant_silent"
     return "assistant_error"
 
 
@@ -355,8 +372,9 @@ class TurnPipeline:
             turn_id=answer.turn_id, brain="unknown", fallback=f"error: {code}"
         )
         await self._begin(conv, answer)
-        answer.chunks.append(SORRY)
-        await self.hub.publish(conv.id, "assistant.delta", {"text": SORRY})
+        text = ASSISTANT_DOWN if code in _DOWN_CODES else SORRY
+        answer.chunks.append(text)
+        await self.hub.publish(conv.id, "assistant.delta", {"text": text})
 
     def _count(self, record: TurnRecord, latency: float) -> None:
         self.metrics.turn_latency.observe(latency)
@@ -376,10 +394,14 @@ class TurnPipeline:
         (`AISLE_WEB_TURN_DEADLINE_S`, counted from the message's arrival), so a stalled
         assistant, catalog or recommender cannot keep the shopper waiting longer; after
         `AISLE_WEB_STILL_LOOKING_S` without an answer `still_looking` is called once. With
-        the assistant pod, its circuit breaker fails a turn at once while it is known down.
+        the assistant pod, its circuit breaker fails a turn at once while it is known down,
+        and the pod must accept the turn (its first event, `assistant.start`, which a
+        healthy pod sends before any work) within `AISLE_WEB_CALL_TIMEOUT_S`; after that
+        first event only the turn's deadline bounds it (an LLM brain may think a while).
 
         Raises:
             TurnTimeout: the budget ran out.
+            AssistantSilent: the assistant pod did not accept the turn in time.
             PartDown: the assistant pod's breaker is open.
         """
         breaker = self.breaker
@@ -387,6 +409,8 @@ class TurnPipeline:
             breaker.check()
         deadline = received + self.settings.turn_deadline_s
         status_at = received + self.settings.still_looking_s
+        # Only the pod can be silent; the in-process assistant starts the turn in this loop.
+        accept_by = received + self.settings.call_timeout_s if breaker is not None else None
         told = False
         events = aiter(self.runner.turn(request))
         try:
@@ -395,15 +419,20 @@ class TurnPipeline:
                 while True:
                     now = time.perf_counter()
                     until = deadline if told else min(deadline, status_at)
+                    if accept_by is not None:
+                        until = min(until, accept_by)
                     done, _ = await asyncio.wait({step}, timeout=max(0.0, until - now))
                     if done:
                         break
-                    if time.perf_counter() >= deadline:
+                    now = time.perf_counter()
+                    if now >= deadline or (accept_by is not None and now >= accept_by):
                         step.cancel()
                         await asyncio.gather(step, return_exceptions=True)
                         if breaker is not None:
                             breaker.failure()
-                        raise TurnTimeout(self.settings.turn_deadline_s)
+                        if now >= deadline:
+                            raise TurnTimeout(self.settings.turn_deadline_s)
+                        raise AssistantSilent(self.settings.call_timeout_s)
                     told = True
                     await still_looking()
                 try:
@@ -414,6 +443,7 @@ class TurnPipeline:
                     if breaker is not None:
                         breaker.failure()
                     raise
+                accept_by = None  # the pod accepted the turn
                 if not isinstance(event, TurnStarted):
                     told = True  # the assistant spoke: no "still looking" after that
                 yield event
