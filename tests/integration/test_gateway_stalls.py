@@ -21,20 +21,33 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from fastapi.responses import StreamingResponse
 
-from assistant import AssistantSettings
+from assistant import (
+    AnswerDelta,
+    AssistantSettings,
+    ConversationState,
+    HttpAssistant,
+    TurnDone,
+    TurnRecord,
+    TurnRequest,
+    TurnStarted,
+)
 from recsys import RecsysSettings
 from retrieval import RetrievalSettings
-from tests.integration.servers import free_port, serve_web, wait_http
+from tests.integration.servers import free_port, serve_app, serve_web, wait_http
 from tests.integration.wsclient import Chat, open_chat
+from web.app import create_app
 from web.chat.turns import ASSISTANT_DOWN, SORRY, STILL_LOOKING
+from web.parts import PartsFactory
 from web.settings import WebSettings
 
 pytestmark = pytest.mark.slow
@@ -351,4 +364,46 @@ async def test_a_stalled_assistant_pod_fails_fast_then_comes_back(
                     break
                 await asyncio.sleep(0.5)
             assert "products.shown" in [f["type"] for f in frames], _text(frames)
+            await chat.close()
+
+
+def _thinking_pod(think_s: float) -> FastAPI:
+    """An assistant pod whose brain (an LLM, say) thinks `think_s` after accepting the turn."""
+    app = FastAPI()
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post("/turn")
+    async def turn(_: TurnRequest) -> StreamingResponse:
+        async def lines() -> AsyncIterator[str]:
+            yield TurnStarted(turn_id="t1").model_dump_json() + "\n"
+            await asyncio.sleep(think_s)
+            yield AnswerDelta(text="Here is a thought-out answer.").model_dump_json() + "\n"
+            done = TurnDone(record=TurnRecord(turn_id="t1", brain="llm"), state=ConversationState())
+            yield done.model_dump_json() + "\n"
+
+        return StreamingResponse(lines(), media_type="application/x-ndjson")
+
+    return app
+
+
+async def test_an_assistant_pod_that_accepted_the_turn_may_think_past_the_call_timeout(
+    tmp_path: Path,
+) -> None:
+    # Only the pod's first event has the short timeout: after it, the turn's deadline.
+    settings = WebSettings(data_dir=tmp_path, demo=True, assistant_url="http://pod.invalid")
+    think_s = settings.call_timeout_s + 1.0
+    with serve_app(_thinking_pod(think_s)) as pod:
+        web_app = create_app(settings, PartsFactory(runner=HttpAssistant(pod)))
+        with serve_app(web_app) as web:
+            chat = await open_chat(web)
+            timed = await _timed_turn(chat, "what would suit my dad?")
+            frames = [f for _, f in timed]
+            assert _text(frames) == "Here is a thought-out answer.", _text(frames)
+            assert _answered_after(timed) > settings.call_timeout_s, timed
+            assert "assistant.status" in [f["type"] for f in frames]
+            # The breaker counted a success: the next turn is asked too, not refused.
+            assert _text(await _turn(chat, "and my mum?")) == "Here is a thought-out answer."
             await chat.close()
