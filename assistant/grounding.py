@@ -136,6 +136,7 @@ class SentenceStream:
 class _Mention:
     start: int
     product: Product
+    exact: bool = False  # named by id or full title, not by most of its words
 
 
 @dataclass
@@ -198,7 +199,7 @@ class GroundingGuard:
                 exact.append((at.start(), at.end(), p))
         # "Heart T-Light Holder" inside "White Hanging Heart T-Light Holder" is not a mention.
         found = [
-            _Mention(a, p)
+            _Mention(a, p, exact=True)
             for a, b, p in exact
             if not any(a2 <= a and b <= b2 and (b2 - a2) > (b - a) for a2, b2, _ in exact)
         ]
@@ -271,6 +272,16 @@ class GroundingGuard:
                 # Variants can share a title: any of them at the same place may own the price.
                 tied = [x.product for x in mentions if product and x.product.title == product.title]
                 if any(near(float(t.price)) for t in tied):
+                    continue
+                # A product named in full owns its price even when words of another title
+                # stand nearer ("the Fresh Tomato Ketchup is from our tomato ketchup range and
+                # costs ₹79"); a price beside a product named in full is checked against it.
+                subject = next((x for x in mentions if x.product is product), None)
+                if (
+                    subject is not None
+                    and not subject.exact
+                    and any(near(float(x.product.price)) for x in mentions if x.exact)
+                ):
                     continue
             elif any(near(float(p.price)) for p in known.values()) or any(near(a) for a in allowed):
                 continue

@@ -31,6 +31,15 @@ def test_each_price_belongs_to_the_product_named_before_it() -> None:
     assert len(g.corrections) == 1
 
 
+def test_words_of_another_title_do_not_take_a_price_from_the_product_named_in_full() -> None:
+    g = guard()
+    assert (KNOWN["M1"].title, KNOWN["M2"].title) == ("Red Spotty Mug", "Blue Enamel Mug")
+    text = "The Red Spotty Mug is from our mug range in blue enamel and costs £2.50. "
+    assert g.check(text) == text and g.corrections == []
+    wrong = "The Red Spotty Mug is from our mug range in blue enamel and costs £9.99. "
+    assert g.check(wrong) != wrong  # a price beside no product's own is still corrected
+
+
 def test_a_title_inside_a_longer_title_is_not_a_mention() -> None:
     g = guard()
     text = "1. White Hanging Heart T-Light Holder: £2.95\n"
