@@ -163,6 +163,7 @@ class PolicySnippet(BaseModel):
     heading: str
     text: str
     score: float
+    similarity: float | None = None  # the passage's cosine to the question (None: words only)
 
 
 def read_policies(directory: Path) -> list[PolicySection]:
@@ -294,7 +295,12 @@ class PolicyIndex:
         scored.sort(key=lambda x: -x[0])
         return [
             PolicySnippet(
-                id=s.id, title=s.title, heading=s.heading, text=s.text, score=round(sc, 4)
+                id=s.id,
+                title=s.title,
+                heading=s.heading,
+                text=s.text,
+                score=round(sc, 4),
+                similarity=round(vec[s.id], 4) if vec else None,
             )
             for sc, s in scored[:k]
         ]

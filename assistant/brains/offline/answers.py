@@ -432,6 +432,10 @@ class Answers:
         if not result.snippets:
             self.chips(["Talk to a person", *_POLICY_CHIPS[:2]], 3)
             return [self.book.say("policy_none")]
+        return self.policy_answer(result)
+
+    def policy_answer(self, result: ToolResult) -> list[str]:
+        """The best passages of a policy search that found some, quoted."""
         top = result.snippets[0]
         pieces = [self.book.say("policy_intro", title=top.title.lower()) + "\n", top.text + "\n"]
         if len(result.snippets) > 1:

@@ -19,7 +19,7 @@ from assistant.brains.offline.references import Reference
 from assistant.brains.offline.templates import Phrasebook
 from assistant.brains.offline.understand import Understanding, understand
 from assistant.context import TurnContext
-from assistant.matching import content_words, mentions, names, product_terms
+from assistant.matching import content_words, mentions, names, product_terms, stem
 from assistant.state import Constraints, ProductFilters
 from retrieval import Vocabulary
 
@@ -46,6 +46,15 @@ _SIMILAR_CUE = re.compile(
 )
 _CHEAPER_THAN = re.compile(r"\bcheaper\b|\bless expensive\b|\bmore affordable\b|\bbudget\b")
 _GIFT = re.compile(r"\b(?:gifts?|presents?|stocking fillers?|something for)\b")
+# A policy passage whose embedding is at least this close to the question (cosine, the
+# bundled MiniLM) is about what the shopper asked for ("gift vouchers" and the passage on
+# gift cards, 0.59), even without sharing the word; unrelated products score 0.1-0.3.
+POLICY_COVERS = 0.5
+# "Do you sell gift vouchers?": asks whether the shop has a thing, which may be a service.
+_ASKS_IF_SOLD = re.compile(
+    r"\b(?:do|can|could|will|would) (?:you|i|we) (?:\w+ )?(?:sell|have|do|offer|stock|carry|buy|"
+    r"get)\b|\bhave you got\b|\bis there\b|\bare there\b"
+)
 _SEPARATOR = re.compile(r"\s+(?:and|vs\.?|versus|or|with)\s+|,")
 # Words of a request that never belong to a product's name.
 _NOT_NAME = {
@@ -301,6 +310,18 @@ class OfflineBrain:
                 "search_products",
                 {"query": c.query, "filters": c.filters(), "exclude_ids": skip, "k": ctx.max_cards},
             )
+        if result.ok and result.missing and _ASKS_IF_SOLD.search(ctx.message.lower()):
+            # What the catalog does not carry may be what the shop's own pages describe
+            # ("do you sell gift vouchers?"): their passage, never "we don't carry it".
+            policy = await ctx.call("answer_policy", {"question": ctx.message})
+            missing = {stem(w) for w in result.missing}
+            top = policy.snippets[0] if policy.ok and policy.snippets else None
+            if top is not None and (
+                missing & {stem(w) for w in content_words(top.text)}
+                or (top.similarity or 0.0) >= POLICY_COVERS
+            ):
+                u.intent = ctx.intent = "policy_question"
+                return writer.policy_answer(policy)
         if (
             u.new_topic
             and not u.update.ideas
@@ -313,12 +334,7 @@ class OfflineBrain:
             # the request is for a present within its limits, not for the words.
             u.constraints = c = c.model_copy(update={"query": ""})
             return await self._recommend(ctx, u, writer)
-        if (
-            result.ok
-            and (not result.products or result.missing)
-            and u.update.brands
-            and c.brands
-        ):
+        if result.ok and (not result.products or result.missing) and u.update.brands and c.brands:
             # A brand read from a word that is also part of a product's name ("dairy milk
             # silk" is Cadbury's, not the brand Silk) that finds nothing was a wrong guess.
             words_of_brands = " ".join(b.lower() for b in c.brands)

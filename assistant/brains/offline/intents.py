@@ -275,9 +275,10 @@ _POLICY_STRONG = re.compile(
     r"\b(?:(?:do|can|could|will|would) you (?:also )?(?:gift[- ]?)?wrap|gift[- ]?wrap(?:ping)? "
     r"(?:service|option)|(?:do|can|could|will|would) you (?:also )?(?:accept|take) "
     r"(?!(?:it|them) back)|"
-    r"ship|shipping|deliver|delivery|postage|return|returns|refund|pay|payment|paypal|"
-    r"discount|voucher|coupon|track|tracking|gift wrapping|credit cards?|debit cards?|paypal|"
-    r"klarna|apple pay|google pay|mastercard|amex|send (?:it |them )?back|money back)\b"
+    r"ship|shipping|deliver|delivery|postage|return|returns|refunds?|pay|payment|paypal|"
+    r"discounts?|vouchers?|coupons?|track|tracking|gift wrapping|credit cards?|debit cards?|"
+    r"klarna|apple pay|google pay|mastercard|amex|send (?:\w+ )?back|money(?:'s| is)? back|"
+    r"last (?:day|date|posting date) (?:to|i can|for|we can)|order (?:by|deadline))\b"
 )
 # Policy words that are product words too ("heavy duty", "damaged hair", "closed toe"):
 # they ask about the shop only in a question to the shop.
@@ -298,7 +299,9 @@ _PRODUCT_REQUEST = re.compile(
     r"any good|recommend|suggest|find me|searching for)\b"
 )
 _SHOP_INFO = re.compile(
-    r"\b(?:open|opening|hours|closing|close|closed|times|phone|email|contact|reach you)\b"
+    r"\b(?:open|opening|hours|closing|close|closed|times|phone|email|contact|reach you|"
+    r"(?:what|which) number|ring you|call you|pop in(?:to)?|visit (?:you|your)|in person|"
+    r"(?:actual|physical|real|bricks and mortar) (?:shop|store)|(?:shop|store|branch) in)\b"
 )
 
 

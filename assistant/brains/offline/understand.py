@@ -39,6 +39,13 @@ _ASKS_FOR = re.compile(
 )
 
 _SAME = re.compile(r"\bsame (?:job|thing|purpose|function)\b")
+# A question that goes on about the shop's answer just given ("and how long would it take to
+# get there?", "what if it arrives broken?"), not about products.
+_POLICY_FOLLOW_UP = re.compile(
+    r"^\W*(?:(?:and|so|also|ok|okay|right)\W+)?(?:roughly |about |approximately )?"
+    r"(?:how (?:long|soon|quickly|many days|many weeks)|what if|and if|is that|does that|"
+    r"would that|will that|when would|when will|where do i|do i (?:need|have) to)\b"
+)
 _IS_QUESTION = re.compile(
     r"^\W*(?:and\s+|so\s+|also\s+)?(?:what|which|how|does|do|is|are|can|will|would|has|have|"
     r"could)\b|\?\s*$"
@@ -113,6 +120,14 @@ def understand(
         intent = "find"  # "... maybe a lampshade or a mirror or fairy lights"
     elif intent == "unclear" and update.query_words and active and len(message.split()) <= 8:
         intent = "refine"  # "she's still a kitten", after cat food
+    if (
+        state.last_intent == "policy_question"
+        and intent in ("find", "unclear", "refine")
+        and not reference.ids
+        and len(update.query_words) <= 2
+        and _POLICY_FOLLOW_UP.search(message.lower())
+    ):
+        intent = "policy_question"  # "and roughly how long would it take?" after delivery
     if reference.how == "superlative" and intent not in ("compare", "quote"):
         intent = "product_question"
     focus = known.get(state.focus or "")

@@ -223,3 +223,38 @@ def test_small_talk_around_a_superlative_is_not_searched() -> None:
     up = parse("out of interest, what's the most expensive thing in the whole shop?", LEX)
     assert up.query_words == []
     assert up.sort == "price_desc"
+
+
+async def test_a_thing_the_catalog_lacks_but_the_shops_pages_describe_is_answered_from_them(
+    assistant: Assistant,
+) -> None:
+    (cards,) = await assistant.converse(["do you sell gift cards?"])
+    assert cards.record.intent == "policy_question"
+    assert "£10 to £100" in cards.text and not cards.cards
+    (saddles,) = await assistant.converse(["do you sell unicorn saddles?"])
+    assert saddles.record.intent != "policy_question"
+    assert "£10 to £100" not in saddles.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "if I send something back, how long before the money's back in my account?",
+        "what's the last day I can order and still get it before Christmas?",
+        "have you got an actual shop in London I can pop into?",
+    ],
+)
+def test_questions_to_the_shop_without_its_usual_keywords(message: str) -> None:
+    assert _intent(message, product_words=True) == "policy_question"
+
+
+async def test_a_question_that_goes_on_about_a_policy_answer_stays_with_the_policies(
+    assistant: Assistant,
+) -> None:
+    _, follow = await assistant.converse(
+        ["do you post to canada?", "and roughly how long would it take to get there?"]
+    )
+    assert follow.record.intent == "policy_question"
+    assert "working days" in follow.text
+    _, candles = await assistant.converse(["do you post to canada?", "show me candles"])
+    assert candles.record.intent == "find" and candles.cards
