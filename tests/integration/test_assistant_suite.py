@@ -19,7 +19,14 @@ from typing import Any
 import pytest
 
 from assistant import Assistant, AssistantSettings, LLMSettings, TurnRequest, build_policies
-from assistant.evaluate import Suite, audit, load_suite, run_suite
+from assistant.evaluate import (
+    Suite,
+    audit,
+    load_suite,
+    quote_totals,
+    run_suite,
+    said_quantities,
+)
 from retrieval import (
     HashingEmbedder,
     HybridSearch,
@@ -272,17 +279,23 @@ async def test_real_shopper_phrasing_gets_grounded_answers(
     ] + [["show me teapots", q] for q in questions[:150]]
     violations, turns, unsold = [], 0, 0
     for messages in conversations:
-        state, seen = None, {}
+        state, seen, said = None, {}, []
         for message in messages:
             result = await demo.run_turn(TurnRequest(message=message, state=state))
             turns += 1
+            said.append(message)
             assert result.text.strip(), message
             shown = {p.id: p for p in demo.search.get_many([c.id for c in result.cards])}
             seen.update(shown)
             c = result.state.constraints
             allowed = {b for b in (c.price_min, c.price_max) if b is not None}
             allowed |= {3.95, 6.95, 12.5, 40.0, 2.5, 10.0, 100.0, 150.0}
-            violations += audit(result, shown, seen, allowed)
+            # A quote for a count the shopper said ("can I get two books ...") is N x a price
+            # shown, by the evaluator's own rule (`allowed_amounts`, `quote_totals`).
+            quantities = said_quantities(said)
+            allowed |= {round(q * float(p.price), 2) for q in quantities for p in seen.values()}
+            allowed |= quote_totals(result, seen, quantities)
+            violations += audit(result, shown, seen, allowed, quantities=quantities)
             unsold += "don't carry" in result.text or "doesn't sell" in result.text
             state = result.state
     assert turns > 1000
