@@ -12,8 +12,8 @@ is N x its catalog price; "most popular" is distinct buyers on the demo shop and
 Amazon India. Rules this suite adds:
 
 - a count of products that "fit" a turn is the number of catalog products that pass the turn's
-  whole `products` expectation as assistant/evaluate.py reads it (its word matcher, copied
-  below as `has_words`: whole words, plural endings aside, a 4+ letter word also matching a word
+  whole `products` expectation as assistant/evaluate.py reads it (its word matcher,
+  `has_words`, imported: whole words, plural endings aside, a 4+ letter word also matching a word
   that starts with it; `title_any` also as a substring of the category path; `not_words` over
   title, brand, category path and attribute values; `not_brands` over brand and title). Each
   such count is at least the turn's `min_products` (`--check` verifies it for every turn);
@@ -85,43 +85,10 @@ PEN_DRIVES = "Computers & Accessories > External Devices & Data Storage > Pen Dr
 ROUTERS = "Computers & Accessories > Networking Devices > Routers"
 SUITES = {"demo": "demo.yaml", "bigbasket": "bigbasket.yaml", "amazon-india": "amazon-india.yaml"}
 
-# ----- the evaluator's word reading (a copy of assistant/evaluate.py's matcher, so that counts
-# are of products that pass an expectation exactly as the evaluator checks it)
-_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
-
-
-def _stem(w: str) -> str:
-    w = w.removesuffix("'s").removesuffix("s'")
-    if len(w) > 4 and w.endswith("ies"):
-        return w[:-3] + "y"
-    if len(w) > 4 and w.endswith(("ches", "shes", "xes", "sses", "oes")):
-        return w[:-2]
-    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        return w[:-1]
-    return w
-
-
-def _stems(text: str) -> list[str]:
-    out = []
-    for w in _WORD.findall(text.lower().replace("\u2019", "'")):
-        out.append(_stem(w))
-        out += [_stem(x) for x in w.split("-") if len(x) > 2 and "-" in w]
-    return out
-
-
-def has_words(text: str, phrase: str) -> bool:
-    """The phrase as whole words of the text (plural endings aside; a 4+ letter word also
-    matches a word starting with it, at most 6 letters longer)."""
-    want, have = _stems(phrase), _stems(text)
-    if not want:
-        return False
-    if len(want) == 1:
-        w = want[0]
-        return any(
-            t == w or (len(w) >= 4 and t.startswith(w) and len(t) - len(w) <= 6) for t in have
-        )
-    n = len(want)
-    return any(have[i : i + n] == want for i in range(len(have) - n + 1))
+# ----- the evaluator's word reading, imported rather than copied, so that counts are of
+# products that pass an expectation exactly as the evaluator checks it
+sys.path.insert(0, str(ROOT))
+from assistant.evaluate import has_words  # noqa: E402
 
 
 def _attrs(r: Any) -> dict[str, str]:
