@@ -89,6 +89,13 @@ class Reading:
     ideas: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=8)
+def _count_words(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a language's counts in words, compiled once, not per message."""
+    alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b")
+
+
 @dataclass(frozen=True)
 class ShopperLanguage:
     """One language's non-product vocabulary."""
@@ -176,11 +183,8 @@ class ShopperLanguage:
         result are spans of `text` ("three of them" -> "3     of them")."""
         if not self.numbers:
             return text
-        words = "|".join(sorted(map(re.escape, self.numbers), key=len, reverse=True))
-        return re.sub(
-            rf"\b(?:{words})\b",
-            lambda m: str(self.numbers[m.group(0)]).ljust(len(m.group(0))),
-            text,
+        return _count_words(tuple(self.numbers)).sub(
+            lambda m: str(self.numbers[m.group(0)]).ljust(len(m.group(0))), text
         )
 
     def read(self, text: str) -> Reading:
