@@ -38,8 +38,10 @@ from retrieval.finetune import (
     FinetuneConfig,
     FinetuneResult,
     finetune,
+    judged_negatives,
     mine_hard_negatives,
     ndcg_on_slice,
+    pick_negatives,
 )
 from retrieval.ingest import Ingestor, Progress
 from retrieval.models import (
@@ -68,6 +70,9 @@ class TrainOptions:
         held_share: share of queries held out to decide promotion (never trained on).
         min_gain: the new model must beat the current one's held-out nDCG@10 by more.
         min_held_queries: fewer held-out queries with a positive refuse the training.
+        negative_below: pairs labelled below this are their query's hard negatives (a
+            product shown for the query and not chosen, or judged irrelevant); such a
+            query trains against one of them instead of a mined one. None: mined only.
         dry_run: train and score, but change nothing.
         target_key: write the new collection under this prefix instead of the live one's
             (the evaluation keeps its baseline index); implies building it whatever the
@@ -78,6 +83,7 @@ class TrainOptions:
     held_share: float = 0.1
     min_gain: float = 0.0
     min_held_queries: int = 20
+    negative_below: float | None = None
     dry_run: bool = False
     target_key: str | None = None
 
@@ -89,6 +95,7 @@ class TrainReport:
     pairs: int = 0
     positives: int = 0
     train_queries: int = 0
+    judged_negatives: int = 0
     held_queries: int = 0
     current: str = BASE
     candidate: str | None = None
@@ -215,6 +222,11 @@ def train_embedder(
         negatives = mine_hard_negatives(
             train, current.embed_queries(train_queries), act_ids, act_vecs, judged, config
         )
+        if options.negative_below is not None:
+            shown = judged_negatives(merged, min(options.negative_below, options.min_label))
+            picked = pick_negatives(shown, set(train_queries), config.seed)
+            negatives.update(picked)
+            report.judged_negatives = len(picked)
         version = new_version()
         with tempfile.TemporaryDirectory(prefix="aisle-embedder-") as scratch:
             out = Path(scratch) / version  # the folder's name is the embedder's name

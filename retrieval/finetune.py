@@ -105,6 +105,34 @@ def mine_hard_negatives(
     return out
 
 
+def judged_negatives(pairs: Sequence[Pair], below: float) -> dict[str, list[str]]:
+    """Products each query's pairs label below `below`: shown for it and not chosen.
+
+    A click log's "shown, not clicked" (or a judgment of irrelevant) is the hardest
+    negative there is: the shop's own search put it in front of the shopper for that query.
+
+    Args:
+        pairs: merged pairs (one per query and product).
+        below: labels under this make a pair a negative.
+
+    Returns:
+        normalised query -> its negative product ids, in the pairs' order.
+    """
+    out: dict[str, list[str]] = {}
+    for p in pairs:
+        if p.label < below:
+            out.setdefault(normalize_query(p.query), []).append(p.product_id)
+    return out
+
+
+def pick_negatives(
+    shown: Mapping[str, Sequence[str]], queries: set[str], seed: int
+) -> dict[str, str]:
+    """One of its judged negatives for each training query that has any (seeded, uniform)."""
+    rng = random.Random(seed)
+    return {q: rng.choice(list(ids)) for q, ids in sorted(shown.items()) if q in queries and ids}
+
+
 def finetune(
     base_path: str,
     pairs: Sequence[Pair],

@@ -35,6 +35,11 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
         "--min-held-queries", type=int, default=DEFAULTS["min_held_queries"],
         help="refuse to train with fewer held-out queries than this (default 20)",
     )  # fmt: skip
+    p.add_argument(
+        "--negative-below", type=float, default=None,
+        help="pairs labelled below this (shown, not chosen) are their query's hard negatives "
+        "instead of mined ones (default: mined only)",
+    )  # fmt: skip
     p.add_argument("--epochs", type=float, default=d.epochs, help=f"default {d.epochs:g}")
     p.add_argument("--batch-size", type=int, default=d.batch_size, help=f"default {d.batch_size}")
     p.add_argument("--learning-rate", type=float, default=d.learning_rate)
@@ -70,6 +75,7 @@ def train_options(args: argparse.Namespace) -> Any:
         held_share=args.held_share,
         min_gain=args.min_gain,
         min_held_queries=args.min_held_queries,
+        negative_below=args.negative_below,
         dry_run=getattr(args, "dry_run", False),
     )
 

@@ -64,3 +64,23 @@ def test_repeats_are_averaged_and_splits_keep_each_query_on_one_side() -> None:
     assert 0 < len({p.query for p in held}) < 25
     assert split_by_query(pairs, 0.2) == (kept, held)  # the same split on every run
     assert split_by_query(pairs, 0.2, salt="other") != (kept, held)
+
+
+def test_products_shown_and_not_chosen_become_that_querys_hard_negatives() -> None:
+    from retrieval.finetune import judged_negatives, pick_negatives
+
+    pairs = merge_pairs(
+        [
+            Pair("Red Mug", "m1", 3.0),
+            Pair("red mug", "m2", 1.0),  # shown for the query, judged irrelevant
+            Pair("red mug", "m3", 1.0),
+            Pair("red mug", "m4", 2.0),  # partly relevant: not a negative below 2
+            Pair("tea towel", "t1", 3.0),  # no product shown and passed over
+            Pair("lamp", "l2", 1.0),  # not a training query
+        ]
+    )
+    shown = judged_negatives(pairs, below=2.0)
+    assert shown == {"red mug": ["m2", "m3"], "lamp": ["l2"]}
+    picked = pick_negatives(shown, {"red mug", "tea towel"}, seed=42)
+    assert set(picked) == {"red mug"} and picked["red mug"] in {"m2", "m3"}
+    assert picked == pick_negatives(shown, {"red mug", "tea towel"}, seed=42)  # seeded
