@@ -332,7 +332,11 @@ def rank_by_words(
             # Words the title lacks but the description has count next ("certified").
             told = sum(described(p, w) for w in wanted if not mentions(p, w, terms))
             key = (
-                -hits, not mentions(p, head, terms), not names(p, head), -told, not p.in_stock,
+                -hits,
+                not mentions(p, head, terms),
+                not names(p, head),
+                -told,
+                not p.in_stock,
                 rank,
             )
         scored.append((key, p))

@@ -36,6 +36,7 @@ from assistant.matching import (
     stem,
 )
 from assistant.policies import PolicyIndex, PolicySnippet
+from assistant.sizes import Direction, by_size, strip_measures
 from assistant.state import ProductFilters
 from recsys import BadRequest as RecsysBadRequest
 from recsys import Filters, Recommendation, Recommender
@@ -229,6 +230,18 @@ def make_tools(
             and _title_key(h.product.title) != same
         ]
         return order_by([p for p in pool if keeps(p, f)], f.sort)[:k]
+
+    async def sized(base: Product, f: ProductFilters, k: int, size: Direction) -> ToolResult:
+        """The same kind of thing as `base` in the next sizes up or down."""
+        page = await asyncio.to_thread(
+            search.search, strip_measures(base.title), f.search_filters(), 100, 0, "hybrid"
+        )
+        pool = [h.product for h in page.hits if keeps(h.product, f)]
+        # The same kind first: its own category, then any.
+        same = [p for p in pool if p.category == base.category]
+        found = by_size(base, same, size) or by_size(base, pool, size)
+        note = f"{size} than {base.title}" if found else f"nothing {size} than {base.title}"
+        return ToolResult("similar_products", products=found[:k], note=note)
 
     async def search_products(
         query: str,
@@ -499,6 +512,7 @@ def make_tools(
         product_id: str,
         filters: ProductFilters | None = None,
         k: int = 4,
+        size: Direction | None = None,
         model: Annotated[str | None, InjectedToolArg] = None,
     ) -> ToolResult:
         """Products like one product ("something like it", "other options like the second one").
@@ -507,10 +521,15 @@ def make_tools(
             product_id: the id of the product to match.
             filters: conditions every product returned must satisfy.
             k: how many products, 1 to 8.
+            size: "bigger" or "smaller" for the same kind of thing in another size ("a
+                bigger one", "the next size up"), nearest size first, as the titles state
+                sizes (litres, kg, inches, pieces, tiers, small / large).
         """
         f = filters or ProductFilters()
         k = max(1, min(MAX_K, k))
         base = await asyncio.to_thread(search.get, product_id)
+        if base is not None and size is not None:
+            return await sized(base, f, k, size)
         if base is not None:
             # "Something like it" is the same kind of thing: nearest by description, the
             # same category first (what shoppers also bought is bought_together's job).

@@ -13,6 +13,7 @@ from assistant.brains.offline.templates import Phrasebook, budget, describe_requ
 from assistant.brains.offline.understand import Understanding
 from assistant.context import TurnContext
 from assistant.grounding import format_price
+from assistant.sizes import measures
 from assistant.state import Constraints, ProductFilters
 from assistant.tools import ToolResult
 from retrieval import Product
@@ -315,6 +316,8 @@ class Answers:
         tool = "similar_products" if u.intent == "similar" else "bought_together"
         filters = ProductFilters(in_stock=u.constraints.in_stock)
         base = ctx.known.get(pid)
+        if u.size is not None and base is not None:
+            return await self.sized(u, base, filters)
         cheaper = u.cheaper_than or u.update.relative == "cheaper"
         if cheaper and base is not None and float(base.price) > 0.01:
             # "A cheaper alternative to X": the same kind of thing, below its price.
@@ -351,6 +354,23 @@ class Answers:
         ctx.show(result.products, result.reasons)
         ctx.state.focus = pid
         self.chips(["Tell me about the first one", "Compare the first two", "Cheaper ones"], 3)
+        return [intro + "\n", *self.listing(result.products), self.book.say("results_outro")]
+
+    async def sized(self, u: Understanding, base: Product, filters: ProductFilters) -> list[str]:
+        """The product in question in the next sizes up or down ("got a bigger one?")."""
+        ctx = self.ctx
+        args = {"product_id": base.id, "filters": filters, "k": ctx.max_cards, "size": u.size}
+        result = await ctx.call("similar_products", args)
+        if not result.ok:
+            return [self.book.say("catalog_down")]
+        ctx.state.focus = base.id
+        if not result.products:
+            self.chips(["Something similar", "What goes with it?"], 2)
+            key = f"no_{u.size}" if measures(base.title) else "no_size"
+            return [self.book.say(key, title=base.title)]
+        ctx.show(result.products, result.reasons)
+        self.chips(["Tell me about the first one", "Compare the first two", "Cheaper ones"], 3)
+        intro = self.book.say(f"{u.size}_intro", title=base.title)
         return [intro + "\n", *self.listing(result.products), self.book.say("results_outro")]
 
     def quote(self, result: ToolResult) -> list[str]:

@@ -20,6 +20,7 @@ from assistant.brains.offline.templates import Phrasebook
 from assistant.brains.offline.understand import Understanding, understand
 from assistant.context import TurnContext
 from assistant.matching import content_words, mentions, names, product_terms, stem
+from assistant.sizes import strip_measures
 from assistant.state import Constraints, ProductFilters
 from retrieval import Vocabulary
 
@@ -180,6 +181,13 @@ class OfflineBrain:
         """Products the message names without their having been shown ("what goes with the
         regency cakestand?"), looked up in the catalog by their title words."""
         text = ctx.message.lower()
+        if u.size is not None and u.reference.how == "focus":
+            # "The regency cakestand, is there a smaller one?" names another product than
+            # the one discussed; "45 litres won't do, a bigger one?" names none.
+            pid = await name_lookup(ctx, strip_measures(text), min_words=2)
+            if pid is not None:
+                u.reference = Reference([pid], "name")
+            return
         asks = (
             u.intent == "unclear"
             or (u.intent == "find" and _ASKS_ABOUT.search(text))
@@ -196,6 +204,7 @@ class OfflineBrain:
             or asks
             or cheaper
             or (u.intent in ("find", "refine", "unclear") and _RELATED_CUE.search(text))
+            or (u.size is None and u.update.size is not None and u.intent in ("find", "refine"))
         )
         if not wants_one or (u.reference.ids and u.reference.how not in ("pronoun", "all")):
             if not (u.intent == "compare" and len(u.reference.ids) < 2):
@@ -214,6 +223,8 @@ class OfflineBrain:
         u.reference = Reference(named, "name")
         if asks and not _RELATED_CUE.search(text):
             u.intent = "product_question"
+        elif u.intent in ("find", "refine", "unclear") and u.update.size is not None:
+            u.intent, u.size = "similar", u.update.size  # "the small heart, a bigger one?"
         elif u.intent in ("find", "refine", "unclear"):
             u.intent = "similar" if _SIMILAR_CUE.search(text) else "bought_together"
         if u.update.relative == "cheaper" or _CHEAPER_THAN.search(text):

@@ -21,6 +21,7 @@ from assistant.matching import (
     stem,
     words,
 )
+from assistant.sizes import Direction
 from assistant.state import Constraints, SortOrder
 
 __all__ = ["ConstraintUpdate", "Lexicon", "merge", "parse"]
@@ -293,6 +294,7 @@ class ConstraintUpdate:
     ideas: list[str] = field(default_factory=list)
     quantity: int | None = None
     quote: bool = False
+    size: Direction | None = None
     alternatives: list[str] = field(default_factory=list)
 
     def has_conditions(self) -> bool:
@@ -577,6 +579,11 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
         if up.quote:
             text = counted  # "two of the second one": the count is spent, not a word
             spent.append(m.span())
+    direction, sized = language.size_cue(text)
+    if direction is not None:
+        # "Got a bigger one?": another size of the product in question, not a word to find.
+        up.size = "bigger" if direction == "bigger" else "smaller"
+        text = sized
     explicit = up.price_min is not None or up.price_max is not None
     if _CHEAPER.search(text) and not explicit:
         up.relative = "cheaper"

@@ -164,6 +164,16 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "I don't have purchase data for the {title}, so here are similar products instead:",
     ),
     "no_similar": ("I couldn't find anything close to the {title}.",),
+    "bigger_intro": ("The same kind of thing as the {title}, in the next sizes up:",),
+    "smaller_intro": ("The same kind of thing as the {title}, in the next sizes down:",),
+    "no_bigger": ("I couldn't find a bigger size of the {title}: its size is the largest I have.",),
+    "no_size": (
+        "The {title}'s listing doesn't state its size, so I can't tell which products are "
+        "bigger or smaller. Shall I show similar products instead?",
+    ),
+    "no_smaller": (
+        "I couldn't find a smaller size of the {title}: its size is the smallest I have.",
+    ),
     "policy_intro": (
         "Here's what our {title} page says:",
         "From our {title} information:",

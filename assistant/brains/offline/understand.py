@@ -17,6 +17,7 @@ from assistant.brains.offline.references import Reference, resolve
 from assistant.guardrails import is_off_topic
 from assistant.matching import stem
 from assistant.matching import words as words_of
+from assistant.sizes import Direction
 from assistant.state import Constraints, ConversationState
 from retrieval import Product
 
@@ -74,6 +75,7 @@ class Understanding:
     new_topic: bool
     after_clarify: bool = False
     cheaper_than: str | None = None
+    size: Direction | None = None
 
     @property
     def target(self) -> str | None:
@@ -171,6 +173,21 @@ def understand(
     understood = Understanding(
         intent, update, reference, constraints, new_topic, after_clarify=state.pending == "clarify"
     )
+    asked_about = reference.ids[0] if len(reference.ids) == 1 else None
+    about = known.get(
+        asked_about or state.focus or (state.shown[0] if len(state.shown) == 1 else "")
+    )
+    if (
+        update.size is not None
+        and about is not None
+        and intent not in ("compare", "quote", "policy_question", "human")
+        and not (update.names_category and not _about(about, update.query_words))
+    ):
+        # "1.2 litres is too small, got a bigger one?": that product in another size.
+        understood.intent = "similar"
+        understood.reference = Reference([about.id], reference.how if asked_about else "focus")
+        understood.size = update.size
+        return understood
     if (
         focus is not None
         and update.relative == "cheaper"

@@ -89,6 +89,14 @@ class Reading:
     ideas: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=16)
+def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a list of cue phrases, longest first, compiled once."""
+    return re.compile(
+        r"\b(?:" + "|".join(sorted(map(re.escape, cues), key=len, reverse=True)) + r")\b"
+    )
+
+
 @lru_cache(maxsize=8)
 def _count_words(words: tuple[str, ...]) -> re.Pattern[str]:
     """One pattern for a language's counts in words, compiled once, not per message."""
@@ -115,6 +123,7 @@ class ShopperLanguage:
     kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
     aspects: dict[str, tuple[str, ...]] = field(default_factory=dict)
     numbers: dict[str, int] = field(default_factory=dict)
+    size_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     @cache
@@ -154,6 +163,7 @@ class ShopperLanguage:
             kinds={k.lower(): tuple(v) for k, v in data.get("kinds", {}).items()},
             aspects={k.lower(): tuple(v) for k, v in data.get("aspects", {}).items()},
             numbers={k.lower(): int(v) for k, v in data.get("numbers", {}).items()},
+            size_cues={k: tuple(v) for k, v in data.get("size_cues", {}).items()},
         )
 
     def doer(self, word: str) -> str:
@@ -177,6 +187,18 @@ class ShopperLanguage:
                 value = self.amounts[phrase]
                 text = re.sub(rf"\b{re.escape(phrase)}\b", f"{value:g} ", text)
         return text
+
+    def size_cue(self, text: str) -> tuple[str | None, str]:
+        """"bigger" or "smaller" when the text asks for another size (the first cue decides),
+        and the text with every size cue blanked ("too small, got a bigger one?")."""
+        direction: tuple[int, str] | None = None
+        for name, cues in self.size_cues.items():
+            pattern = _cue_pattern(cues)
+            if m := pattern.search(text):
+                if direction is None or m.start() < direction[0]:
+                    direction = (m.start(), name)
+                text = pattern.sub(lambda c: " " * len(c.group(0)), text)
+        return (direction[1] if direction else None), text
 
     def counts_as_digits(self, text: str) -> str:
         """Counts in words as digits, padded to the word's length so that spans found in the
