@@ -206,7 +206,10 @@ class OfflineBrain:
             or (u.intent in ("find", "refine", "unclear") and _RELATED_CUE.search(text))
             or (u.size is None and u.update.size is not None and u.intent in ("find", "refine"))
         )
-        if not wants_one or (u.reference.ids and u.reference.how not in ("pronoun", "all")):
+        # "2 of the gold wine glass, is shipping included with that?": a name beats "that".
+        if not wants_one or (
+            u.reference.ids and u.reference.how not in ("pronoun", "all", "focus")
+        ):
             if not (u.intent == "compare" and len(u.reference.ids) < 2):
                 return
         parts = _SEPARATOR.split(text) if u.intent == "compare" else [text]
@@ -214,7 +217,22 @@ class OfflineBrain:
         for part in parts:
             # A generic word ("mug") names no one product unless a related cue asks for one.
             # "I'll take it" names no product; "a cheaper apron" names no one apron.
-            strict = asks or u.intent == "purchase" or (cheaper and not _RELATED_CUE.search(text))
+            strict = (
+                asks
+                or u.intent == "purchase"
+                or (cheaper and not _RELATED_CUE.search(text))
+                or u.reference.how == "focus"  # a name must outweigh "it": two of its words
+            )
+            language = ShopperLanguage.load("en")
+            if u.intent == "quote":
+                # "I'll take 4 bottles": what the product comes in, not its name.
+                containers = set(language.containers)
+                part = " ".join(w for w in part.split() if w.strip("?,.!") not in containers)
+            if u.reference.how == "focus":
+                # "How many watts does it use?" asks about the product in question: words
+                # for what is asked name no other product.
+                asked = {a for k, v in language.aspects.items() for a in (k, *v)}
+                part = " ".join(w for w in part.split() if w.strip("?,.!") not in asked)
             pid = await name_lookup(ctx, part, min_words=2 if strict else 1)
             if pid is not None and pid not in named:
                 named.append(pid)

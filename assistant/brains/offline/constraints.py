@@ -162,8 +162,18 @@ _GOOD_RATING = re.compile(
     r"\bgood ratings?\b"
 )
 _BEST_RATED = re.compile(
-    r"\b(?:best|highest|top)[- ]rated\b|\bbest reviewed\b|\bhighest ratings?\b|"
-    r"\bbest ratings?\b"
+    r"\b(?:best|highest|top)[- ]rated\b|\bbest reviewed\b|\b(?:highest|top) ratings?\b|"
+    r"\bbest ratings?\b|\brated? (?:the )?(?:highest|best)\b"
+)
+# "From cheapest to dearest", "price low to high", "most expensive first": an order.
+_ORDER_ASC = re.compile(
+    r"\b(?:cheapest|lowest|low|least expensive)(?: price)? (?:to|-) (?:the )?(?:dearest|"
+    r"priciest|highest|high|most expensive|costliest)\b|\b(?:cheapest|lowest price) first\b"
+)
+_ORDER_DESC = re.compile(
+    r"\b(?:dearest|priciest|highest|high|most expensive|costliest)(?: price)? (?:to|-) (?:the )?"
+    r"(?:cheapest|lowest|low|least expensive)\b|\b(?:dearest|priciest|most expensive|"
+    r"highest price) first\b"
 )
 _POPULAR = re.compile(
     r"\bmost popular\b|\bbest[- ]?sell(?:ing|ers?)\b|\bbestsellers?\b|\bmost bought\b|"
@@ -189,16 +199,19 @@ _PRICIER = re.compile(
 )
 _CHEAPEST = re.compile(
     r"\b(?:budget|pocket|wallet)[- ]friendly\b|"
-    r"\bcheapest\b|\blowest price|\bleast expensive\b|\bcheap\b|\binexpensive\b|\baffordable\b|"
+    r"\bcheapest\b|\blowest price|\blowest in price\b|\bleast expensive\b|\bcheap\b|"
+    r"\binexpensive\b|\baffordable\b|"
     r"\bbargain|\blow[- ]cost\b|\bbudget\b(?!\s*(?:is|of|:|about|around)?\s*[£$€\d])"
 )
 _PRICIEST = re.compile(
-    r"\bmost expensive\b|\bpriciest\b|\bdearest\b|\bmost costly\b|\bluxury\b|\bpremium\b|"
+    r"\bmost expensive\b|\bpriciest\b|\bdearest\b|\bmost costly\b|\bcostliest\b|"
+    r"\bhighest[- ]priced\b|\btop[- ]end\b|\bluxury\b|\bpremium\b|"
     r"\bfancy\b|\bposh\b"
 )
 _NEGATION = re.compile(
     r"\b(?:is ?n'?t|are ?n'?t|was ?n'?t|not|no|without|except(?: for)?|excluding|exclude|"
-    r"other than|apart from|anything but|but not|nothing|never|avoid|hate|dislike|"
+    r"other than|apart from|anything but|but not|nothing|never|avoid|hates?|hated|dislikes?|"
+    r"minus(?: the)?|leave out|leaving out|sans|"
     r"any (?:other )?(?:colou?r|kind|type|brand|flavou?r|size|shade|style)s? (?:but|except)|"
     r"(?:do ?n'?t|do not|does ?n'?t|does not|never) (?:like|want|need|love|fancy|use|wear|"
     r"eat|drink)s?|rather not|"
@@ -208,7 +221,7 @@ _NEGATION = re.compile(
     r"fed up with|tired of)\s+"
     r"(?:(?:made|make|of|from|out|by|in|any|a|an|the|too|so|really|very|that|something|"
     r"anything|one|ones|products?|brand|color|colour|from the brand)\s+)*"
-    r"(?P<what>[a-z0-9][a-z0-9&'-]*(?:\s+(?!(?:and|or|but|under|over|below|above|less|more|"
+    r"(?P<what>[a-z0-9][a-z0-9&'-]*(?:\s+(?:&\s+)?(?!(?:and|or|but|under|over|below|above|less|more|"
     r"with|for|please|that|which|rated|priced|in|at|than|cheaper|because|so|as|is|are|"
     r"i|we|it)\b)[a-z0-9][a-z0-9&'-]*){0,2})"
 )
@@ -235,14 +248,11 @@ _CURRENCIES = {
     "EUR": re.compile(r"€|\beur\b|\beuros?\b"),
     "INR": re.compile(r"₹|\binr\b|\brupees?\b|\brs\.?\s*\d|\d\s*/-"),
 }
-_QUANTITY = re.compile(
-    r"\b(\d{1,4})\s*(?:x|×|of|pcs|pieces|units|items|lots|nos)\b"
-    r"|\bfor\s+(\d{1,4})\b(?!\s*(?:[.,]\d|%|pounds?|quid|dollars?|euros?|rupees?))"
-    r"|\b(?:buy|order|get|want|need|take)\s+(\d{1,4})\b(?!\s*(?:[.,]\d|%|pounds?|quid))"
-)
 _QUOTE_CUE = re.compile(
     r"\bhow much\b|\btotal\b|\bcost\b|\bcosts\b|\bprice\b|\bquote\b|\baltogether\b|"
-    r"\bcome to\b|\bin all\b"
+    r"\bcome to\b|\bin all\b|"
+    # "If I order 6 of them, do I get free delivery?": the quote says whether it does.
+    r"\bfree (?:delivery|shipping|postage)\b|\b(?:shipping|delivery|postage) included\b"
 )
 # "5pounds" is an amount (of money or weight), never a product word.
 _GLUED_MONEY = re.compile(
@@ -338,12 +348,23 @@ _NOT_AN_EXCLUSION = re.compile(
 )
 
 
+# "I have no ...", "we've got no ...", "there's no ... left": what the shopper lacks and wants.
+_LACKING = re.compile(r"\b(?:have|has|had|'ve|got|there'?s|there is|we're|i'm|am)\s+$")
+
+
+def _brand_key(key: str) -> str:
+    """A brand as words ("Head & Shoulders" -> "head shoulders"), as messages are read."""
+    return " ".join(words(key))
+
+
 def _exclusions(text: str, lexicon: Lexicon, up: ConstraintUpdate) -> str:
     """Read "isn't red", "not Himalaya", "without glass" into the update; blank them out."""
     for m in list(_NEGATION.finditer(text)):
         phrase = m.group("what").strip()
         if _NOT_AN_EXCLUSION.match(phrase):
             continue  # "I don't want to spend more than £2" is a budget
+        if _LACKING.search(text[: m.start()]) and m.group(0).startswith("no "):
+            continue  # "I have no biscuits left" asks for biscuits
         filler = ShopperLanguage.load(lexicon.language).filler
         ws = [
             w
@@ -357,7 +378,7 @@ def _exclusions(text: str, lexicon: Lexicon, up: ConstraintUpdate) -> str:
             (
                 b
                 for key, b in sorted(lexicon.brands.items(), key=lambda kv: -len(kv[0]))
-                if f" {key} " in f" {joined} "
+                if _brand_key(key) and f" {_brand_key(key)} " in f" {joined} "
             ),
             None,
         )
@@ -375,10 +396,12 @@ def _exclusions(text: str, lexicon: Lexicon, up: ConstraintUpdate) -> str:
             keep += [m for w in keep for m in ShopperLanguage.load(lexicon.language).members(w)]
             up.exclude += [w for w in dict.fromkeys(keep) if w not in up.exclude]
         text = _blank(text, m.span())
-        # "not pink or blue": every alternative after the first is excluded too.
-        tail = re.match(r"(?:\s*(?:,|or|nor|and)\s+([a-z][a-z-]*)\b(?!'))+", text[m.end() :])
+        # "not pink or blue": every alternative after the first is excluded too; after a
+        # comma only a listed word ("no moong, masoor or chana"), not a new clause ("no moong
+        # though, kids won't touch it").
+        tail = re.match(_TAIL, text[m.end() :])
         if tail:
-            more = re.findall(r"(?:,|or|nor|and)\s+([a-z][a-z-]*)\b(?!')", tail.group(0))
+            more = [w for w in re.findall(r"[a-z][a-z-]*", tail.group(0)) if w not in _JOINERS]
             filler = ShopperLanguage.load(lexicon.language).filler
             up.exclude += [
                 w
@@ -387,6 +410,13 @@ def _exclusions(text: str, lexicon: Lexicon, up: ConstraintUpdate) -> str:
             ]
             text = _blank(text, (m.end(), m.end() + tail.end()))
     return text
+
+
+_JOINERS = {"or", "nor", "and"}
+_TAIL = re.compile(
+    r"(?:\s*(?:(?:or|nor|and)\s+|,\s*(?=[a-z][a-z-]*\b(?!')\s*(?:,|or\b|nor\b|and\b|[.?!]|$)))"
+    r"([a-z][a-z-]*\b(?!')(?:\s+[a-z][a-z-]*\b(?!')(?=\s*(?:,|[.?!]|$)))?))+"
+)
 
 
 def _listed(text: str, stop: set[str]) -> list[str]:
@@ -539,7 +569,7 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     """The constraints one message states."""
     language = ShopperLanguage.load(lexicon.language)
     text = normalize_spelling(message).replace("\u2019", "'")
-    text = _THOUSANDS.sub("", text)
+    text = language.spoken_numbers(_THOUSANDS.sub("", text))
     for word, n in _NUMBER_WORDS.items():
         text = re.sub(
             rf"\b{word}\s+(pounds?|quid|dollars?|euros?|rupees?|stars?)\b", rf"{n} \1", text
@@ -573,7 +603,7 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     text = _exclusions(text, lexicon, up)
     _money(text, up, spent)
     counted = language.counts_as_digits(text)
-    if m := _QUANTITY.search(_blank(counted, spent[0]) if spent else counted):
+    if m := language.quantity(_blank(counted, spent[0]) if spent else counted):
         up.quantity = int(next(g for g in m.groups() if g))
         up.quote = bool(_QUOTE_CUE.search(text)) and up.quantity > 0
         if up.quote:
@@ -592,6 +622,12 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     if up.relative == "pricier":
         # "Anything a bit more premium?": dearer than what was shown, not a word to find.
         text = _PRICIER.sub(" ", text)
+    elif m := _ORDER_ASC.search(text):
+        up.sort = "price_asc"
+        text = _blank(text, m.span())
+    elif m := _ORDER_DESC.search(text):
+        up.sort = "price_desc"
+        text = _blank(text, m.span())
     elif m := _PRICIEST.search(text):
         up.sort = "price_desc"
         if m.group(0) not in STOPWORDS:
@@ -646,10 +682,13 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
                 up.attributes.setdefault(name, values[w])
                 attribute_words.add(w)
     lowered = " " + " ".join(tokens) + " "
-    for key, brand in lexicon.brands.items():
-        if f" {key} " in lowered and brand not in up.exclude_brands:
+    # Longest brands first, each taking its words: "24 Mantra" is not also "Mantra".
+    for key, brand in sorted(lexicon.brands.items(), key=lambda kv: -len(kv[0])):
+        spelled = f" {_brand_key(key)} "
+        if spelled.strip() and spelled in lowered and brand not in up.exclude_brands:
             up.brands.append(brand)
             attribute_words.update(words(key))
+            lowered = lowered.replace(spelled, " | ")
     stop = attribute_words | negated | set(language.filler)
     up.alternatives = _alternatives(tokens, stop)
     if not up.alternatives:

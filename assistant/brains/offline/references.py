@@ -70,20 +70,33 @@ _SUPERLATIVE: dict[str, Callable[[list[Product]], Product]] = {
     "rated best": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
     "rated highest": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
     "best reviewed": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
+    "lowest priced": lambda ps: min(ps, key=lambda p: p.price),
+    "lowest in price": lambda ps: min(ps, key=lambda p: p.price),
+    "lowest cost": lambda ps: min(ps, key=lambda p: p.price),
+    "costliest": lambda ps: max(ps, key=lambda p: p.price),
+    "highest priced": lambda ps: max(ps, key=lambda p: p.price),
+    "top end": lambda ps: max(ps, key=lambda p: p.price),
+    "top rating": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
+    "rate the highest": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
+    "rated the highest": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
+    "rate highest": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
 }
 _COUNT = {"two": 2, "three": 3, "four": 4}
 # "Which of those is the cheapest?": a superlative over what was just shown.
 _AMONG_SHOWN = re.compile(
     r"\b(?:of (?:those|these|them|the (?:ones|products) (?:you )?(?:showed|shown))|among (?:them|"
-    r"those|these)|which (?:one|is|are|has|have)|the (?:cheapest|priciest|dearer|cheaper|"
-    r"most expensive|dearest|best rated|highest rated|top rated|most popular) (?:one|of))\b|"
+    r"those|these)|out of (?:them|those|these)|in (?:that|the|this|your) list|whichever|"
+    r"which (?:one|is|are|has|have)|the (?:cheapest|priciest|dearer|cheaper|costliest|"
+    r"lowest priced|most expensive|dearest|best rated|highest rated|top rated|most popular) "
+    r"(?:one|of|in))\b|"
     r"^\W*(?:and )?(?:which|"
     r"what(?:'s| is)) the (?:cheapest|priciest|most expensive|best rated|highest rated|"
-    r"top rated|most popular|dearest)\W*$"
+    r"top rated|most popular|dearest|costliest)\W*$"
 )
 
 _OF_THOSE = re.compile(
-    r"\b(?:of|among|from|out of) (?:those|these|them|the ones|the (?:products|items))\b"
+    r"\b(?:of|among|from|out of) (?:those|these|them|the ones|the (?:products|items))\b|"
+    r"\bin (?:that|the|this) list\b|\bwhichever of\b"
 )
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from assistant.brains.offline.constraints import parse
 from assistant.brains.offline.lexicon import Lexicon
+from assistant.events import TurnResult
 from assistant.sizes import by_size, measures, strip_measures
-from assistant.turn import TurnResult
 from retrieval import Product
 
 

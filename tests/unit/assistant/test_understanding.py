@@ -130,8 +130,6 @@ def test_people_interests_occasions_and_time_are_not_searched_as_words(
         assert u.ideas  # what suits it, from the shipped lexicon
 
 
-
-
 @pytest.mark.parametrize(
     "message", ["heavy duty", "damaged hair", "closed toe sandals", "do you sell heavy duty bags?"]
 )

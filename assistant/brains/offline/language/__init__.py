@@ -98,6 +98,29 @@ def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=8)
+def _number_pattern(cardinals: tuple[str, ...], multipliers: tuple[str, ...]) -> re.Pattern[str]:
+    """A run of number words (or digits) holding at least one multiplier."""
+    card = "|".join(sorted(map(re.escape, cardinals), key=len, reverse=True))
+    mult = "|".join(sorted(map(re.escape, multipliers), key=len, reverse=True))
+    part = rf"(?:\d+(?:\.\d+)?|{card})(?:[ -](?:{card}))?"
+    return re.compile(
+        rf"\b(?:{part}\s+)?(?:{mult})\b(?:\s+(?:and\s+)?(?:{part}\s+)?(?:{mult})\b)*"
+        rf"(?:\s+and\s+(?:{card})(?:[ -](?:{card}))?\b)?"
+    )
+
+
+@lru_cache(maxsize=8)
+def _quantity_pattern(containers: tuple[str, ...]) -> re.Pattern[str]:
+    """A count: "6 of", "2 x", "for 6", "order 6", or a number of the language's containers."""
+    counted = "|".join(["x", "×", "of", "items", "lots", *map(re.escape, containers)])
+    return re.compile(
+        rf"\b(\d{{1,4}})\s*(?:{counted})\b"
+        r"|\bfor\s+(\d{1,4})\b(?!\s*(?:[.,]\d|%|pounds?|quid|dollars?|euros?|rupees?))"
+        r"|\b(?:buy|order|get|want|need|take)\s+(\d{1,4})\b(?!\s*(?:[.,]\d|%|pounds?|quid))"
+    )
+
+
+@lru_cache(maxsize=8)
 def _count_words(words: tuple[str, ...]) -> re.Pattern[str]:
     """One pattern for a language's counts in words, compiled once, not per message."""
     alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
@@ -124,6 +147,9 @@ class ShopperLanguage:
     aspects: dict[str, tuple[str, ...]] = field(default_factory=dict)
     numbers: dict[str, int] = field(default_factory=dict)
     size_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    containers: tuple[str, ...] = ()
+    cardinals: dict[str, int] = field(default_factory=dict)
+    multipliers: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     @cache
@@ -164,6 +190,9 @@ class ShopperLanguage:
             aspects={k.lower(): tuple(v) for k, v in data.get("aspects", {}).items()},
             numbers={k.lower(): int(v) for k, v in data.get("numbers", {}).items()},
             size_cues={k: tuple(v) for k, v in data.get("size_cues", {}).items()},
+            containers=tuple(data.get("containers", "").split()),
+            cardinals={k.lower(): int(v) for k, v in data.get("cardinals", {}).items()},
+            multipliers={k.lower(): int(v) for k, v in data.get("multipliers", {}).items()},
         )
 
     def doer(self, word: str) -> str:
@@ -189,7 +218,7 @@ class ShopperLanguage:
         return text
 
     def size_cue(self, text: str) -> tuple[str | None, str]:
-        """"bigger" or "smaller" when the text asks for another size (the first cue decides),
+        """ "bigger" or "smaller" when the text asks for another size (the first cue decides),
         and the text with every size cue blanked ("too small, got a bigger one?")."""
         direction: tuple[int, str] | None = None
         for name, cues in self.size_cues.items():
@@ -199,6 +228,35 @@ class ShopperLanguage:
                     direction = (m.start(), name)
                 text = pattern.sub(lambda c: " " * len(c.group(0)), text)
         return (direction[1] if direction else None), text
+
+    def spoken_numbers(self, text: str) -> str:
+        """Numbers in words with a multiplier as digits ("under one thousand rupees" -> "under
+        1000 rupees", "two hundred and fifty" -> "250", "2 thousand" -> "2000")."""
+        if not self.multipliers:
+            return text
+        pattern = _number_pattern(tuple(self.cardinals), tuple(self.multipliers))
+
+        def value(m: re.Match[str]) -> str:
+            total = current = 0.0
+            for word in re.findall(r"[a-z]+|\d+(?:\.\d+)?", m.group(0)):
+                if word == "and":
+                    continue
+                if word in self.multipliers:
+                    factor = self.multipliers[word]
+                    if factor < 1000:
+                        current = (current or 1) * factor
+                    else:
+                        total += (current or 1) * factor
+                        current = 0
+                else:
+                    current += float(word) if word[0].isdigit() else self.cardinals[word]
+            return f"{total + current:g}"
+
+        return pattern.sub(value, text)
+
+    def quantity(self, text: str) -> re.Match[str] | None:
+        """A count of something ("6 of", "for 6", "order 6", "4 bottles"): group 1 is it."""
+        return _quantity_pattern(self.containers).search(text)
 
     def counts_as_digits(self, text: str) -> str:
         """Counts in words as digits, padded to the word's length so that spans found in the

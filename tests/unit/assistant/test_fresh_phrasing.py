@@ -1,0 +1,133 @@
+"""Phrasings from a fourth unseen suite: exclusions, spoken numbers, brands, orders, counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from assistant.brains.offline.constraints import parse
+from assistant.brains.offline.language import ShopperLanguage
+from assistant.brains.offline.lexicon import Lexicon
+from assistant.events import TurnResult
+from retrieval import Vocabulary
+
+LEX = Lexicon.from_vocabulary(
+    Vocabulary(
+        categories={"Beverages > Tea": 5, "Beauty > Shampoo": 4, "Foodgrains > Dals": 6},
+        brands={"Head & Shoulders": 3, "24 Mantra": 4, "Mantra": 2, "Lipton": 3},
+        attributes={"color": {"red": 3, "blue": 2}},
+        price_min=1.0,
+        price_max=5000.0,
+        currency="INR",
+        products=30,
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("message", "query", "excluded", "brands"),
+    [
+        (
+            "green tea minus the Lipton, I find it too bland",
+            ["green", "tea"],
+            ["lipton"],
+            ["Lipton"],
+        ),
+        ("an umbrella, she HATES spots", ["umbrella"], ["spots"], []),
+        (
+            "a shampoo other than Head & Shoulders",
+            ["shampoo"],
+            ["head", "shoulders"],
+            ["Head & Shoulders"],
+        ),
+        ("no moong, masoor or chana please", [], ["moong", "masoor", "chana"], []),
+        (
+            "sweets, except chocolates and ice cream, we've had enough",
+            ["sweets"],
+            ["chocolates", "ice", "cream"],
+            [],
+        ),
+    ],
+)
+def test_exclusions_in_fresh_forms(
+    message: str, query: list[str], excluded: list[str], brands: list[str]
+) -> None:
+    u = parse(message, LEX)
+    assert u.query_words == query
+    assert u.exclude == excluded
+    assert u.exclude_brands == brands
+
+
+def test_a_new_clause_after_a_comma_is_not_excluded() -> None:
+    u = parse("need dal for the week, no moong though, kids won't touch it", LEX)
+    assert u.exclude == ["moong"]
+
+
+def test_what_the_shopper_has_none_of_is_what_they_want() -> None:
+    u = parse("guests are coming and I have no biscuits", LEX)
+    assert "biscuits" in u.query_words and u.exclude == []
+
+
+@pytest.mark.parametrize(
+    ("message", "low", "high"),
+    [
+        ("wireless earbuds below one thousand rupees", None, 1000.0),
+        ("chai patti, two hundred rupees at most", None, 200.0),
+        ("a kettle for fifteen hundred or so", None, None),  # a budget word decides "or so"
+        ("a mixer under two thousand five hundred", None, 2500.0),
+    ],
+)
+def test_numbers_in_words_with_a_multiplier_are_money(
+    message: str, low: float | None, high: float | None
+) -> None:
+    u = parse(message, LEX)
+    if high is not None:
+        assert (u.price_min, u.price_max) == (low, high)
+    assert not {"thousand", "hundred", "two", "five"} & set(u.query_words)
+
+
+def test_spoken_numbers_read_as_digits() -> None:
+    en = ShopperLanguage.load("en")
+    assert en.spoken_numbers("two hundred and fifty rupees") == "250 rupees"
+    assert en.spoken_numbers("under 2 thousand") == "under 2000"
+    assert en.spoken_numbers("two cups of tea") == "two cups of tea"  # no multiplier: words
+
+
+def test_the_longest_brand_takes_its_words() -> None:
+    assert parse("whats the best rated thing from 24 Mantra", LEX).brands == ["24 Mantra"]
+    assert parse("head & shoulders shampoo", LEX).brands == ["Head & Shoulders"]
+
+
+@pytest.mark.parametrize(
+    ("message", "order"),
+    [
+        ("could you list your tea from cheapest to dearest", "price_asc"),
+        ("shampoo, most expensive first", "price_desc"),
+        ("what's the costliest honey you have", "price_desc"),
+        ("of all your teas, which one do buyers rate the highest?", "rating_desc"),
+    ],
+)
+def test_orders_in_fresh_words(message: str, order: str) -> None:
+    u = parse(message, LEX)
+    assert u.sort == order
+    assert "list" not in u.query_words and "cheapest" not in u.query_words
+
+
+@pytest.mark.parametrize(
+    ("message", "quantity"),
+    [("I'll take 4 bottles, total?", 4), ("3 boxes of the first one, what's the total", 3)],
+)
+def test_a_count_of_containers_is_a_quantity_to_quote(message: str, quantity: int) -> None:
+    u = parse(message, LEX)
+    assert u.quote and u.quantity == quantity
+
+
+def test_a_superlative_over_the_list_just_shown_in_new_words(
+    chat: Callable[..., list[TurnResult]],
+) -> None:
+    turns = chat("candles", "whichever of them is lowest in price, please")
+    shown = turns[0].cards
+    assert len(shown) >= 2
+    cheapest = min(shown, key=lambda c: float(c.price))
+    assert [c.id for c in turns[1].cards] == [cheapest.id]
