@@ -166,6 +166,19 @@ class PolicySnippet(BaseModel):
     similarity: float | None = None  # the passage's cosine to the question (None: words only)
 
 
+# Facts a passage states by their form, and the words a shopper asks for them with: a
+# passage giving "020 7946 0321" answers "what's your phone number?" and "can I ring you?".
+_FACT_FORMS = (
+    (re.compile(r"(?<!\d)(?:\+?\d[\d ()-]{7,}\d)(?!\d)"), "phone telephone number call ring"),
+    (re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b"), "email address write"),
+)
+
+
+def _facts(text: str) -> str:
+    """Words for the kinds of fact a passage states (a phone number, an email address)."""
+    return " ".join(words for pattern, words in _FACT_FORMS if pattern.search(text))
+
+
 def read_policies(directory: Path) -> list[PolicySection]:
     """Every `## section` of every `*.md` in `directory`, in file then document order.
 
@@ -205,7 +218,8 @@ class PolicyIndex:
         self._embedder = embedder
         self._collection: str | None = None
         self._terms = [
-            Counter(_terms(f"{s.heading} {s.heading} {s.title} {s.text}")) for s in sections
+            Counter(_terms(f"{s.heading} {s.heading} {s.title} {s.text} {_facts(s.text)}"))
+            for s in sections
         ]
         df: Counter[str] = Counter()
         for terms in self._terms:

@@ -19,7 +19,7 @@ from assistant.brains.offline.references import Reference
 from assistant.brains.offline.templates import Phrasebook
 from assistant.brains.offline.understand import Understanding, understand
 from assistant.context import TurnContext
-from assistant.matching import content_words, mentions, names, product_terms, stem
+from assistant.matching import content_words, mentions, names, product_terms, stem, words
 from assistant.sizes import strip_measures
 from assistant.state import Constraints, ProductFilters
 from retrieval import Vocabulary
@@ -131,6 +131,19 @@ async def name_lookup(ctx: TurnContext, text: str, min_words: int = 1) -> str | 
     return best[3] if result.ok else None
 
 
+def for_a_gift(u: Understanding, message: str, filters: ProductFilters) -> ProductFilters:
+    """A gift request's filters: what wraps a present (cards, ribbons, wrap) is left out
+    unless the shopper asked for it ("a present for the baby" is never a ribbon)."""
+    if not (u.update.people or u.update.occasions or u.update.interests or _GIFT.search(message)):
+        return filters
+    asked = {stem(w) for w in words(message)}
+    wrapping = ShopperLanguage.load("en").gift_wrapping
+    leave_out = [w for w in sorted(wrapping) if stem(w) not in asked and w not in filters.exclude]
+    if any(stem(w) in asked for w in wrapping):
+        return filters
+    return filters.model_copy(update={"exclude": [*filters.exclude, *leave_out]})
+
+
 class OfflineBrain:
     """Rules and templates over the shared tools."""
 
@@ -151,6 +164,8 @@ class OfflineBrain:
 
     async def answer(self, ctx: TurnContext) -> AsyncIterator[str]:
         """Answer one turn: yields the answer's sentences; sets cards, chips and state."""
+        # Read "do u take amex?" as "do you take american express?" from here on.
+        ctx.message = ShopperLanguage.load("en").written_out(ctx.message)
         u = understand(ctx.message, ctx.state, self.lexicon(ctx.vocabulary), ctx.known)
         await self._resolve_names(ctx, u)
         ctx.intent = u.intent
@@ -292,13 +307,28 @@ class OfflineBrain:
                 state.constraints = c
                 u.constraints = c.model_copy(update={"query": " or ".join(alts)})
                 return writer.results(result, u, list(state.shown_prices))
+        message = ctx.message.lower()
         if u.update.ideas and (not u.update.query_words or await self._unsold(ctx, c)):
             # An occasion ("a picnic this weekend"): the things that suit it.
+            if u.update.interests:
+                # "My nan loves baking ... for her birthday": what suits the interest first.
+                liked = await ctx.call(
+                    "search_products",
+                    {
+                        "query": " ".join(u.update.interests),
+                        "filters": for_a_gift(u, message, c.filters()),
+                        "k": ctx.max_cards,
+                    },
+                )
+                if liked.ok and liked.products and not liked.missing:
+                    u.constraints = c.model_copy(update={"query": " ".join(u.update.interests)})
+                    state.constraints = u.constraints
+                    return writer.results(liked, u, list(state.shown_prices))
             result = await ctx.call(
                 "search_products",
                 {
                     "query": " ".join(u.update.occasions),
-                    "filters": c.filters(),
+                    "filters": for_a_gift(u, message, c.filters()),
                     "k": ctx.max_cards,
                     # Things named for the person come first: "a birthday present for my mum".
                     "any_of": [
@@ -326,7 +356,12 @@ class OfflineBrain:
         skip = list(state.seen) if u.update.more else []
         result = await ctx.call(
             "search_products",
-            {"query": c.query, "filters": c.filters(), "exclude_ids": skip, "k": ctx.max_cards},
+            {
+                "query": c.query,
+                "filters": for_a_gift(u, message, c.filters()),
+                "exclude_ids": skip,
+                "k": ctx.max_cards,
+            },
         )
         if result.ok and not result.products and u.update.category and c.category:
             # A category read from the words ("wireless" -> Wireless Adapters) that holds

@@ -413,6 +413,15 @@ def _exclusions(text: str, lexicon: Lexicon, up: ConstraintUpdate) -> str:
 
 
 _JOINERS = {"or", "nor", "and"}
+_COUNT_OF = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+of\s+(?:them|those|these)\b"
+)
+# "The wicker ones", "those glass ones", "four of them": things spoken of, not asked for.
+_SPOKEN_OF = re.compile(
+    r"\b(?:the|those|these|all|any)\s+(?:[a-z-]+\s+){1,2}ones\b|"
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+of\s+(?:them|those|these)\b"
+    r"(?!\s*(?:please|for|,?\s*(?:how|what)))"
+)
 _TAIL = re.compile(
     r"(?:\s*(?:(?:or|nor|and)\s+|,\s*(?=[a-z][a-z-]*\b(?!')\s*(?:,|or\b|nor\b|and\b|[.?!]|$)))"
     r"([a-z][a-z-]*\b(?!')(?:\s+[a-z][a-z-]*\b(?!')(?=\s*(?:,|[.?!]|$)))?))+"
@@ -660,13 +669,16 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
 
     # A word the shopper also asks for is no exclusion: "a mouse, I don't need a gaming
     # mouse" excludes "gaming", and "fruit juice, not juice glasses" excludes "glasses".
-    wanted = {stem(w) for w in words(text)}
+    # "The wicker ones always go mouldy" speaks of the excluded ones again: not a want.
+    wanted = {stem(w) for w in words(_SPOKEN_OF.sub(" ", text))}
     up.exclude = [w for w in up.exclude if stem(w) not in wanted]
     negated = {w for w in up.exclude}
     masked = text
     for span in spent:
         masked = _blank(masked, span)
     masked = _CURRENCY_WORDS.sub(" ", masked)
+    # "She has like four of them": a count of something spoken of, never a product word.
+    masked = _COUNT_OF.sub(lambda m: " " * len(m.group(0)), masked)
     tokens = [
         t
         for t in words(masked)

@@ -75,7 +75,9 @@ _GOODBYE = re.compile(
 HUMAN_REQUEST = re.compile(
     r"\b(?:human|real person|a person|someone real|live (?:agent|person|chat)|agent|"
     r"operator|representative|customer (?:service|support)|member of staff|staff member|"
-    r"(?:speak|talk|chat) (?:to|with) (?:someone|somebody|a manager|a human|staff|the team))\b"
+    r"(?:speak|talk|chat) (?:to|with) (?:someone|somebody|a manager|a human|staff|the team)|"
+    r"customer care|(?:speak|talk|chat) (?:to|with) (?:a|an|the|some|your) (?:\w+ ){0,2}"
+    r"(?:person|people|human|agent|executive)|not (?:a|the|your) (?:bot|robot|machine))\b"
 )
 _IDENTITY = re.compile(
     r"\b(?:are you (?:a )?(?:bot|robot|human|real|ai|person)|who are you|what are you|"
@@ -89,7 +91,7 @@ _POLICY = re.compile(
     r"instal(?:l)?ments|open(?:ing)? hours|opening times|when are you open|are you open|closing|"
     r"closed|showroom|contact|phone number|email address|address|discounts?|vouchers?|coupons?|"
     r"promo(?:tion)?(?: code)?|discount code|sale|gift card|gift wrapping|gift wrap (?:it|my|"
-    r"the order)|"
+    r"the order)|gift[- ]wrapped|ring (?:you|someone|somebody)|call you|"
     r"gift message|wholesale|trade account|bulk|privacy|my data|delete my|warranty|guarantee|vat|"
     r"customs|duty|duties|international|abroad|overseas|free delivery|free shipping|"
     r"how long (?:does|will) (?:it|delivery|shipping) take|damaged|broken|faulty)\b"
@@ -277,7 +279,9 @@ _POLICY_STRONG = re.compile(
     r"(?!(?:it|them) back)|"
     r"ship|shipping|deliver|delivery|postage|return|returns|refunds?|pay|payment|paypal|"
     r"discounts?|vouchers?|coupons?|track|tracking|gift wrapping|credit cards?|debit cards?|"
-    r"klarna|apple pay|google pay|mastercard|amex|send (?:\w+ )?back|money(?:'s| is)? back|"
+    r"klarna|apple pay|google pay|mastercard|amex|american express|send (?:\w+ )?back|"
+    r"money(?:'s| is)? back|(?:have|get) (?:it|them|this|my order) gift[- ]?wrapped|"
+    r"(?:your|the shop'?s) phone number|"
     r"last (?:day|date|posting date) (?:to|i can|for|we can)|order (?:by|deadline))\b"
 )
 # Policy words that are product words too ("heavy duty", "damaged hair", "closed toe"):

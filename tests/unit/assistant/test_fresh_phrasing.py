@@ -131,3 +131,59 @@ def test_a_superlative_over_the_list_just_shown_in_new_words(
     assert len(shown) >= 2
     cheapest = min(shown, key=lambda c: float(c.price))
     assert [c.id for c in turns[1].cards] == [cheapest.id]
+
+
+def test_an_excluded_word_spoken_of_again_stays_excluded() -> None:
+    u = parse("a basket for the bathroom, other than wicker, the wicker ones go mouldy", LEX)
+    assert u.exclude == ["wicker"] and u.query_words == ["basket"]
+
+
+def test_a_count_of_things_spoken_of_is_no_product_word() -> None:
+    u = parse(
+        "a present for my friend who is obsessed with her cats, she has like four of them", LEX
+    )
+    assert "four" not in u.query_words and u.interests == ["cats"]
+
+
+def test_chat_shorthand_is_written_out() -> None:
+    en = ShopperLanguage.load("en")
+    assert en.written_out("do u take Amex?") == "do you take american express?"
+    assert en.written_out("whats ur number") == "what's your number"
+    assert en.written_out("a u-bend") == "a u-bend"
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("do u take amex?", "American Express"),
+        ("how much extra is it to have it gift wrapped?", "£2.50"),
+        ("whats ur phone number, I'd rather ring someone", "020 7946 0321"),
+    ],
+)
+def test_policy_questions_in_chat_shorthand_get_the_shops_answer(
+    chat: Callable[..., list[TurnResult]], message: str, expected: str
+) -> None:
+    (turn,) = chat(message)
+    assert expected in turn.text and turn.cards == []
+
+
+def test_asking_for_a_customer_care_person_hands_off(
+    chat: Callable[..., list[TurnResult]],
+) -> None:
+    (turn,) = chat("I want to talk to a customer care person, not a bot")
+    assert turn.record.handoff
+
+
+def test_a_gift_leaves_out_its_wrapping_unless_asked_for() -> None:
+    from assistant.brains.offline.brain import for_a_gift
+    from assistant.brains.offline.understand import understand
+    from assistant.state import ConversationState, ProductFilters
+
+    def filters_for(message: str) -> ProductFilters:
+        u = understand(message, ConversationState(conversation_id="c"), LEX, {})
+        return for_a_gift(u, message.lower(), ProductFilters())
+
+    gift = filters_for("something romantic for my wife, our anniversary")
+    assert {"card", "ribbon", "wrap", "envelope"} <= set(gift.exclude)
+    assert filters_for("a birthday card for my wife").exclude == []
+    assert filters_for("red candles").exclude == []

@@ -98,6 +98,13 @@ def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=8)
+def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of the words, whole and in any case (not inside "u-boat" or "it's u's")."""
+    alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    return re.compile(rf"(?<![\w'-])(?:{alternatives})(?![\w'-])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=8)
 def _number_pattern(cardinals: tuple[str, ...], multipliers: tuple[str, ...]) -> re.Pattern[str]:
     """A run of number words (or digits) holding at least one multiplier."""
     card = "|".join(sorted(map(re.escape, cardinals), key=len, reverse=True))
@@ -149,6 +156,8 @@ class ShopperLanguage:
     size_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
     containers: tuple[str, ...] = ()
     cardinals: dict[str, int] = field(default_factory=dict)
+    shorthands: dict[str, str] = field(default_factory=dict)
+    gift_wrapping: frozenset[str] = frozenset()
     multipliers: dict[str, int] = field(default_factory=dict)
 
     @classmethod
@@ -192,6 +201,8 @@ class ShopperLanguage:
             size_cues={k: tuple(v) for k, v in data.get("size_cues", {}).items()},
             containers=tuple(data.get("containers", "").split()),
             cardinals={k.lower(): int(v) for k, v in data.get("cardinals", {}).items()},
+            gift_wrapping=frozenset(data.get("gift_wrapping", "").split()),
+            shorthands={str(k).lower(): str(v) for k, v in data.get("shorthands", {}).items()},
             multipliers={k.lower(): int(v) for k, v in data.get("multipliers", {}).items()},
         )
 
@@ -228,6 +239,14 @@ class ShopperLanguage:
                     direction = (m.start(), name)
                 text = pattern.sub(lambda c: " " * len(c.group(0)), text)
         return (direction[1] if direction else None), text
+
+    def written_out(self, text: str) -> str:
+        """Chat shorthand written out ("do u take amex?" -> "do you take american express?"),
+        keeping the case of everything else."""
+        if not self.shorthands:
+            return text
+        pattern = _word_pattern(tuple(self.shorthands))
+        return pattern.sub(lambda m: self.shorthands[m.group(0).lower()], text)
 
     def spoken_numbers(self, text: str) -> str:
         """Numbers in words with a multiplier as digits ("under one thousand rupees" -> "under
