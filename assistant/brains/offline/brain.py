@@ -40,6 +40,19 @@ _ASKS_ABOUT = re.compile(
     r"heavy|tall|wide)|how many (?:stars|ratings?|reviews?|people|customers)|who (?:makes|made|"
     r"manufactures|produces)|which (?:brand|company) (?:makes|is))\b"
 )
+# "What's the cord length of the Philips GC1905?", "what comes in the box with the X?": a
+# question about a named product, in the words the lexicon has for a listing's aspects.
+_ASKS_ASPECT = re.compile(
+    r"\bwhat(?:'s| is| are) (?:the|its) (?:[\w-]+ ){0,2}(?:"
+    + "|".join(
+        sorted(
+            {re.escape(a) for k, v in ShopperLanguage.load("en").aspects.items() for a in (k, *v)},
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")\b|\bwhat (?:comes|do (?:i|you) get) (?:in|with)\b|\bwhat(?:'s| is) included\b"
+)
 _SIMILAR_CUE = re.compile(
     r"\b(?:similar|alternatives?|instead of|compared? to|than|(?:something|anything|more|"
     r"others?) like|along the lines of|cheaper|less expensive|more affordable|"
@@ -205,7 +218,7 @@ class OfflineBrain:
             return
         asks = (
             u.intent == "unclear"
-            or (u.intent == "find" and _ASKS_ABOUT.search(text))
+            or (u.intent == "find" and (_ASKS_ABOUT.search(text) or _ASKS_ASPECT.search(text)))
             or (u.intent == "policy_question" and not strong_policy(text))
         )
         # "The ping apron is a bit much, is there a cheaper apron?": cheaper than that one.

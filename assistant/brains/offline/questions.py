@@ -23,7 +23,11 @@ _ASPECTS: list[tuple[str, re.Pattern[str]]] = [
         # "How much power does it use?" asks about power, not the price.
         re.compile(
             r"\bhow much\b(?!\s+(?!is\b|are\b|does\b|do\b|for\b|would\b|will\b|was\b|did\b|"
-            r"money\b)[a-z]+\s+(?:does|do|can|will|is|are|would))|\bprice\b|\bcosts?\b|"
+            r"money\b)[a-z]+\s+(?:does|do|can|will|is|are|would))"
+            # "How much time to charge?", "how much rice can it cook?": a quantity asked.
+            r"(?!\s+(?:time|power|water|space|room|weight|data|storage|battery|charge|"
+            r"electricity|noise|current|rice|milk|capacity|load|air|heat|steam|juice)\b)|"
+            r"\bprice\b|\bcosts?\b|"
             r"\bpricey\b|\bexpensive\b|\bcheap\b"
         ),
     ),

@@ -49,19 +49,23 @@ _POLICY_FOLLOW_UP = re.compile(
 )
 _IS_QUESTION = re.compile(
     r"^\W*(?:and\s+|so\s+|also\s+)?(?:what|which|how|does|do|is|are|can|will|would|has|have|"
-    r"could)\b|\?\s*$"
+    r"could)\b|\?\s*$|"
+    # "and the dust box, what capacity": the question after the thing it is about.
+    r",\s*(?:what|which|how)\b"
 )
 
 
 def _about(product: Product, words: list[str]) -> bool:
-    """Whether a question's words are the product's own: each in its title, attributes or
+    """Whether a question's words are the product's own: in its title, attributes or
     description (or no product word at all: "how long is the warranty?")."""
     if not words:
         return True
     text = " ".join([product.title, product.description, *product.attributes.values()])
     have = {stem(w) for w in words_of(text)}
     aspects = ShopperLanguage.load("en").aspects
-    return all(stem(w) in have or w in aspects for w in words)
+    # Most of them: "the dust box, what capacity?" of a listing that says "dust collecting".
+    own = sum(1 for w in words if stem(w) in have or w in aspects)
+    return own == len(words) or (len(words) >= 3 and own * 3 >= len(words) * 2)
 
 
 @dataclass
