@@ -93,7 +93,7 @@ _NOT_EXCLUDABLE = {
 _CUR = r"(?:£|\$|€|₹|(?:gbp|usd|eur|inr|rs\.?)\s*)"
 # An amount, unless a unit follows: "16gb", "45cm" and "5 years" are no prices.
 _AMT = (
-    r"(\d+(?:[.,]\d{1,2})?)(?![\d.,]|\s*(?:gb|mb|tb|cm|mm|m|kg|g|ml|l|inch|inches|in|years?|"
+    r"(\d+(?:[.,]\d{1,2})?)(?!\d|[.,]\d|\s*(?:gb|mb|tb|cm|mm|m|kg|g|ml|l|inch|inches|in|years?|"
     r"yrs?|pieces?|pcs|pack|x|%|st|nd|rd|th|stars?|star|w|watts?|v|mah|hours?|hrs?|days?|"
     r"months?|weeks?|people|persons?|litres?|liters?|ltrs?)\b)"
 )

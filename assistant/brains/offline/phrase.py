@@ -15,7 +15,7 @@ __all__ = ["product_phrase"]
 
 _CUES = re.compile(
     r"\b(?:look(?:ing)? (?:everywhere |all over |around |high and low |online )?for|"
-    r"searching for|shopping for|search for|need|want|wanted|"
+    r"searching for|shopping for|search for|needs?|needed|wants?|wanted|"
     r"would like|i'd like|like to buy|buy|get|show me|find me|find|have you got|got any|"
     r"do you (?:have|sell|stock|carry|do)|any chance of|"
     # "I'm after a teapot" wants one; "a cup for after delivery" does not
@@ -82,14 +82,24 @@ def product_phrase(
     shopper wrote it, from its first product word to its last ("book in crime genre").
     """
     text = " ".join(tokens)
-    starts = [m.end() for m in _CUES.finditer(text)]
+    cues = list(_CUES.finditer(text))
+    starts = [m.end() for m in cues]
     segment = tokens
-    for start in reversed(starts):
-        rest = text[start:].split()
+    for cue in reversed(cues):
+        rest = text[cue.end() :].split()
         if rest and rest[0] in _PRONOUN_OBJECTS:
             continue  # "I need it before my trip" names nothing new
         if content_words(" ".join(rest), extra_stop=stop):
             segment = rest
+            before = text[: cue.start()].split()
+            if (
+                "for" in rest
+                and not content_words(" ".join(rest[: rest.index("for")]), extra_stop=stop)
+                and content_words(" ".join(before), extra_stop=stop)
+            ):
+                # "usb cables under 300, need a few for the office": the product came
+                # first; the cue only says how many and what for.
+                segment = before
             break
     else:
         if starts:

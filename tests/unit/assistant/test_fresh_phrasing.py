@@ -187,3 +187,19 @@ def test_a_gift_leaves_out_its_wrapping_unless_asked_for() -> None:
     assert {"card", "ribbon", "wrap", "envelope"} <= set(gift.exclude)
     assert filters_for("a birthday card for my wife").exclude == []
     assert filters_for("red candles").exclude == []
+
+
+@pytest.mark.parametrize(
+    ("message", "query", "high"),
+    [
+        ("usb cables below ₹300, thanks", ["usb", "cables"], 300.0),  # a comma after the budget
+        ("type c cables below ₹300, need a few for the office", ["type-c", "cables"], 300.0),
+        ("my son has online classes, he needs headphones with a mic", ["mic", "headphones"], None),
+    ],
+)
+def test_the_product_named_before_a_later_cue_is_the_one_searched(
+    message: str, query: list[str], high: float | None
+) -> None:
+    u = parse(message, LEX)
+    assert u.query_words == query
+    assert u.price_max == high
