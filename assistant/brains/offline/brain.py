@@ -69,6 +69,7 @@ _ASKS_IF_SOLD = re.compile(
     r"\b(?:do|can|could|will|would) (?:you|i|we) (?:\w+ )?(?:sell|have|do|offer|stock|carry|buy|"
     r"get)\b|\bhave you got\b|\bis there\b|\bare there\b"
 )
+_CLAUSES = re.compile(r"[,;.!?]+\s+")
 _SEPARATOR = re.compile(r"\s+(?:and|vs\.?|versus|or|with)\s+|,")
 # Words of a request that never belong to a product's name.
 _NOT_NAME = {
@@ -262,6 +263,14 @@ class OfflineBrain:
                 asked = {a for k, v in language.aspects.items() for a in (k, *v)}
                 part = " ".join(w for w in part.split() if w.strip("?,.!") not in asked)
             pid = await name_lookup(ctx, part, min_words=2 if strict else 1)
+            if pid is None and u.intent != "compare":
+                # "My socket is far from the board, what's the cord length of the X?": the
+                # clause that asks names the product; the rest tells why.
+                clauses = [c for c in _CLAUSES.split(part) if c.strip()]
+                for clause in reversed(clauses if len(clauses) > 1 else []):
+                    pid = await name_lookup(ctx, clause, min_words=2 if strict else 1)
+                    if pid is not None:
+                        break
             if pid is not None and pid not in named:
                 named.append(pid)
         if not named or (u.intent == "compare" and len(named) < 2 and not ctx.state.shown):

@@ -11,7 +11,7 @@ import re
 
 from assistant.matching import content_words, normalize_spelling
 
-__all__ = ["product_phrase"]
+__all__ = ["asks_for_a_product", "product_phrase"]
 
 _CUES = re.compile(
     r"\b(?:look(?:ing)? (?:everywhere |all over |around |high and low |online )?for|"
@@ -21,6 +21,13 @@ _CUES = re.compile(
     # "I'm after a teapot" wants one; "a cup for after delivery" does not
     r"(?:i'?m|i am|we'?re|we are|was|were|is|are) (?:\w+ )?after|after(?= (?:an?|some|any)\b))\b"
 )
+
+
+def asks_for_a_product(text: str) -> bool:
+    """Whether the text holds a shopping cue ("he needs", "I'm after", "show me")."""
+    return bool(_CUES.search(text.lower()))
+
+
 _PRONOUN_OBJECTS = {"it", "them", "this", "that", "these", "those", "him", "her"}
 _BE = {"is", "are", "has", "have", "comes", "come", "was", "were", "can", "will", "should"}
 _CLAUSE_END = {

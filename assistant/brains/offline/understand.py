@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from assistant.brains.offline.constraints import ConstraintUpdate, Lexicon, merge, parse
 from assistant.brains.offline.intents import Intent, Signals, detect
 from assistant.brains.offline.language import ShopperLanguage
+from assistant.brains.offline.phrase import asks_for_a_product
 from assistant.brains.offline.references import Reference, resolve
 from assistant.guardrails import is_off_topic
 from assistant.matching import stem
@@ -122,6 +123,8 @@ def understand(
         intent = "find"  # "my little boy loves space and rockets": what suits him
     elif intent == "unclear" and update.query_words and _ASKS_FOR.search(message.lower()):
         intent = "find"  # "what are your newest necklaces?"
+    elif intent == "unclear" and update.query_words and asks_for_a_product(message):
+        intent = "find"  # "... online classes, he needs headphones with a mic"
     elif intent == "unclear" and update.alternatives:
         intent = "find"  # "... maybe a lampshade or a mirror or fairy lights"
     elif intent == "unclear" and update.query_words and active and len(message.split()) <= 8:

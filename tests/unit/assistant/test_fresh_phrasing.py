@@ -203,3 +203,19 @@ def test_the_product_named_before_a_later_cue_is_the_one_searched(
     u = parse(message, LEX)
     assert u.query_words == query
     assert u.price_max == high
+
+
+def test_a_shopping_cue_after_the_story_makes_it_a_request(
+    chat: Callable[..., list[TurnResult]],
+) -> None:
+    (turn,) = chat("the zip went on the old one at school, so now she needs a lunch bag")
+    assert turn.record.intent == "find"
+    assert [c.id for c in turn.cards][:1] == ["B2"]
+
+
+def test_the_clause_that_asks_names_the_product(chat: Callable[..., list[TurnResult]]) -> None:
+    (turn,) = chat(
+        "my friend has a cat and loves tea, what's the price of the red retrospot teapot?"
+    )
+    assert [c.id for c in turn.cards] == ["K2"]
+    assert "£7.95" in turn.text
