@@ -22,7 +22,7 @@ from assistant.context import TurnContext
 from assistant.matching import content_words, mentions, names, product_terms, stem, words
 from assistant.sizes import strip_measures
 from assistant.state import Constraints, ProductFilters
-from retrieval import Vocabulary
+from retrieval import Product, Vocabulary
 
 __all__ = ["OfflineBrain", "name_lookup"]
 
@@ -59,6 +59,7 @@ _SIMILAR_CUE = re.compile(
     r"(?:does|do) the same (?:job|thing)|same (?:job|purpose|function))\b"
 )
 _CHEAPER_THAN = re.compile(r"\bcheaper\b|\bless expensive\b|\bmore affordable\b|\bbudget\b")
+_FOR_SOMEONE = re.compile(r"\bfor (?:my|our|his|her|their|a|the|your) ")
 _GIFT = re.compile(r"\b(?:gifts?|presents?|stocking fillers?|something for)\b")
 # A policy passage whose embedding is at least this close to the question (cosine, the
 # bundled MiniLM) is about what the shopper asked for ("gift vouchers" and the passage on
@@ -148,14 +149,24 @@ async def name_lookup(ctx: TurnContext, text: str, min_words: int = 1) -> str | 
 def for_a_gift(u: Understanding, message: str, filters: ProductFilters) -> ProductFilters:
     """A gift request's filters: what wraps a present (cards, ribbons, wrap) is left out
     unless the shopper asked for it ("a present for the baby" is never a ribbon)."""
-    if not (u.update.people or u.update.occasions or u.update.interests or _GIFT.search(message)):
-        return filters
+    for_someone = bool(u.update.people) and bool(_FOR_SOMEONE.search(message))
+    if not (for_someone or u.update.interests or _GIFT.search(message)):
+        return filters  # "a kids party, what do I need?" may well want cards and tags
     asked = {stem(w) for w in words(message)}
     wrapping = ShopperLanguage.load("en").gift_wrapping
     leave_out = [w for w in sorted(wrapping) if stem(w) not in asked and w not in filters.exclude]
     if any(stem(w) in asked for w in wrapping):
         return filters
     return filters.model_copy(update={"exclude": [*filters.exclude, *leave_out]})
+
+
+def free_of(product: Product, things: list[str]) -> bool:
+    """Whether the title names none of the things, except as free of them ("Egg Free")."""
+    for thing in things:
+        bare = re.sub(rf"\b{re.escape(thing)}[- ]?free\b", " ", product.title, flags=re.I)
+        if mentions(product.model_copy(update={"title": bare}), thing):
+            return False
+    return True
 
 
 class OfflineBrain:
@@ -182,6 +193,8 @@ class OfflineBrain:
         ctx.message = ShopperLanguage.load("en").written_out(ctx.message)
         u = understand(ctx.message, ctx.state, self.lexicon(ctx.vocabulary), ctx.known)
         await self._resolve_names(ctx, u)
+        if u.update.free_of and u.intent in ("find", "refine"):
+            await self._free_of(ctx, u)
         ctx.intent = u.intent
         # A clarifying question is answered by this message; a handler may ask a new one.
         ctx.state.pending = None
@@ -205,6 +218,27 @@ class OfflineBrain:
     def _too_broad(u: Understanding) -> bool:
         c = u.constraints
         return not (c.query or c.category or u.update.ideas) and c.filters().is_empty()
+
+    @staticmethod
+    async def _free_of(ctx: TurnContext, u: Understanding) -> None:
+        """ "Egg-free cakes": a claim the catalog makes ("Gluten Free" in titles) stays the
+        words to find; a thing to be free of that no title claims is excluded instead."""
+        c = u.constraints
+        for thing in u.update.free_of:
+            page = await asyncio.to_thread(
+                ctx.search.search, f"{thing} free", None, 20, 0, "keyword"
+            )
+            claim = re.compile(rf"\b{re.escape(thing)}[- ]?free\b", re.IGNORECASE)
+            if any(claim.search(h.product.title) for h in page.hits):
+                u.free_claims.append(thing)
+                continue
+            kept = [
+                w
+                for w in c.query.split()
+                if w not in (thing, f"{thing}-free", "free") and stem(w) != stem(thing)
+            ]
+            c = c.model_copy(update={"query": " ".join(kept), "exclude": [*c.exclude, thing]})
+        u.constraints = c
 
     async def _resolve_names(self, ctx: TurnContext, u: Understanding) -> None:
         """Products the message names without their having been shown ("what goes with the
@@ -263,12 +297,12 @@ class OfflineBrain:
                 asked = {a for k, v in language.aspects.items() for a in (k, *v)}
                 part = " ".join(w for w in part.split() if w.strip("?,.!") not in asked)
             pid = await name_lookup(ctx, part, min_words=2 if strict else 1)
-            if pid is None and u.intent != "compare":
+            if pid is None and (asks or u.intent in _NAMED_INTENTS) and u.intent != "compare":
                 # "My socket is far from the board, what's the cord length of the X?": the
                 # clause that asks names the product; the rest tells why.
                 clauses = [c for c in _CLAUSES.split(part) if c.strip()]
                 for clause in reversed(clauses if len(clauses) > 1 else []):
-                    pid = await name_lookup(ctx, clause, min_words=2 if strict else 1)
+                    pid = await name_lookup(ctx, clause, min_words=2)
                     if pid is not None:
                         break
             if pid is not None and pid not in named:
@@ -325,6 +359,8 @@ class OfflineBrain:
                     "any_of": alts,
                 },
             )
+            if u.free_claims:
+                result.products = [p for p in result.products if free_of(p, u.free_claims)]
             if result.ok and result.products:
                 state.constraints = c
                 u.constraints = c.model_copy(update={"query": " or ".join(alts)})
@@ -385,6 +421,9 @@ class OfflineBrain:
                 "k": ctx.max_cards,
             },
         )
+        if u.free_claims:
+            # "Egg-free cakes" where some titles claim "Egg Free": never one with eggs.
+            result.products = [p for p in result.products if free_of(p, u.free_claims)]
         if result.ok and not result.products and u.update.category and c.category:
             # A category read from the words ("wireless" -> Wireless Adapters) that holds
             # nothing for the request was a wrong guess: the words alone decide.

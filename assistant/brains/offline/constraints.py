@@ -305,6 +305,7 @@ class ConstraintUpdate:
     quantity: int | None = None
     quote: bool = False
     size: Direction | None = None
+    free_of: list[str] = field(default_factory=list)
     alternatives: list[str] = field(default_factory=list)
 
     def has_conditions(self) -> bool:
@@ -344,7 +345,8 @@ def _blank(text: str, span: tuple[int, int]) -> str:
 
 _NOT_AN_EXCLUSION = re.compile(
     r"(?:to |)(?:spend|pay|paying|spending|more|over|above|under|less|much|too|sure|worry|"
-    r"problem|matter|mind|bother|exceed|go over|than)\b"
+    r"problem|matter|mind|bother|exceed|go over|than|costly|expensive|pricey|dear|fancy|"
+    r"overpriced)\b"
 )
 
 
@@ -412,6 +414,25 @@ def _exclusions(text: str, lexicon: Lexicon, up: ConstraintUpdate) -> str:
     return text
 
 
+# ", it makes my scalp itchy", "because the smell gives me a headache": why, not what.
+_REASON = re.compile(
+    r"(?<=[,;.!?])\s*(?:it|it's|its|they|they're|that|this|because|cos|coz|since|as it|"
+    r"the smell|the taste)\b[^,;.!?]*"
+)
+
+
+def _without_reasons(text: str, language: ShopperLanguage) -> str:
+    """The text without clauses that say why (after the request, and naming no interest)."""
+
+    def blank(m: re.Match[str]) -> str:
+        if language.interest_cue.search(m.group(0)) or not content_words(text[: m.start()]):
+            return m.group(0)
+        return " " * len(m.group(0))
+
+    return _REASON.sub(blank, text)
+
+
+_FREE_OF = re.compile(r"\b([a-z]{3,})[- ]free\b(?!\s+(?:of|from|delivery|shipping|gift|trial))")
 _JOINERS = {"or", "nor", "and"}
 _COUNT_OF = re.compile(
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+of\s+(?:them|those|these)\b"
@@ -618,6 +639,9 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
         if up.quote:
             text = counted  # "two of the second one": the count is spent, not a word
             spent.append(m.span())
+    # "Egg-free cakes", "plastic-free": free of a thing, or a claim the catalog makes
+    # ("gluten free pasta"); the brain asks the catalog which.
+    up.free_of = [m.group(1) for m in _FREE_OF.finditer(text) if m.group(1) not in STOPWORDS]
     direction, sized = language.size_cue(text)
     if direction is not None:
         # "Got a bigger one?": another size of the product in question, not a word to find.
@@ -679,6 +703,7 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     masked = _CURRENCY_WORDS.sub(" ", masked)
     # "She has like four of them": a count of something spoken of, never a product word.
     masked = _COUNT_OF.sub(lambda m: " " * len(m.group(0)), masked)
+    masked = _without_reasons(masked, language)
     tokens = [
         t
         for t in words(masked)

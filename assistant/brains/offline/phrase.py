@@ -15,7 +15,7 @@ __all__ = ["asks_for_a_product", "product_phrase"]
 
 _CUES = re.compile(
     r"\b(?:look(?:ing)? (?:everywhere |all over |around |high and low |online )?for|"
-    r"searching for|shopping for|search for|needs?|needed|wants?|wanted|"
+    r"searching for|shopping for|search for|needs?(?! (?:\w+ing|to)\b)|needed|wants?|wanted|"
     r"would like|i'd like|like to buy|buy|get|show me|find me|find|have you got|got any|"
     r"do you (?:have|sell|stock|carry|do)|any chance of|"
     # "I'm after a teapot" wants one; "a cup for after delivery" does not

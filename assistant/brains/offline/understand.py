@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.brains.offline.constraints import ConstraintUpdate, Lexicon, merge, parse
 from assistant.brains.offline.intents import Intent, Signals, detect
@@ -81,6 +81,7 @@ class Understanding:
     after_clarify: bool = False
     cheaper_than: str | None = None
     size: Direction | None = None
+    free_claims: list[str] = field(default_factory=list)
 
     @property
     def target(self) -> str | None:

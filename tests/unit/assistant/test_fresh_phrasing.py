@@ -219,3 +219,26 @@ def test_the_clause_that_asks_names_the_product(chat: Callable[..., list[TurnRes
     )
     assert [c.id for c in turn.cards] == ["K2"]
     assert "£7.95" in turn.text
+
+
+def test_a_reason_after_the_request_is_not_searched() -> None:
+    u = parse("a shampoo other than Head & Shoulders, it makes my scalp itchy", LEX)
+    assert u.query_words == ["shampoo"]
+    assert parse("something for my dad, he loves tea", LEX).interests == ["tea"]
+
+
+def test_free_of_a_thing_no_title_claims_excludes_it(chat: Callable[..., list[TurnResult]]) -> None:
+    (turn,) = chat("t-light holders, glass-free please")
+    assert turn.cards and all("glass" not in c.title.lower() for c in turn.cards)
+
+
+def test_a_free_from_claim_keeps_its_products_and_drops_the_thing() -> None:
+    from assistant.brains.offline.brain import free_of
+    from retrieval import Product
+
+    def p(title: str) -> Product:
+        return Product(id=title, title=title, category="Bakery", price="10", currency="INR")
+
+    assert free_of(p("Eggless Cake - Egg Free"), ["egg"])
+    assert free_of(p("Vanilla Muffin"), ["egg"])
+    assert not free_of(p("Bread + Eggs - Regular 6pcs"), ["egg"])
