@@ -41,6 +41,19 @@ def test_schemas_describe_every_tool_and_hide_injected_arguments(
     assert "user_id" not in rec and "seen" not in rec
     filters = schemas["search_products"]["parameters"]["properties"]["filters"]
     assert "price_max" in str(filters)
+    # "Got a bigger one?" reaches an LLM brain as an argument of the same tool.
+    size = schemas["similar_products"]["parameters"]["properties"]["size"]
+    assert {"bigger", "smaller"} <= set(str(size).replace("'", '"').split('"'))
+
+
+async def test_a_bigger_one_is_the_same_kind_in_the_next_size(
+    catalog_search: HybridSearch, policies: PolicyIndex
+) -> None:
+    c = ctx(catalog_search, policies)
+    bigger = await c.call("similar_products", {"product_id": "C3", "size": "bigger"})
+    assert bigger.ok
+    # "Red Dinner Candles Set of 6": no candle of the unit catalog states a larger set.
+    assert bigger.products == [] and "nothing bigger" in (bigger.note or "")
 
 
 async def test_search_keeps_every_filter(
