@@ -124,6 +124,15 @@ def understand(
         intent = "find"  # "my little boy loves space and rockets": what suits him
     elif intent == "unclear" and update.query_words and _ASKS_FOR.search(message.lower()):
         intent = "find"  # "what are your newest necklaces?"
+    elif (
+        intent in ("unclear", "product_question")
+        and reference.how in ("", "all")
+        and update.query_words
+        and active
+        and _ONLY.match(message.lower())
+    ):
+        intent = "refine"  # "just the irons from those", after Philips products
+        reference = Reference()
     elif intent == "unclear" and update.query_words and asks_for_a_product(message):
         intent = "find"  # "... online classes, he needs headphones with a mic"
     elif intent == "unclear" and update.alternatives:

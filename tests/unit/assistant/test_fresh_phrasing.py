@@ -242,3 +242,18 @@ def test_a_free_from_claim_keeps_its_products_and_drops_the_thing() -> None:
     assert free_of(p("Eggless Cake - Egg Free"), ["egg"])
     assert free_of(p("Vanilla Muffin"), ["egg"])
     assert not free_of(p("Bread + Eggs - Regular 6pcs"), ["egg"])
+
+
+def test_a_possessive_without_its_apostrophe_is_still_the_person_and_the_occasion() -> None:
+    u = parse("tomorrow is my mums birthday and she loves candles, anything nice?", LEX)
+    assert u.people == ["mum"] and u.occasions == ["birthday"]
+    assert "mums" not in u.query_words and "birthday" not in u.query_words
+
+
+def test_just_the_kind_from_those_narrows_what_was_asked(
+    chat: Callable[..., list[TurnResult]],
+) -> None:
+    first, narrowed = chat("anything with a heart?", "just the t-light holders from those")
+    assert any("Holder" not in c.title for c in first.cards)
+    assert narrowed.record.intent == "refine"
+    assert narrowed.cards and all("Heart T-Light Holder" in c.title for c in narrowed.cards)

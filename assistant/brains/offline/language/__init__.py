@@ -60,7 +60,8 @@ def _occasion(name: str) -> re.Pattern[str]:
     return re.compile(
         rf"(?:\b(?:for|throwing|having|hosting|planning|organi[sz]ing|celebrating|"
         rf"attending|going (?:on|to)|at|it'?s|its|(?:got|have) (?=a |an |our |my )|"
-        rf"invited to|off to|doing|holding)\s*(?:(?:a|an|the|my|our|her|his|"
+        rf"invited to|off to|doing|holding|(?:is|was) (?=my |our |his |her |their ))\s*"
+        rf"(?:(?:a|an|the|my|our|her|his|"
         rf"their|your|some)\s+)?(?:\w+'?s\s+)?)\b{said}(?:'?s)?\b"
         rf"|\b{re.escape(name)}(?:'?s)?(?=\s+(?:(?:is|was)\s+)?(?:presents?|gifts?|ideas?|"
         rf"coming|next|this|soon|tomorrow|today|tonight|on)\b)"
@@ -74,7 +75,7 @@ def _person(people: str) -> re.Pattern[str]:
     return re.compile(
         rf"\b(for|to|with)?\s*(?:my|our|his|her|their|a|an|the|your)\s+"
         rf"(?:(?:little|young|new|old|older|younger|best|dear|lovely|\d+\s*year\s*old)\s+)*"
-        rf"({alternation})\b"
+        rf"({alternation})(?:'?s)?\b"  # "my mums birthday" is my mum's
     )
 
 
@@ -313,6 +314,9 @@ class ShopperLanguage:
             if re.search(rf"\b(?:a|an|for|my|our|the)\s+(?:keen\s+|big\s+)?{doer}\b", text):
                 out.interests.append(activity)
                 text = re.sub(rf"\b{doer}\b", " ", text)
+        # "My mum's birthday": the person inside an occasion is still the person.
+        person = _person(" ".join(sorted(self.people)))
+        named_before = [m.group(2) for m in person.finditer(text)]
         for name in sorted(self.occasions, key=len, reverse=True):
             rx = _occasion(name)
             after_one = any(  # "for diwali puja": one occasion after another
@@ -331,8 +335,8 @@ class ShopperLanguage:
         # Where it goes is no product: "a ceiling fan in my bedroom".
         text = _PLACE.sub(" ", text)
         text = _SCOPE.sub(" ", text)
-        person = _person(" ".join(sorted(self.people)))
-        out.people += [m.group(2) for m in person.finditer(text)]
+        found = named_before + [m.group(2) for m in person.finditer(text)]
+        out.people += list(dict.fromkeys(found))
         # The preposition stays: "biscuits for the kids tiffin box" is biscuits for a
         # tiffin box, not a biscuit tiffin box.
         text = person.sub(lambda m: f" {m.group(1) or ''} ", text)
