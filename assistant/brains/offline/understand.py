@@ -40,6 +40,7 @@ _ASKS_FOR = re.compile(
     r"\b(?:what|which) (?:[\w-]+ ){1,3}(?:should|shall|can|could|would|do|might) (?:i|we)\b"
 )
 
+_ANY_OTHER = re.compile(r"\b(?:any|some|got|have you got) (?:other|more|different)\b")
 _SAME = re.compile(r"\bsame (?:job|thing|purpose|function)\b")
 # A question that goes on about the shop's answer just given ("and how long would it take to
 # get there?", "what if it arrives broken?"), not about products.
@@ -147,6 +148,13 @@ def understand(
         and _POLICY_FOLLOW_UP.search(message.lower())
     ):
         intent = "policy_question"  # "and roughly how long would it take?" after delivery
+    if (
+        intent in ("product_question", "unclear")
+        and update.query_words
+        and _ANY_OTHER.search(message.lower())
+    ):
+        # "Any other cake stands that are in stock?": more of the kind, not one of them.
+        intent, reference = "find", Reference()
     if reference.how == "superlative" and intent not in ("compare", "quote"):
         intent = "product_question"
     focus = known.get(state.focus or "")
@@ -156,6 +164,7 @@ def understand(
         and intent in ("policy_question", "find", "unclear")
         and _IS_QUESTION.search(message.lower())
         and _about(focus, update.query_words)
+        and not _ANY_OTHER.search(message.lower())
     ):
         # "How long is the warranty?", "and what's the water tank capacity?" right after
         # one product: a question about that product, in words its listing uses.

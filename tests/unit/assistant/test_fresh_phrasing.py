@@ -257,3 +257,20 @@ def test_just_the_kind_from_those_narrows_what_was_asked(
     assert any("Holder" not in c.title for c in first.cards)
     assert narrowed.record.intent == "refine"
     assert narrowed.cards and all("Heart T-Light Holder" in c.title for c in narrowed.cards)
+
+
+def test_any_other_of_the_kind_in_stock_is_a_search_not_a_question_about_one(
+    chat: Callable[..., list[TurnResult]],
+) -> None:
+    asked, others = chat(
+        "is the red rose votive candle in stock?", "ah shame, any other candles in stock?"
+    )
+    assert [c.id for c in asked.cards] == ["C4"] and "out of stock" in asked.text
+    assert others.record.intent == "find"
+    assert len(others.cards) >= 2 and all(c.in_stock and c.id != "C4" for c in others.cards)
+    assert "shame" not in others.text
+
+
+def test_common_misspellings_of_request_words_are_written_out() -> None:
+    en = ShopperLanguage.load("en")
+    assert en.written_out("any differnce between them?") == "any difference between them?"
