@@ -416,8 +416,10 @@ def _exclusions(text: str, lexicon: Lexicon, up: ConstraintUpdate) -> str:
 
 # ", it makes my scalp itchy", "because the smell gives me a headache": why, not what.
 _REASON = re.compile(
-    r"(?<=[,;.!?])\s*(?:it|it's|its|they|they're|that|this|because|cos|coz|since|as it|"
-    r"the smell|the taste)\b[^,;.!?]*"
+    r"(?<=[,;.!?])\s*(?:(?:it|it's|its|they|they're|that|this|because|cos|coz|since|as it|"
+    r"the smell|the taste)\b[^,;.!?]*|"
+    # "..., kids won't touch it": someone's habit, said as the reason.
+    r"(?:\w+\s+){1,2}(?:won'?t|wouldn'?t|will not|would not|never)\s[^,;.!?]*)"
 )
 
 

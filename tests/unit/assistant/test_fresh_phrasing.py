@@ -62,6 +62,7 @@ def test_exclusions_in_fresh_forms(
 def test_a_new_clause_after_a_comma_is_not_excluded() -> None:
     u = parse("need dal for the week, no moong though, kids won't touch it", LEX)
     assert u.exclude == ["moong"]
+    assert u.query_words == ["dal"]  # "kids won't touch it" says why, not what
 
 
 def test_what_the_shopper_has_none_of_is_what_they_want() -> None:
