@@ -502,8 +502,33 @@ def make_tools(
         except Exception as e:  # recsys down or untrained: the catalog still answers
             log.warning("%s unavailable (%s); using the catalog", tool, type(e).__name__)
             note = error_note
-        products = await like(base, f, k, [product_id])
+        if tool == "bought_together":
+            products = await alongside(base, f, k)
+        else:
+            products = await like(base, f, k, [product_id])
         return ToolResult(tool, products=products, degraded=True, note=note)
+
+    async def alongside(base: Product, f: ProductFilters, k: int) -> list[Product]:
+        """Without purchase data, what goes with a product comes from the shelves next to
+        its own: the nearest products of a sibling category (the same parent path, another
+        leaf), never more of the same kind ("a laptop stand" -> a cooling pad, a mouse)."""
+        near = await like(base, f, 100, [base.id])
+        path = [p.strip() for p in base.category.split(">")]
+        if len(path) < 2:
+            return near[:k]
+        parent, leaf = " > ".join(path[:-1]), path[-1]
+
+        def shelf(p: Product) -> tuple[str, str]:
+            parts = [x.strip() for x in p.category.split(">")]
+            return " > ".join(parts[:-1]), parts[-1]
+
+        # The leaf's head noun is the kind ("Notebook Computer Stands" -> stand): a "Lapdesks"
+        # shelf holding laptop stands is still more of the same kind.
+        head = (leaf.replace("&", " ").split() or [""])[-1]
+        other_kind = [p for p in near if shelf(p)[1] != leaf and not (head and mentions(p, head))]
+        siblings = [p for p in other_kind if shelf(p)[0] == parent]
+        others = [p for p in other_kind if p not in siblings]
+        return (siblings + others)[:k] or near[:k]
 
     def _unavailable(*_: Any) -> Sequence[Any]:
         raise LookupError("no recommender configured")
@@ -558,8 +583,8 @@ def make_tools(
             product_id,
             filters,
             k,
-            "no co-purchase data for this product; these are similar products instead",
-            "co-purchase data is not available; these are similar products instead",
+            "no co-purchase data for this product; these come from the shelves next to its own",
+            "co-purchase data is not available; these come from the shelves next to its own",
         )
 
     async def quote_products(items: list[QuoteItem]) -> ToolResult:

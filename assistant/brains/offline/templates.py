@@ -161,7 +161,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "These are often bought together with the {title}:",
     ),
     "together_degraded": (
-        "I don't have purchase data for the {title}, so here are similar products instead:",
+        "I don't have purchase data for the {title}, so here are products from the shelves "
+        "next to it:",
     ),
     "no_similar": ("I couldn't find anything close to the {title}.",),
     "bigger_intro": ("The same kind of thing as the {title}, in the next sizes up:",),
