@@ -526,9 +526,8 @@ def make_tools(
         # shelf holding laptop stands is still more of the same kind.
         head = (leaf.replace("&", " ").split() or [""])[-1]
         other_kind = [p for p in near if shelf(p)[1] != leaf and not (head and mentions(p, head))]
-        siblings = [p for p in other_kind if shelf(p)[0] == parent]
-        others = [p for p in other_kind if p not in siblings]
-        return (siblings + others)[:k] or near[:k]
+        # Siblings first, nearest first within each (the sort is stable).
+        return sorted(other_kind, key=lambda p: shelf(p)[0] != parent)[:k] or near[:k]
 
     def _unavailable(*_: Any) -> Sequence[Any]:
         raise LookupError("no recommender configured")

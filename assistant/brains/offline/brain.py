@@ -42,15 +42,10 @@ _ASKS_ABOUT = re.compile(
 )
 # "What's the cord length of the Philips GC1905?", "what comes in the box with the X?": a
 # question about a named product, in the words the lexicon has for a listing's aspects.
+_ASPECT_WORDS = frozenset(a for k, v in ShopperLanguage.load("en").aspects.items() for a in (k, *v))
 _ASKS_ASPECT = re.compile(
     r"\bwhat(?:'s| is| are) (?:the|its) (?:[\w-]+ ){0,2}(?:"
-    + "|".join(
-        sorted(
-            {re.escape(a) for k, v in ShopperLanguage.load("en").aspects.items() for a in (k, *v)},
-            key=len,
-            reverse=True,
-        )
-    )
+    + "|".join(sorted(map(re.escape, _ASPECT_WORDS), key=len, reverse=True))
     + r")\b|\bwhat (?:comes|do (?:i|you) get) (?:in|with)\b|\bwhat(?:'s| is) included\b"
 )
 _SIMILAR_CUE = re.compile(
@@ -70,6 +65,7 @@ _ASKS_IF_SOLD = re.compile(
     r"\b(?:do|can|could|will|would) (?:you|i|we) (?:\w+ )?(?:sell|have|do|offer|stock|carry|buy|"
     r"get)\b|\bhave you got\b|\bis there\b|\bare there\b"
 )
+_CONTAINERS = frozenset(ShopperLanguage.load("en").containers)
 _CLAUSES = re.compile(r"[,;.!?]+\s+")
 _SEPARATOR = re.compile(r"\s+(?:and|vs\.?|versus|or|with)\s+|,")
 # Words of a request that never belong to a product's name.
@@ -146,6 +142,11 @@ async def name_lookup(ctx: TurnContext, text: str, min_words: int = 1) -> str | 
     return best[3] if result.ok else None
 
 
+def _without(text: str, gone: frozenset[str]) -> str:
+    """The text without the given words (punctuation around a word aside)."""
+    return " ".join(w for w in text.split() if w.strip("?,.!") not in gone)
+
+
 def for_a_gift(u: Understanding, message: str, filters: ProductFilters) -> ProductFilters:
     """A gift request's filters: what wraps a present (cards, ribbons, wrap) is left out
     unless the shopper asked for it ("a present for the baby" is never a ribbon)."""
@@ -154,16 +155,21 @@ def for_a_gift(u: Understanding, message: str, filters: ProductFilters) -> Produ
         return filters  # "a kids party, what do I need?" may well want cards and tags
     asked = {stem(w) for w in words(message)}
     wrapping = ShopperLanguage.load("en").gift_wrapping
-    leave_out = [w for w in sorted(wrapping) if stem(w) not in asked and w not in filters.exclude]
     if any(stem(w) in asked for w in wrapping):
         return filters
+    leave_out = [w for w in sorted(wrapping) if w not in filters.exclude]
     return filters.model_copy(update={"exclude": [*filters.exclude, *leave_out]})
+
+
+def _claimed_free(thing: str) -> re.Pattern[str]:
+    """A title's claim to be free of a thing: "Egg Free", "egg-free", "eggfree"."""
+    return re.compile(rf"\b{re.escape(thing)}[- ]?free\b", re.IGNORECASE)
 
 
 def free_of(product: Product, things: list[str]) -> bool:
     """Whether the title names none of the things, except as free of them ("Egg Free")."""
     for thing in things:
-        bare = re.sub(rf"\b{re.escape(thing)}[- ]?free\b", " ", product.title, flags=re.I)
+        bare = _claimed_free(thing).sub(" ", product.title)
         if mentions(product.model_copy(update={"title": bare}), thing):
             return False
     return True
@@ -228,7 +234,7 @@ class OfflineBrain:
             page = await asyncio.to_thread(
                 ctx.search.search, f"{thing} free", None, 20, 0, "keyword"
             )
-            claim = re.compile(rf"\b{re.escape(thing)}[- ]?free\b", re.IGNORECASE)
+            claim = _claimed_free(thing)
             if any(claim.search(h.product.title) for h in page.hits):
                 u.free_claims.append(thing)
                 continue
@@ -286,16 +292,13 @@ class OfflineBrain:
                 or (cheaper and not _RELATED_CUE.search(text))
                 or u.reference.how == "focus"  # a name must outweigh "it": two of its words
             )
-            language = ShopperLanguage.load("en")
             if u.intent == "quote":
                 # "I'll take 4 bottles": what the product comes in, not its name.
-                containers = set(language.containers)
-                part = " ".join(w for w in part.split() if w.strip("?,.!") not in containers)
+                part = _without(part, _CONTAINERS)
             if u.reference.how == "focus":
                 # "How many watts does it use?" asks about the product in question: words
                 # for what is asked name no other product.
-                asked = {a for k, v in language.aspects.items() for a in (k, *v)}
-                part = " ".join(w for w in part.split() if w.strip("?,.!") not in asked)
+                part = _without(part, _ASPECT_WORDS)
             pid = await name_lookup(ctx, part, min_words=2 if strict else 1)
             if pid is None and (asks or u.intent in _NAMED_INTENTS) and u.intent != "compare":
                 # "My socket is far from the board, what's the cord length of the X?": the

@@ -436,14 +436,13 @@ def _without_reasons(text: str, language: ShopperLanguage) -> str:
 
 _FREE_OF = re.compile(r"\b([a-z]{3,})[- ]free\b(?!\s+(?:of|from|delivery|shipping|gift|trial))")
 _JOINERS = {"or", "nor", "and"}
-_COUNT_OF = re.compile(
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+of\s+(?:them|those|these)\b"
-)
+_COUNT = r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+of\s+(?:them|those|these)\b"
+_COUNT_OF = re.compile(_COUNT)
 # "The wicker ones", "those glass ones", "four of them": things spoken of, not asked for.
 _SPOKEN_OF = re.compile(
     r"\b(?:the|those|these|all|any)\s+(?:[a-z-]+\s+){1,2}ones\b|"
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+of\s+(?:them|those|these)\b"
-    r"(?!\s*(?:please|for|,?\s*(?:how|what)))"
+    + _COUNT
+    + r"(?!\s*(?:please|for|,?\s*(?:how|what)))"
 )
 _TAIL = re.compile(
     r"(?:\s*(?:(?:or|nor|and)\s+|,\s*(?=[a-z][a-z-]*\b(?!')\s*(?:,|or\b|nor\b|and\b|[.?!]|$)))"

@@ -47,39 +47,58 @@ _PRONOUN = re.compile(
     r"\b(?:it|its|it's|this|that|this one|that one|the one|same one|this product|that product|"
     r"this item|that item|them|they)\b"
 )
+
+
+def _cheapest(ps: list[Product]) -> Product:
+    return min(ps, key=lambda p: p.price)
+
+
+def _priciest(ps: list[Product]) -> Product:
+    return max(ps, key=lambda p: p.price)
+
+
+def _best_rated(ps: list[Product]) -> Product:
+    return max(ps, key=lambda p: (p.rating or 0.0, p.rating_count))
+
+
+def _most_rated(ps: list[Product]) -> Product:
+    return max(ps, key=lambda p: p.rating_count)
+
+
+# Phrase -> the pick it names, tried in this order.
 _SUPERLATIVE: dict[str, Callable[[list[Product]], Product]] = {
-    "cheapest": lambda ps: min(ps, key=lambda p: p.price),
-    "cheaper": lambda ps: min(ps, key=lambda p: p.price),
-    "most expensive": lambda ps: max(ps, key=lambda p: p.price),
-    "pricier": lambda ps: max(ps, key=lambda p: p.price),
-    "dearer": lambda ps: max(ps, key=lambda p: p.price),
-    "dearest": lambda ps: max(ps, key=lambda p: p.price),
-    "most costly": lambda ps: max(ps, key=lambda p: p.price),
-    "least expensive": lambda ps: min(ps, key=lambda p: p.price),
-    "lowest price": lambda ps: min(ps, key=lambda p: p.price),
-    "highest price": lambda ps: max(ps, key=lambda p: p.price),
-    "priciest": lambda ps: max(ps, key=lambda p: p.price),
-    "best rated": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
-    "highest rated": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
-    "top rated": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
-    "most popular": lambda ps: max(ps, key=lambda p: p.rating_count),
-    "best rating": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
-    "highest rating": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
-    "best reviews": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
-    "most reviews": lambda ps: max(ps, key=lambda p: p.rating_count),
-    "rated best": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
-    "rated highest": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
-    "best reviewed": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
-    "lowest priced": lambda ps: min(ps, key=lambda p: p.price),
-    "lowest in price": lambda ps: min(ps, key=lambda p: p.price),
-    "lowest cost": lambda ps: min(ps, key=lambda p: p.price),
-    "costliest": lambda ps: max(ps, key=lambda p: p.price),
-    "highest priced": lambda ps: max(ps, key=lambda p: p.price),
-    "top end": lambda ps: max(ps, key=lambda p: p.price),
-    "top rating": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
-    "rate the highest": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
-    "rated the highest": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
-    "rate highest": lambda ps: max(ps, key=lambda p: (p.rating or 0.0, p.rating_count)),
+    "cheapest": _cheapest,
+    "cheaper": _cheapest,
+    "most expensive": _priciest,
+    "pricier": _priciest,
+    "dearer": _priciest,
+    "dearest": _priciest,
+    "most costly": _priciest,
+    "least expensive": _cheapest,
+    "lowest price": _cheapest,
+    "highest price": _priciest,
+    "priciest": _priciest,
+    "best rated": _best_rated,
+    "highest rated": _best_rated,
+    "top rated": _best_rated,
+    "most popular": _most_rated,
+    "best rating": _best_rated,
+    "highest rating": _best_rated,
+    "best reviews": _best_rated,
+    "most reviews": _most_rated,
+    "rated best": _best_rated,
+    "rated highest": _best_rated,
+    "best reviewed": _best_rated,
+    "lowest priced": _cheapest,
+    "lowest in price": _cheapest,
+    "lowest cost": _cheapest,
+    "costliest": _priciest,
+    "highest priced": _priciest,
+    "top end": _priciest,
+    "top rating": _best_rated,
+    "rate the highest": _best_rated,
+    "rated the highest": _best_rated,
+    "rate highest": _best_rated,
 }
 _COUNT = {"two": 2, "three": 3, "four": 4}
 # "Which of those is the cheapest?": a superlative over what was just shown.
