@@ -223,7 +223,7 @@ _NEGATION = re.compile(
     r"anything|one|ones|products?|brand|color|colour|from the brand)\s+)*"
     r"(?P<what>[a-z0-9][a-z0-9&'-]*(?:\s+(?:&\s+)?(?!(?:and|or|but|under|over|below|above|less|more|"
     r"with|for|please|that|which|rated|priced|in|at|than|cheaper|because|so|as|is|are|"
-    r"i|we|it)\b)[a-z0-9][a-z0-9&'-]*){0,2})"
+    r"i|we|it|she|he|they|you|my|her|his|our|their)\b)[a-z0-9][a-z0-9&'-]*){0,2})"
 )
 _MORE = re.compile(
     r"\b(?:show|see|any|got|have)\b.*\b(?:more|others?|else|different ones|other options)\b|"
@@ -596,10 +596,18 @@ def _money(text: str, up: ConstraintUpdate, spent: list[tuple[int, int]]) -> Non
             spent.append(m.span())
 
 
+# "Right so my mum...", "ok, well I need...": how a message opens, never a product word.
+_OPENING = re.compile(
+    r"^\W*(?:(?:right|ok|okay|alright|well|so|anyway|now|oh|hmm+|erm+|um+)"
+    r"(?:\s*[,.!-]+\s*|\s+(?=(?:right|so|then|ok|okay|well|now|i|i'm|i've|i'd|we|we're|my|"
+    r"our|erm|um|basically|listen)\b)))+"
+)
+
+
 def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     """The constraints one message states."""
     language = ShopperLanguage.load(lexicon.language)
-    text = normalize_spelling(message).replace("\u2019", "'")
+    text = _OPENING.sub("", normalize_spelling(message).replace("\u2019", "'"))
     text = language.spoken_numbers(_THOUSANDS.sub("", text))
     for word, n in _NUMBER_WORDS.items():
         text = re.sub(
@@ -761,7 +769,10 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     units = {w for span in spans for w in words(span) if not re.search(r"\d", w)}
     found = [*sizes, *(w for w in found if w not in units)]
     # What a person is into names what suits them: "for my sister who loves gardening".
-    interest_words = [w for i in up.interests for w in content_words(i) if w not in found]
+    found_stems = {stem(w) for w in found}
+    interest_words = [
+        w for i in up.interests for w in content_words(i) if stem(w) not in found_stems
+    ]
     up.query_words = [*interest_words, *found]
     if not up.phrase and interest_words:
         up.phrase = " ".join(up.interests)

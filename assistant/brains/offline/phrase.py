@@ -17,7 +17,10 @@ _CUES = re.compile(
     r"\b(?:look(?:ing)? (?:everywhere |all over |around |high and low |online )?for|"
     r"searching for|shopping for|search for|needs?(?! (?:\w+ing|to)\b)|needed|wants?|wanted|"
     r"would like|i'd like|like to buy|buy|get|show me|find me|find|have you got|got any|"
-    r"do you (?:have|sell|stock|carry|do)|any chance of|"
+    r"do you (?:have|sell|stock|carry|do)|any chance of|getting|buying|"
+    # "I was thinking maybe a bird house": the idea the shopper has in mind.
+    r"(?:thinking|thought) (?:of |about )?(?:getting |buying )?(?:maybe |perhaps )?"
+    r"(?=(?:an?|some|one of)\b)|"
     # "I'm after a teapot" wants one; "a cup for after delivery" does not
     r"(?:i'?m|i am|we'?re|we are|was|were|is|are) (?:\w+ )?after|after(?= (?:an?|some|any)\b))\b"
 )
