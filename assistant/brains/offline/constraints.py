@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from assistant.brains.offline.language import ShopperLanguage
 from assistant.brains.offline.lexicon import Lexicon
-from assistant.brains.offline.phrase import product_phrase
+from assistant.brains.offline.phrase import asks_for_a_product, product_phrase
 from assistant.matching import (
     STOPWORDS,
     analyzer_tokens,
@@ -419,7 +419,12 @@ _REASON = re.compile(
     r"(?<=[,;.!?])\s*(?:(?:it|it's|its|they|they're|that|this|because|cos|coz|since|as it|"
     r"the smell|the taste)\b[^,;.!?]*|"
     # "..., kids won't touch it": someone's habit, said as the reason.
-    r"(?:\w+\s+){1,2}(?:won'?t|wouldn'?t|will not|would not|never)\s[^,;.!?]*)"
+    r"(?:\w+\s+){1,2}(?:won'?t|wouldn'?t|will not|would not|never)\s[^,;.!?]*|"
+    # "..., her brother keeps picking those": what someone does with the things, said aside.
+    # (A person the reading took out leaves a run of blanks where the subject was.)
+    r"(?:(?:he|she|they|(?:my|her|his|their|our) \w+)\s+|\s{3,})[a-z]+\s[^,;.!?]*?"
+    r"\b(?:them|those|these|it)"
+    r"\s*(?=[,;.!?]|$))"
 )
 
 
@@ -427,7 +432,11 @@ def _without_reasons(text: str, language: ShopperLanguage) -> str:
     """The text without clauses that say why (after the request, and naming no interest)."""
 
     def blank(m: re.Match[str]) -> str:
-        if language.interest_cue.search(m.group(0)) or not content_words(text[: m.start()]):
+        if (
+            language.interest_cue.search(m.group(0))
+            or asks_for_a_product(m.group(0))
+            or not content_words(text[: m.start()])
+        ):
             return m.group(0)
         return " " * len(m.group(0))
 
@@ -752,7 +761,11 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     found, up.phrase = product_phrase(tokens, attribute_words | negated, language.people)
     if found and not any(found[-1] in a.split() for a in up.alternatives):
         # "a shampoo with aloe vera or hibiscus" wants a shampoo: the "or" is its detail.
-        up.alternatives = []
+        # "hooks or a mirror, something vintage" still wants either: the word after them
+        # describes them.
+        first = up.alternatives[0].split()[0] if up.alternatives else ""
+        if not (first in tokens and found[-1] in tokens[tokens.index(first) :]):
+            up.alternatives = []
     found = [
         w
         for w in found

@@ -106,6 +106,10 @@ def product_phrase(
                 "for" in rest
                 and not content_words(" ".join(rest[: rest.index("for")]), extra_stop=stop)
                 and content_words(" ".join(before), extra_stop=stop)
+                # "a few bits for it, hooks or a mirror": things named after "for it" are
+                # the products, not what they are for.
+                and len(content_words(" ".join(rest[rest.index("for") + 1 :]), extra_stop=stop))
+                <= 2
             ):
                 # "usb cables under 300, need a few for the office": the product came
                 # first; the cue only says how many and what for.
