@@ -366,7 +366,16 @@ class OfflineBrain:
                 result.products = [p for p in result.products if free_of(p, u.free_claims)]
             if result.ok and result.products:
                 state.constraints = c
-                u.constraints = c.model_copy(update={"query": " or ".join(alts)})
+                # Said back: the things offered that the cards show.
+                shown = [
+                    a
+                    for a in alts
+                    if any(
+                        {stem(w) for w in a.split()} <= {stem(t) for t in words(p.title)}
+                        for p in result.products
+                    )
+                ]
+                u.constraints = c.model_copy(update={"query": " or ".join(shown or alts)})
                 return writer.results(result, u, list(state.shown_prices))
         message = ctx.message.lower()
         if u.update.ideas and (not u.update.query_words or await self._unsold(ctx, c)):

@@ -613,6 +613,15 @@ _OPENING = re.compile(
 )
 
 
+# "Something to take her packed lunch in", "a thing to keep my keys in": what holds it.
+_HOLDER_OF = re.compile(
+    r"\b(?:something|anything|a thing|things|somewhere|a place|one)\s+(?:to|for|i can|she can|"
+    r"he can|we can|they can)\s+(?:take|put|keep|carry|store|hold|pack|stash|organi[sz]e|"
+    r"tidy|transport|bring)\s+(?:\w+\s+){0,3}?(?P<what>[a-z]+)(?:\s+(?:away\s+)?in|\s+on)?"
+    r"(?=\s*(?:[,.;!?]|$|\b(?:for|and|but|under|below|please|that|which|so)\b))"
+)
+
+
 def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     """The constraints one message states."""
     language = ShopperLanguage.load(lexicon.language)
@@ -647,6 +656,10 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     if _BEST_RATED.search(text):
         up.sort = "rating_desc"
     text = _DISLIKED.sub(lambda m: f" not {m.group('what')} ", text)
+    held = None
+    if (m := _HOLDER_OF.search(text)) and content_words(m.group("what")):
+        held = m.group("what")
+        text = text[: m.start()] + f" {held} " + text[m.end() :]
     text = _SAME_JOB.sub(" ", text)
     text = _exclusions(text, lexicon, up)
     _money(text, up, spent)
@@ -759,6 +772,10 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
         # "My boy loves space and rockets": things for either, mixed.
         up.alternatives = [" ".join(content_words(i)) for i in up.interests if content_words(i)]
     found, up.phrase = product_phrase(tokens, attribute_words | negated, language.people)
+    if held is not None:
+        # Whichever holder of it the catalog has: a lunch box or a lunch bag.
+        up.alternatives = [f"{held} {h}" for h in language.holders]
+        found, up.phrase = [held], held
     if found and not any(found[-1] in a.split() for a in up.alternatives):
         # "a shampoo with aloe vera or hibiscus" wants a shampoo: the "or" is its detail.
         # "hooks or a mirror, something vintage" still wants either: the word after them
@@ -790,7 +807,8 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     if not up.phrase and interest_words:
         up.phrase = " ".join(up.interests)
     stems = {stem(w) for w in up.query_words}
-    up.category = lexicon.match_category(stems) if stems else None
+    # What holds jewellery is not filed under jewellery.
+    up.category = lexicon.match_category(stems) if stems and held is None else None
     if up.category is not None:
         leaf, parent = lexicon.categories[up.category]
         up.names_category = stems <= (leaf | parent)

@@ -162,6 +162,7 @@ class ShopperLanguage:
     cardinals: dict[str, int] = field(default_factory=dict)
     shorthands: dict[str, str] = field(default_factory=dict)
     gift_wrapping: frozenset[str] = frozenset()
+    holders: tuple[str, ...] = ()
     multipliers: dict[str, int] = field(default_factory=dict)
 
     @classmethod
@@ -206,6 +207,7 @@ class ShopperLanguage:
             containers=tuple(data.get("containers", "").split()),
             cardinals={k.lower(): int(v) for k, v in data.get("cardinals", {}).items()},
             gift_wrapping=frozenset(data.get("gift_wrapping", "").split()),
+            holders=tuple(data.get("holders", "").split()),
             shorthands={str(k).lower(): str(v) for k, v in data.get("shorthands", {}).items()},
             multipliers={k.lower(): int(v) for k, v in data.get("multipliers", {}).items()},
         )
