@@ -1,0 +1,237 @@
+"""Re-derive every catalog figure the fifth held-out chat suites state, with the rule that chose it.
+
+    .venv/bin/python data/suites/heldout5/truth.py [--shared ../shared/data] [KEY_PREFIX ...]
+    .venv/bin/python data/suites/heldout5/truth.py --check
+
+Each line is `catalog.key = value  # rule`; the suites (data/suites/heldout5/*.yaml) name the
+key in a comment beside the expectation that uses it. The reading rules are those of the dev
+suites' data/suites/truth.py and of the third and fourth held-out truths, whose helpers this
+imports (the word matcher is the evaluator's own `has_words`, imported by heldout3's `fits`): a
+"<word>" product has the word as whole words in its title, or sits in the category leaf that
+names it; ties are all accepted; a named product is the one whose title the shopper names (in
+full, in part or misspelt); a total is N x its catalog price; "around X" is within 30% of X
+either side; "rated above X" accepts X. Rules this suite adds:
+
+- "most popular" on the demo shop: the most customers (the description's "bought by N
+  customers"), and the most orders, both printed; on the Indian shops the most ratings
+  (`rating_count`);
+- "newest" on the demo shop: the latest month of first recorded sale written in the
+  description ("since its first recorded sale in May 2010"); ties accepted;
+- "premium" (no figure said): at least the median price of the kind;
+- "cheapest thing in the shop": the cheapest product, and the cheapest in stock;
+- "X k" and "lakh" on the Indian shops: thousands and 100,000 rupees;
+- whether an order reaches free delivery on the demo shop: N x the catalog price against the
+  threshold read from data/demo/policies/shipping.md (heldout4's reading).
+
+`--check` prints, for every turn (by dialogue id and turn number) that expects products, how
+many catalog products pass its whole `products` expectation, and fails when that is below the
+turn's `min_products`, when an id an expectation names is not in the catalog, or when a product
+a turn names (`first_id`, `first_in`, `ids_any`) fails that turn's own `products` expectation
+(heldout4's check, over this suite's files). Figures quoted from a product's own listing
+(Amazon India's about_product) are printed with the passage they come from.
+"""
+
+# The facts table quotes whole catalog titles, which are longer than a line.
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pandas as pd
+import yaml
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[2]
+
+
+def _module(name: str, path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+dev = _module("dev_truth", HERE.parent / "truth.py")
+h3 = _module("heldout3_truth", HERE.parent / "heldout3" / "truth.py")
+h4 = _module("heldout4_truth", HERE.parent / "heldout4" / "truth.py")
+
+load, word, leaf, named, total, count = dev.load, dev.word, dev.leaf, dev.named, dev.total, dev.count
+cheapest, priciest, best_rated = dev.cheapest, dev.priciest, dev.best_rated
+fits, either, passage, ids, by_id = h3.fits, h3.either, h3.passage, h3.ids, h3.by_id
+titled, named_all, free_threshold, named_pass = h4.titled, h4._named_all, h4._free_threshold, h4._named_pass
+
+SUITES = {"demo": "demo.yaml", "bigbasket": "bigbasket.yaml", "amazon-india": "amazon-india.yaml"}
+
+
+# ----- readings this suite adds
+
+
+def _figure(df: pd.DataFrame, pattern: str) -> pd.Series:
+    """A number the demo shop's description writes (customers, orders)."""
+    return df.description.str.extract(pattern)[0].str.replace(",", "").astype(float).fillna(0)
+
+
+def most_popular_demo(df: pd.DataFrame) -> dict[str, Any]:
+    """The demo products bought by the most customers, and those in the most orders."""
+    cust = _figure(df, r"bought by ([\d,]+) customers")
+    orders = _figure(df, r"in ([\d,]+) orders")
+    return {
+        "by_customers": ids(df[cust == cust.max()]),
+        "customers": int(cust.max()),
+        "by_orders": ids(df[orders == orders.max()]),
+        "orders": int(orders.max()),
+    }
+
+
+def newest_demo(df: pd.DataFrame) -> dict[str, Any]:
+    """The demo products first sold in the latest month (ties)."""
+    month = pd.to_datetime(
+        df.description.str.extract(r"first recorded sale in (\w+ \d{4})")[0], format="%B %Y"
+    )
+    latest = month.max()
+    return {"month": latest.strftime("%B %Y"), "ids": ids(df[month == latest])}
+
+
+def most_rated(df: pd.DataFrame) -> dict[str, Any]:
+    """The products with the most ratings (rating_count), ties."""
+    top = df.rating_count.max()
+    return {"rating_count": int(top), "ids": ids(df[df.rating_count == top])}
+
+
+def median_price(df: pd.DataFrame) -> float:
+    """The median price of a kind ("premium": at least this)."""
+    return round(float(df.price.median()), 2)
+
+
+def with_stock(df: pd.DataFrame, title: str) -> dict[str, Any]:
+    """A named demo product with its stock flag."""
+    p: dict[str, Any] = dict(named(df, title))
+    p["in_stock"] = bool(df[df.id.astype(str) == p["id"]].in_stock.iloc[0])
+    return p
+
+
+# ----- the figures
+
+
+def demo_facts(d: pd.DataFrame) -> list[tuple[str, str, Any]]:
+    """The demo shop's figures."""
+    free = free_threshold()
+
+    def order(title: str, n: int) -> dict[str, Any]:
+        t = total(d, title, n)
+        return {"total": t, "free_delivery": t >= free, "threshold": free}
+
+    trays = fits(d, title_any=["tray"])
+    library = named(d, "Library Lamp")
+    in_stock = d[d.in_stock]
+    return [
+        ("demo.scottie_hwb", "named 'hot watter botle with the scotty dog'", with_stock(d, "Scottie Dog Hot Water Bottle")),
+        ("demo.rainbow_hwb", "named 'knitted rainbow hot water bottle'", with_stock(d, "Knitted Rainbow Hot Water Bottle")),
+        ("demo.babushka_hwb", "named 'the babushka one, the hot water bottle'", with_stock(d, "Hot Water Bottle Babushka")),
+        ("demo.picnic_basket_large", "named 'large wicker picnic basket'", named(d, "Picnic Basket Wicker Large")),
+        ("demo.picnic_basket_small", "named 'small wicker picnic basket'", named(d, "Picnic Basket Wicker Small")),
+        ("demo.toadstool_money_box", "named in full", named(d, "Toadstool Money Box")),
+        ("demo.dairy_maid_teapot", "named 'the Dairy Maid teapot'", named(d, "Dairy Maid Traditional Teapot")),
+        ("demo.library_lamp", "named 'the library lamp'", library),
+        (
+            "demo.lamp_below_library",
+            "'lamp' products cheaper than the Library Lamp, not it",
+            count(fits(d, title_any=["lamp"], price_max=library["price"] - 0.01, not_ids=[library["id"]])),
+        ),
+        ("demo.plasmatronic", "named 'the plasmatronic lamp'", named(d, "Plasmatronic Lamp")),
+        ("demo.medina_tray", "named 'medena stamped metal tray' (misspelt)", named(d, "Medina Stamped Metal Tray")),
+        ("demo.popular_hwb", "'hot water bottle' products: most customers / most orders", most_popular_demo(fits(d, title_any=["hot water bottle"]))),
+        ("demo.newest_teapot", "'teapot' in the title: latest first sale", newest_demo(word(d, "teapot"))),
+        (
+            "demo.cheapest_all",
+            "the whole shop: the cheapest, and the cheapest in stock",
+            {"all": cheapest(d), "in_stock": cheapest(in_stock)},
+        ),
+        ("demo.dearest_tea_towel", "'tea towel' in the title", priciest(word(d, "tea towel"))),
+        ("demo.dearest_apron", "'apron' in the title", priciest(word(d, "apron"))),
+        ("demo.dairy_maid_x3", "3 x the Dairy Maid Traditional Teapot against the free-delivery threshold", order("Dairy Maid Traditional Teapot", 3)),
+        ("demo.dairy_maid_x6", "6 x the Dairy Maid Traditional Teapot against the free-delivery threshold", order("Dairy Maid Traditional Teapot", 6)),
+        ("demo.red_tea_towel_x10", "10 x the Red Tea Towel Classic Design against the free-delivery threshold", order("Red Tea Towel Classic Design", 10)),
+        ("demo.sweetheart_trays_x5", "5 x the Cream Sweetheart Trays against the free-delivery threshold", order("Cream Sweetheart Trays", 5)),
+        ("demo.tray_premium", "'premium' tray: at least the median price of 'tray' products", median_price(trays)),
+        ("demo.open_closed_sign", "'open closed sign': the one product", named(d, "Open Closed Metal Sign")),
+        ("demo.first_class_tag", "named in full", named(d, "First Class Luggage Tag")),
+    ]
+
+
+def bigbasket_facts(b: pd.DataFrame) -> list[tuple[str, str, Any]]:
+    """BigBasket's figures."""
+    return []
+
+
+def amazon_facts(a: pd.DataFrame) -> list[tuple[str, str, Any]]:
+    """Amazon India's figures (listing answers with the passage they come from)."""
+    return []
+
+
+def facts(cat: dict[str, pd.DataFrame]) -> list[tuple[str, str, Any]]:
+    """(key, rule, value) of every figure the suites use."""
+    return (
+        demo_facts(cat["demo"])
+        + bigbasket_facts(cat["bigbasket"])
+        + amazon_facts(cat["amazon-india"])
+    )
+
+
+def check(cat: dict[str, pd.DataFrame]) -> int:
+    """Every turn with a `products` expectation and `min_products`: how many catalog products
+    pass it (must be >= min_products); every id an expectation names exists and a product a
+    turn names passes the turn's own `products`. Returns the number of problems."""
+    problems = 0
+    for name, fname in SUITES.items():
+        df = cat[name]
+        known = set(df.id.astype(str))
+        suite = yaml.safe_load((HERE / fname).read_text(encoding="utf-8"))
+        for dlg in suite["dialogues"]:
+            for n, turn in enumerate(dlg["turns"], start=1):
+                e = turn.get("expect") or {}
+                named_ids = [e.get("first_id")] + e.get("first_in", []) + e.get("ids_any", [])
+                p = e.get("products") or {}
+                named_ids += p.get("ids_in", []) + p.get("not_ids", [])
+                for i in [x for x in named_ids if x]:
+                    if str(i) not in known:
+                        problems += 1
+                        sys.stdout.write(f"{name} {dlg['id']}#{n}: unknown id {i}  <-- BAD\n")
+                if p:
+                    problems += named_pass(name, dlg["id"], n, df, e, p)
+                if p and e.get("min_products"):
+                    spec = {k: v for k, v in p.items() if k != "cheaper_than_previous"}
+                    got = count(fits(df, **spec))
+                    flag = "" if got >= e["min_products"] else "  <-- TOO FEW"
+                    problems += bool(flag)
+                    sys.stdout.write(
+                        f"{name} {dlg['id']}#{n}: {got} fit (min {e['min_products']}){flag}\n"
+                    )
+    sys.stdout.write(f"{problems} problem(s)\n")
+    return problems
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--check", action="store_true", help="check the suites against the catalogs")
+    ap.add_argument("prefix", nargs="*", help="only keys starting with one of these")
+    args = ap.parse_args()
+    cat = {n: load(n, args.shared) for n in SUITES}
+    if args.check:
+        sys.exit(1 if check(cat) else 0)
+    for key, rule, value in facts(cat):
+        if not args.prefix or key.startswith(tuple(args.prefix)):
+            sys.stdout.write(f"{key} = {value}  # {rule}\n")
+
+
+if __name__ == "__main__":
+    main()
