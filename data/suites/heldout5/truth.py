@@ -167,9 +167,40 @@ def demo_facts(d: pd.DataFrame) -> list[tuple[str, str, Any]]:
     ]
 
 
+def branded(df: pd.DataFrame, brand: str, title: str) -> dict[str, Any]:
+    """Every listing of this brand with exactly this title (a product sold in several pack
+    sizes): ids and prices."""
+    m = df[(df.brand == brand) & (df.title == title)]
+    if m.empty:
+        raise SystemExit(f"{brand} {title!r}: no product")
+    return {"ids": [str(i) for i in m.id], "prices": sorted({float(p) for p in m.price})}
+
+
 def bigbasket_facts(b: pd.DataFrame) -> list[tuple[str, str, Any]]:
     """BigBasket's figures."""
-    return []
+    green_tea = either(leaf(b, "Green Tea"), word(b, "green tea"))
+    olive = either(word(b, "olive oil"), b[b.category.str.contains("Olive Oil")])
+    mustard = word(b, "mustard oil")
+    mustard = mustard[mustard.category.str.contains("Oil")]
+    too_yumm = b[(b.brand == "Too Yumm!") & b.title.str.contains("Dahi Papdi")]
+    return [
+        ("bigbasket.saffola_classic", "named 'saffola masala oats classic masala' (two sizes, each listed twice)", branded(b, "Saffola", "Masala Oats - Classic Masala")),
+        ("bigbasket.saffola_oats", "named 'Saffola oats', plain (not masala)", branded(b, "Saffola", "Oats")),
+        ("bigbasket.quaker_oats", "named 'Quaker oats', plain (not masala)", branded(b, "Quaker", "Oats")),
+        ("bigbasket.too_yumm_dahi_papdi", "named 'the too yumm dahi papdi wali chips': every Too Yumm! listing with Dahi Papdi in the title", ids(too_yumm)),
+        ("bigbasket.wagh_bakri_spiced", "named 'the Wagh Bakri spiced tea'", branded(b, "Wagh Bakri", "Spiced Tea - Blend Of 7 Refreshing Spices")),
+        ("bigbasket.happilo_creamy_super", "named 'Happilo peanut butter creamy super'", branded(b, "Happilo", "Peanut Butter - Creamy, Super")),
+        (
+            "bigbasket.peanut_butter_below_happilo",
+            "'peanut butter' products cheaper than it, not it",
+            count(fits(b, title_any=["peanut butter"], price_max=209.39, not_ids=["63"])),
+        ),
+        ("bigbasket.pintola_classic_crunchy", "named 'pintola clasic peanut buter crunchy' (misspelt)", branded(b, "Pintola", "Classic Peanut Butter - Crunchy")),
+        ("bigbasket.best_green_tea", "Green Tea leaf or 'green tea' in the title: best rated (ties)", best_rated(green_tea)),
+        ("bigbasket.priciest_olive_oil", "'olive oil' in the title or an Olive Oil category", priciest(olive)),
+        ("bigbasket.cheapest_mustard_oil", "'mustard oil' in the title, in an oil category (not pickles in mustard oil)", cheapest(mustard)),
+        ("bigbasket.top_ramen_atta_x8", "8 x Top Ramen Atta Noodles - Masala", round(8 * branded(b, "Top Ramen", "Atta Noodles - Masala")["prices"][0], 2)),
+    ]
 
 
 def amazon_facts(a: pd.DataFrame) -> list[tuple[str, str, Any]]:
