@@ -213,7 +213,6 @@ def demo_facts(d: pd.DataFrame) -> list[tuple[str, str, Any]]:
             "the whole shop: the cheapest, and the cheapest in stock",
             {"all": cheapest(d), "in_stock": cheapest(in_stock)},
         ),
-        ("demo.dearest_tea_towel", "'tea towel' in the title", priciest(word(d, "tea towel"))),
         ("demo.dearest_apron", "'apron' in the title", priciest(word(d, "apron"))),
         (
             "demo.zinc_tray_x4",
@@ -229,11 +228,6 @@ def demo_facts(d: pd.DataFrame) -> list[tuple[str, str, Any]]:
             "demo.red_tea_towel_x10",
             "10 x the Red Tea Towel Classic Design against the free-delivery threshold",
             order("Red Tea Towel Classic Design", 10),
-        ),
-        (
-            "demo.sweetheart_trays_x5",
-            "5 x the Cream Sweetheart Trays against the free-delivery threshold",
-            order("Cream Sweetheart Trays", 5),
         ),
         (
             "demo.tray_premium",
