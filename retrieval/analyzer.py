@@ -375,7 +375,7 @@ class Analyzer:
 
     def base_forms(self, word: str) -> tuple[str, ...]:
         """Index tokens of the word an English adjective is made from ("spotty" -> "spot",
-        "glittery" -> "glitter", "pinkish" -> "pink"), so that excluding one excludes the
+        "glittery" -> "glitter", "pinkish" -> "pink", "stripy" -> "stripe", "wooden" -> "wood"), so that excluding one excludes the
         other. Empty for other words and other languages."""
         lower = word.lower()
         if self.language != "english" or len(lower) < 5 or not lower.isalpha():
@@ -386,10 +386,17 @@ class Analyzer:
         elif lower.endswith("y") and not lower.endswith(("ey", "ay", "oy", "uy")):
             bare = lower[:-1]
             # "spotty" doubles the consonant of "spot"; "glittery" keeps "glitter" whole.
-            bases.append(bare[:-1] if len(bare) > 3 and bare[-1] == bare[-2] else bare)
+            if len(bare) > 3 and bare[-1] == bare[-2]:
+                bases.append(bare[:-1])
+            else:
+                bases += [bare, bare + "e"]  # "stripy" -> "stripe", "stony" -> "stone"
+        elif lower.endswith("en") and len(lower) >= 6:
+            # "wooden" -> "wood", "woollen" -> "wool", "golden" -> "gold"
+            bare = lower[:-2]
+            bases.append(bare[:-1] if bare[-1] == bare[-2] else bare)
         own = self._stem(lower)
         return tuple(
-            t for b in bases if len(b) >= 3 and (t := self._stem(b)) != own
+            dict.fromkeys(t for b in bases if len(b) >= 3 and (t := self._stem(b)) != own)
         )
 
     @staticmethod

@@ -163,7 +163,9 @@ _GOOD_RATING = re.compile(
 )
 _BEST_RATED = re.compile(
     r"\b(?:best|highest|top)[- ]rated\b|\bbest reviewed\b|\b(?:highest|top) ratings?\b|"
-    r"\bbest ratings?\b|\brated? (?:the )?(?:highest|best)\b"
+    r"\bbest ratings?\b|\brated? (?:the )?(?:highest|best)\b|"
+    # "which do buyers give the most stars", "the most stars"
+    r"\bmost stars\b|\bbest reviews?\b|\b(?:top|highest) in (?:the )?reviews\b"
 )
 # "From cheapest to dearest", "price low to high", "most expensive first": an order.
 _ORDER_ASC = re.compile(
@@ -173,13 +175,17 @@ _ORDER_ASC = re.compile(
 _ORDER_DESC = re.compile(
     r"\b(?:dearest|priciest|highest|high|most expensive|costliest)(?: price)? (?:to|-) (?:the )?"
     r"(?:cheapest|lowest|low|least expensive)\b|\b(?:dearest|priciest|most expensive|"
-    r"highest price) first\b"
+    r"highest price) first\b|"
+    # "the aprons from most expensive down"
+    r"\b(?:dearest|priciest|most expensive|costliest|highest priced?) down(?:wards)?\b"
 )
 _POPULAR = re.compile(
     r"\bmost popular\b|\bbest[- ]?sell(?:ing|ers?)\b|\bbestsellers?\b|\bmost bought\b|"
     r"\bmost ordered\b|\bpopular\b|\btrending\b|\btop[- ]selling\b|\bmost sold\b|"
     r"\b(?:buy|buys|bought|order|orders|ordered|get|gets|sells?|sold|like|likes)\s+(?:the\s+)?"
-    r"most\b|\bsells? (?:the )?best\b|\bbest seller\b|\bbiggest sellers?\b"
+    r"most\b|\bsells? (?:the )?best\b|\bbest seller\b|\bbiggest sellers?\b|"
+    r"\bflies off the shelf\b|\bfly off the shelves?\b|\bsells? like hot cakes\b|"
+    r"\bmost people (?:buy|bought|get|order)\b|\beveryone (?:buys|gets|orders)\b"
 )
 _IN_STOCK = re.compile(
     r"\bin[- ]stock\b|\bavailable (?:now|today|right now)\b|\bonly (?:the )?available\b|"
@@ -210,7 +216,8 @@ _PRICIEST = re.compile(
 )
 _NEGATION = re.compile(
     r"\b(?:is ?n'?t|are ?n'?t|was ?n'?t|not|no|without|except(?: for)?|excluding|exclude|"
-    r"other than|apart from|anything but|but not|nothing|never|avoid|hates?|hated|dislikes?|"
+    r"other than|apart from|anything but|but not|none of|nothing|never|avoid|hates?|hated|"
+    r"dislikes?|"
     r"minus(?: the)?|leave out|leaving out|sans|"
     r"any (?:other )?(?:colou?r|kind|type|brand|flavou?r|size|shade|style)s? (?:but|except)|"
     r"(?:do ?n'?t|do not|does ?n'?t|does not|never) (?:like|want|need|love|fancy|use|wear|"
@@ -424,7 +431,12 @@ _REASON = re.compile(
     # (A person the reading took out leaves a run of blanks where the subject was.)
     r"(?:(?:he|she|they|(?:my|her|his|their|our) \w+)\s+|\s{3,})[a-z]+\s[^,;.!?]*?"
     r"\b(?:them|those|these|it)"
-    r"\s*(?=[,;.!?]|$))"
+    r"\s*(?=[,;.!?]|$)|"
+    # "..., my kitchen is all blue and grey", "we've got far too much wood already",
+    # "the wool makes me itch": how things are at home, not what to find.
+    r"(?:my|our) \w+ (?:is|are|was|were|has|have)\b[^,;.!?]*|"
+    r"(?:we'?ve|i'?ve|we have|i have)(?: got)? (?:\w+ )?(?:too|so|enough|plenty)\b[^,;.!?]*|"
+    r"the \w+ (?:makes?|gives?|brings?|made|gave) (?:me|us|him|her|them)\b[^,;.!?]*)"
 )
 
 
@@ -613,6 +625,11 @@ _OPENING = re.compile(
 )
 
 
+# Hinglish puts the "not" after the thing: "masala flavour bhi nahi" is no masala flavour.
+_AFTER_NEGATION = re.compile(
+    r"\b(?P<what>[a-z][a-z'-]*(?:\s+(?:flavou?r|wala|wali|wale|waala|waali))?)\s+"
+    r"(?:bhi\s+|also\s+)?(?:nahi|nahin|nai|mat)\b"
+)
 # "Something to take her packed lunch in", "a thing to keep my keys in": what holds it.
 _HOLDER_OF = re.compile(
     r"\b(?:something|anything|a thing|things|somewhere|a place|one)\s+(?:to|for|i can|she can|"
@@ -631,6 +648,14 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
         text = re.sub(
             rf"\b{word}\s+(pounds?|quid|dollars?|euros?|rupees?|stars?)\b", rf"{n} \1", text
         )
+    # "between two and four quid": both ends of a range in words.
+    text = re.sub(
+        rf"\b(between|from)\s+({'|'.join(_NUMBER_WORDS)}|\d+)\s+(and|to)\s+"
+        rf"({'|'.join(_NUMBER_WORDS)}|\d+)\b",
+        lambda m: f"{m.group(1)} {_NUMBER_WORDS.get(m.group(2), m.group(2))} {m.group(3)} "
+        f"{_NUMBER_WORDS.get(m.group(4), m.group(4))}",
+        text,
+    )
     text = language.spoken_amounts(text)
     text = _thousands(text)
     # "type c", "usb c": one word, as the catalog writes it ("Type-C").
@@ -656,6 +681,7 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     if _BEST_RATED.search(text):
         up.sort = "rating_desc"
     text = _DISLIKED.sub(lambda m: f" not {m.group('what')} ", text)
+    text = _AFTER_NEGATION.sub(lambda m: f" not {m.group('what')} ", text)
     held = None
     if (m := _HOLDER_OF.search(text)) and content_words(m.group("what")):
         held = m.group("what")
@@ -799,6 +825,11 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     units = {w for span in spans for w in words(span) if not re.search(r"\d", w)}
     found = [*sizes, *(w for w in found if w not in units)]
     # What a person is into names what suits them: "for my sister who loves gardening".
+    if (up.occasions or up.interests) and all(w in language.people for w in found):
+        found = []  # "they've just had a baby boy": the occasion says what suits
+    if any(w not in language.people for w in found):
+        # "A proper builder's tea man" wants tea: the person is no product word.
+        found = [w for w in found if w not in language.people]
     found_stems = {stem(w) for w in found}
     interest_words = [
         w for i in up.interests for w in content_words(i) if stem(w) not in found_stems

@@ -282,7 +282,13 @@ _POLICY_STRONG = re.compile(
     r"klarna|apple pay|google pay|mastercard|amex|american express|send (?:\w+ )?back|"
     r"money(?:'s| is)? back|(?:have|get) (?:it|them|this|my order) gift[- ]?wrapped|"
     r"(?:your|the shop'?s) phone number|"
-    r"last (?:day|date|posting date) (?:to|i can|for|we can)|order (?:by|deadline))\b"
+    r"last (?:day|date|posting date) (?:to|i can|for|we can)|order (?:by|deadline)|"
+    # "my order turned up today and the mirror was cracked": a damaged delivery.
+    r"(?:my |the |our )?(?:order|parcel|package|delivery)\b[^.?!]{0,40}\b(?:arrived|came|"
+    r"turned up|got here)\b[^.?!]{0,40}\b(?:broken|cracked|damaged|smashed|chipped|faulty|"
+    r"wrong|missing)|"
+    r"(?:arrived|came|turned up|was delivered) (?:broken|cracked|damaged|smashed|chipped|"
+    r"faulty))\b"
 )
 # Policy words that are product words too ("heavy duty", "damaged hair", "closed toe"):
 # they ask about the shop only in a question to the shop.

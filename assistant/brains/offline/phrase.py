@@ -31,6 +31,7 @@ def asks_for_a_product(text: str) -> bool:
     return bool(_CUES.search(text.lower()))
 
 
+_REPLACES = {"replacement", "replacements", "spare"}
 _PRONOUN_OBJECTS = {"it", "them", "this", "that", "these", "those", "him", "her"}
 _BE = {"is", "are", "has", "have", "comes", "come", "was", "were", "can", "will", "should"}
 _CLAUSE_END = {
@@ -99,6 +100,9 @@ def product_phrase(
         rest = text[cue.end() :].split()
         if rest and rest[0] in _PRONOUN_OBJECTS:
             continue  # "I need it before my trip" names nothing new
+        wanted = content_words(" ".join(rest), extra_stop=stop)
+        if wanted and all(w in _REPLACES for w in wanted[:1]):
+            continue  # "I smashed my milk jug, need a replacement": the jug named before
         if content_words(" ".join(rest), extra_stop=stop):
             segment = rest
             before = text[: cue.start()].split()
@@ -118,7 +122,7 @@ def product_phrase(
     else:
         if starts:
             segment = text[: min(m.start() for m in _CUES.finditer(text))].split() or tokens
-            if re.search(r"\b(?:one|ones|another)\b", text[starts[-1] :]):
+            if re.search(r"\b(?:one|ones|another|replacements?|spare)\b", text[starts[-1] :]):
                 # "my mouse just died at work, need a new one": the thing named first.
                 segment = _first_run(segment, stop) or segment
     described: list[str] = []

@@ -40,7 +40,10 @@ _SCOPE = re.compile(
     r"(?:the|your) (?:whole|entire) )(?:shop|store|site|website|web ?shop|catalog(?:ue)?|"
     r"range|collection|inventory)\b"
 )
-_PRONOUNS = {"it", "them", "this", "that", "these", "those", "one", "ones", "stuff", "things"}
+_PRONOUNS = {
+    *("it", "them", "this", "that", "these", "those", "one", "ones", "stuff", "things"),
+    *("his", "her", "their", "my", "our", "your"),  # "he likes his tea" is into tea
+}
 _CLAUSE_STOP = (
     r"(?=\s*(?:[,.;!?]|$|\b(?:and|but|so|under|below|over|above|less|more|for|with|"
     r"please|rated|priced|in stock|who|which|that|because|since|what|any|do|can|i|we)\b))"
@@ -77,7 +80,8 @@ def _person(people: str) -> re.Pattern[str]:
     alternation = "|".join(sorted((re.escape(p) for p in people.split()), key=len, reverse=True))
     return re.compile(
         rf"\b(for|to|with)?\s*(?:my|our|his|her|their|a|an|the|your)\s+"
-        rf"(?:(?:little|young|new|old|older|younger|best|dear|lovely|\d+\s*year\s*old)\s+)*"
+        rf"(?:(?:little|young|new|old|older|younger|best|dear|lovely|teenage|teen|baby|"
+        rf"\d+\s*year\s*old)\s+)*"
         rf"({alternation})(?:'?s)?\b"  # "my mums birthday" is my mum's
     )
 
@@ -163,6 +167,7 @@ class ShopperLanguage:
     shorthands: dict[str, str] = field(default_factory=dict)
     gift_wrapping: frozenset[str] = frozenset()
     holders: tuple[str, ...] = ()
+    events: frozenset[str] = frozenset()
     multipliers: dict[str, int] = field(default_factory=dict)
 
     @classmethod
@@ -184,7 +189,11 @@ class ShopperLanguage:
                 + r")\s+((?:[a-z][a-z'&-]*\s*){1,3}?)"
                 + _CLAUSE_STOP
             ),
-            occasions={k.lower(): tuple(v) for k, v in data["occasions"].items()},
+            occasions={
+                k.lower(): tuple(v)
+                for k, v in [*data["occasions"].items(), *data.get("events", {}).items()]
+            },
+            events=frozenset(k.lower() for k in data.get("events", {})),
             amounts={k.lower(): float(v) for k, v in data["amounts"].items()},
             time_words=frozenset(times),
             time_lead=re.compile(
@@ -208,7 +217,11 @@ class ShopperLanguage:
             cardinals={k.lower(): int(v) for k, v in data.get("cardinals", {}).items()},
             gift_wrapping=frozenset(data.get("gift_wrapping", "").split()),
             holders=tuple(data.get("holders", "").split()),
-            shorthands={str(k).lower(): str(v) for k, v in data.get("shorthands", {}).items()},
+            shorthands={
+                **{str(k).lower(): str(v) for k, v in data.get("shorthands", {}).items()},
+                # Sayings that name no product ("over the moon"): written out as nothing.
+                **{" ".join(i.split()): " " for i in data.get("idioms", "").split("|") if i.strip()},
+            },
             multipliers={k.lower(): int(v) for k, v in data.get("multipliers", {}).items()},
         )
 
@@ -316,14 +329,21 @@ class ShopperLanguage:
                     out.interests.append(" ".join(words))
                     text = text[:start] + " " * (end - start) + text[end:]
         for doer, activity in self.doers.items():
-            if re.search(rf"\b(?:a|an|for|my|our|the)\s+(?:keen\s+|big\s+)?{doer}\b", text):
+            if re.search(
+                rf"\b(?:(?:a|an|for|my|our|the)\s+(?:keen\s+|big\s+)?|"
+                rf"(?:he|she|they|who|who's|and)\s+(?:also\s+|always\s+|often\s+)?){doer}\b",
+                text,
+            ):
                 out.interests.append(activity)
                 text = re.sub(rf"\b{doer}\b", " ", text)
         # "My mum's birthday": the person inside an occasion is still the person.
         person = _person(" ".join(sorted(self.people)))
         named_before = [m.group(2) for m in person.finditer(text)]
         for name in sorted(self.occasions, key=len, reverse=True):
-            rx = _occasion(name)
+            # An event says itself wherever it stands ("they've just had a baby").
+            rx = (
+                re.compile(rf"\b{re.escape(name)}\b") if name in self.events else _occasion(name)
+            )
             after_one = any(  # "for diwali puja": one occasion after another
                 re.search(rf"\b{re.escape(o)}\s+{re.escape(name)}\b", original)
                 for o in out.occasions
