@@ -21,9 +21,10 @@ import json
 import re
 import statistics
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import yaml
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
@@ -34,6 +35,8 @@ from assistant.turn import Assistant
 from retrieval import Product
 
 __all__ = [
+    "Chat",
+    "ChatOpener",
     "Dialogue",
     "ProductExpect",
     "Suite",
@@ -41,7 +44,9 @@ __all__ = [
     "TurnExpect",
     "TurnOutcome",
     "audit",
+    "budget_amounts",
     "check_turn",
+    "in_process_chats",
     "load_suite",
     "money",
     "run_suite",
@@ -584,6 +589,19 @@ def quote_totals(result: TurnResult, known: dict[str, Product], quantities: set[
     return out
 
 
+def budget_amounts(result: TurnResult) -> set[float]:
+    """The price bounds the turn worked with, which its answer may say back ("under £5"):
+    the conversation state's and the filters of its tool calls (the state stays on the
+    server of a served instance; the record's tool calls come with its transcript)."""
+    c = result.state.constraints
+    bounds: list[Any] = [c.price_min, c.price_max]
+    for call in result.record.tools:
+        filters = call.args.get("filters")
+        if isinstance(filters, dict):
+            bounds += [filters.get("price_min"), filters.get("price_max")]
+    return {float(b) for b in bounds if isinstance(b, (int, float))}
+
+
 # Quantities shoppers say in words ("two of the second one", "a dozen"): the audit reads them
 # itself, so that it never depends on the assistant's own reading of the message.
 _SAID_NUMBERS = {
@@ -728,101 +746,100 @@ def audit(
     return out
 
 
+class Chat(Protocol):
+    """One scripted conversation with the assistant under test, turn after turn."""
+
+    async def say(self, message: str) -> TurnResult:
+        """The whole answer to the shopper's next message (its state and history carried)."""
+        ...
+
+
+# Opens one conversation per dialogue and closes it after the dialogue's last turn.
+ChatOpener = Callable[[Dialogue], AbstractAsyncContextManager[Chat]]
+
+
+class _InProcessChat:
+    """A conversation with an assistant in this process: the caller keeps state and history,
+    as the gateway does for a socket."""
+
+    def __init__(self, assistant: Assistant, dialogue: Dialogue, conversation_id: str) -> None:
+        self.assistant = assistant
+        self.user_id = dialogue.user_id
+        self.state: ConversationState | None = ConversationState(conversation_id=conversation_id)
+        self.history: list[ChatMessage] = []
+
+    async def say(self, message: str) -> TurnResult:
+        result = await self.assistant.run_turn(
+            TurnRequest(
+                message=message, state=self.state, history=self.history, user_id=self.user_id
+            )
+        )
+        self.history += [
+            ChatMessage(role="user", content=message),
+            ChatMessage(role="assistant", content=result.text),
+        ]
+        self.state = result.state
+        return result
+
+
+def in_process_chats(
+    assistant: Assistant, conversation_ids: Mapping[str, str] | None = None
+) -> ChatOpener:
+    """Dialogues with `assistant` itself, in this process (`run_suite`'s default).
+
+    Args:
+        assistant: who answers.
+        conversation_ids: the conversation id of each dialogue, by dialogue id (default: the
+            dialogue's id). The id seeds the answers' wording: a served run's ids give its
+            words back.
+    """
+    ids = conversation_ids or {}
+
+    @asynccontextmanager
+    async def open_chat(dialogue: Dialogue) -> AsyncIterator[Chat]:
+        yield _InProcessChat(assistant, dialogue, ids.get(dialogue.id, dialogue.id))
+
+    return open_chat
+
+
 async def run_suite(
     assistant: Assistant,
     suite: Suite,
     *,
     policy_amounts: set[float] | None = None,
     on_turn: Callable[[TurnOutcome], None] | None = None,
+    chats: ChatOpener | None = None,
 ) -> SuiteReport:
-    """Run every dialogue of a suite through an assistant and score it."""
+    """Run every dialogue of a suite and score it.
+
+    Args:
+        assistant: the assistant whose catalog and policies the answers are audited against;
+            it answers too unless `chats` is given.
+        suite: the dialogues and their expectations.
+        policy_amounts: amounts of money the policies write (default: `assistant`'s).
+        on_turn: called with each turn's outcome as it is scored.
+        chats: who answers, one conversation per dialogue (default: `assistant` in this
+            process; web's `socket_chats` asks a served instance over its websocket).
+    """
     outcomes: list[TurnOutcome] = []
     if policy_amounts is None and assistant.policies is not None:
         policy_amounts = {a for s in assistant.policies.sections for _, a, _ in money(s.text)}
     policy = {round(a, 2) for a in policy_amounts or ()}
+    open_chat = chats or in_process_chats(assistant)
+    brains: list[str] = []
     for dialogue in suite.dialogues:
-        state: ConversationState | None = ConversationState(conversation_id=dialogue.id)
-        history: list[ChatMessage] = []
-        shown_so_far: dict[str, Product] = {}
-        said: list[str] = []
-        previous: list[float] = []
-        previous_ids: list[str] = []
-        before: list[ProductCard] = []
-        focus: ProductCard | None = None
-        for n, turn in enumerate(dialogue.turns, start=1):
-            started = time.perf_counter()
-            result = await assistant.run_turn(
-                TurnRequest(
-                    message=turn.user, state=state, history=history, user_id=dialogue.user_id
-                )
+        async with open_chat(dialogue) as chat:
+            outcomes += await _run_dialogue(
+                chat, dialogue, assistant, suite, policy, on_turn, brains
             )
-            ms = (time.perf_counter() - started) * 1000
-            products = assistant.search.get_many([c.id for c in result.cards])
-            catalog = {p.id: p for p in products}
-            shown_so_far.update(catalog)
-            # Products a tool call of the turn named (get_product, compare, quote ...) are
-            # tool results too: their prices may be said without a card.
-            named_ids = [i for i in tool_product_ids(result) if i not in shown_so_far]
-            shown_so_far.update({p.id: p for p in assistant.search.get_many(named_ids)})
-            said.append(turn.user)
-            allowed = allowed_amounts(shown_so_far.values(), said, policy)
-            allowed |= quote_totals(result, shown_so_far, said_quantities(said))
-            c = getattr(result.state, "constraints", None)
-            allowed |= {
-                float(b)
-                for b in (getattr(c, "price_min", None), getattr(c, "price_max", None))
-                if b is not None
-            }
-            currency = suite.currency or next((x.currency for x in result.cards), None)
-            outcome = TurnOutcome(
-                dialogue=dialogue.id,
-                turn=n,
-                user=turn.user,
-                text=result.text,
-                intent=result.record.intent,
-                tools=[t.name for t in result.record.tools],
-                tool_calls=[t.model_dump() for t in result.record.tools],
-                shown=[x.id for x in result.cards],
-                failures=check_turn(
-                    result, turn.expect, products, previous, previous_ids, before, focus
-                ),
-                violations=audit(
-                    result,
-                    catalog,
-                    shown_so_far,
-                    allowed,
-                    currency,
-                    policy,
-                    said_quantities(said),
-                ),
-                corrections=len(result.record.corrections),
-                fallback=result.record.fallback,
-                ms=round(ms, 2),
-                first_event_ms=round(result.first_event_ms, 2),
-            )
-            outcomes.append(outcome)
-            if on_turn is not None:
-                on_turn(outcome)
-            n_ref = turn.expect.previous_item
-            if n_ref is not None and n_ref <= len(before):
-                focus = before[n_ref - 1]
-            elif result.cards:
-                focus = None
-            if result.cards:
-                previous = [x.price for x in result.cards]
-                previous_ids = [x.id for x in result.cards]
-                before = list(result.cards)
-            history += [
-                ChatMessage(role="user", content=turn.user),
-                ChatMessage(role="assistant", content=result.text),
-            ]
-            state = result.state
+    total = len(outcomes) or 1
     total = len(outcomes) or 1
     with_intent = [o for o, t in _pairs(suite, outcomes) if t.expect.intent is not None]
     with_tool = [o for o, t in _pairs(suite, outcomes) if t.expect.tool or t.expect.no_tools]
     return SuiteReport(
         suite=suite.name,
-        brain=assistant.brain.name,
+        # The brain that answered (a served instance's may not be this process's).
+        brain=assistant.brain.name if chats is None else (brains[0] if brains else "unknown"),
         dialogues=len(suite.dialogues),
         turns=len(outcomes),
         constraint_satisfaction=round(sum(not o.constraint_failures for o in outcomes) / total, 4),
@@ -836,6 +853,81 @@ async def run_suite(
         first_event_ms=_percentiles([o.first_event_ms for o in outcomes]),
         outcomes=outcomes,
     )
+
+
+async def _run_dialogue(
+    chat: Chat,
+    dialogue: Dialogue,
+    assistant: Assistant,
+    suite: Suite,
+    policy: set[float],
+    on_turn: Callable[[TurnOutcome], None] | None,
+    brains: list[str],
+) -> list[TurnOutcome]:
+    """Say each turn of a dialogue through `chat` and score the answers."""
+    outcomes: list[TurnOutcome] = []
+    shown_so_far: dict[str, Product] = {}
+    said: list[str] = []
+    previous: list[float] = []
+    previous_ids: list[str] = []
+    before: list[ProductCard] = []
+    focus: ProductCard | None = None
+    for n, turn in enumerate(dialogue.turns, start=1):
+        started = time.perf_counter()
+        result = await chat.say(turn.user)
+        ms = (time.perf_counter() - started) * 1000
+        brains.append(result.record.brain)
+        products = assistant.search.get_many([c.id for c in result.cards])
+        catalog = {p.id: p for p in products}
+        shown_so_far.update(catalog)
+        # Products a tool call of the turn named (get_product, compare, quote ...) are
+        # tool results too: their prices may be said without a card.
+        named_ids = [i for i in tool_product_ids(result) if i not in shown_so_far]
+        shown_so_far.update({p.id: p for p in assistant.search.get_many(named_ids)})
+        said.append(turn.user)
+        allowed = allowed_amounts(shown_so_far.values(), said, policy)
+        allowed |= quote_totals(result, shown_so_far, said_quantities(said))
+        allowed |= budget_amounts(result)
+        currency = suite.currency or next((x.currency for x in result.cards), None)
+        outcome = TurnOutcome(
+            dialogue=dialogue.id,
+            turn=n,
+            user=turn.user,
+            text=result.text,
+            intent=result.record.intent,
+            tools=[t.name for t in result.record.tools],
+            tool_calls=[t.model_dump() for t in result.record.tools],
+            shown=[x.id for x in result.cards],
+            failures=check_turn(
+                result, turn.expect, products, previous, previous_ids, before, focus
+            ),
+            violations=audit(
+                result,
+                catalog,
+                shown_so_far,
+                allowed,
+                currency,
+                policy,
+                said_quantities(said),
+            ),
+            corrections=len(result.record.corrections),
+            fallback=result.record.fallback,
+            ms=round(ms, 2),
+            first_event_ms=round(result.first_event_ms, 2),
+        )
+        outcomes.append(outcome)
+        if on_turn is not None:
+            on_turn(outcome)
+        n_ref = turn.expect.previous_item
+        if n_ref is not None and n_ref <= len(before):
+            focus = before[n_ref - 1]
+        elif result.cards:
+            focus = None
+        if result.cards:
+            previous = [x.price for x in result.cards]
+            previous_ids = [x.id for x in result.cards]
+            before = list(result.cards)
+    return outcomes
 
 
 def _pairs(suite: Suite, outcomes: list[TurnOutcome]) -> list[tuple[TurnOutcome, SuiteTurn]]:
