@@ -229,7 +229,9 @@ class TurnPipeline:
         arms = await chat_arms(self.experiments, conv.id, returning=bool(conv.shopper_id))
         request = TurnRequest(
             message=text,
-            state=state,
+            # A new conversation's state carries the conversation's own id, which seeds the
+            # answer's wording: a transcript replays word for word (`aisle eval chat`).
+            state=state if state is not None else ConversationState(conversation_id=conv.id),
             history=history[-keep:] if keep else [],
             user_id=conv.shopper_id,
             arms={placement: a.arm for placement, a in arms.items()},
