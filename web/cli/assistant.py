@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +17,7 @@ if TYPE_CHECKING:
     from assistant import AssistantSettings, ProductCard
     from recsys import RecsysSettings
     from retrieval import RetrievalSettings
+    from web.store import TranscriptConsole
 
 DEMO_SUITE = Path(__file__).resolve().parents[2] / "data" / "demo" / "chat_suite.yaml"
 
@@ -127,15 +130,24 @@ def _chat(args: argparse.Namespace) -> int:
 async def _eval_run(args: argparse.Namespace) -> int:
     from assistant import build_assistant
     from assistant.evaluate import load_suite, run_suite
+    from web.chat.client import socket_chats
 
     if not args.suite.exists():
         echo(f"error: {args.suite} does not exist", err=True)
         return 2
     suite = load_suite(args.suite)
     settings, rs, cs = _settings(args)
+    # The catalog and policies the answers are audited against are the data dir's, whoever
+    # answers: this process's assistant, or the instance behind `--websocket`.
     assistant = build_assistant(settings, rs, cs)
-    assistant.warm()
-    report = await run_suite(assistant, suite)
+    if args.websocket:
+        with _served_records(args) as console:
+            report = await run_suite(
+                assistant, suite, chats=socket_chats(args.websocket, console=console)
+            )
+    else:
+        assistant.warm()
+        report = await run_suite(assistant, suite)
     if args.json:
         echo_json(report.summary())
         return 0
@@ -160,12 +172,40 @@ async def _eval_run(args: argparse.Namespace) -> int:
     return 0 if report.grounding_violations == 0 else 1
 
 
+@contextlib.contextmanager
+def _served_records(args: argparse.Namespace) -> Iterator[TranscriptConsole | None]:
+    """The served instance's transcript store (`AISLE_WEB_DATABASE_URL`, else the SQLite file
+    of `--data-dir`), where each turn's record (intent, tools) is read; None when absent."""
+    from web.settings import WebSettings
+    from web.store import TranscriptConsole, make_transcript_store
+
+    web = WebSettings(**({"data_dir": args.data_dir} if args.data_dir is not None else {}))
+    if web.database_url is None and not (web.web_dir / "transcripts.db").exists():
+        echo(
+            f"note: no transcripts in {web.web_dir}: turn records are unknown, so intent and "
+            "tool expectations fail (give the served instance's --data-dir)",
+            err=True,
+        )
+        yield None
+        return
+    store = make_transcript_store(web, migrate_schema=False)
+    try:
+        yield TranscriptConsole(store)
+    finally:
+        store.close()
+
+
 def _eval(args: argparse.Namespace) -> int:
     from assistant import AssistantError
     from retrieval import RetrievalError
+    from web.errors import WebError
+    from web.store import TranscriptError
 
     try:
         return asyncio.run(_eval_run(args))
+    except (WebError, TranscriptError) as e:
+        echo(f"error: {e}", err=True)
+        return 1
     except (RetrievalError, AssistantError) as e:
         echo(f"error: {e.message}", err=True)
         return 1
@@ -197,6 +237,12 @@ def add_commands(groups: CommandGroups) -> None:
     p = groups.eval.add_parser("chat", help="run scripted dialogues and score the answers")
     p.add_argument("--suite", type=Path, default=DEMO_SUITE, help="YAML or JSON dialogue suite")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--websocket",
+        metavar="URL",
+        help="ask a served instance (ws://host:port/ws/chat) instead of this process; "
+        "--data-dir is then the one it serves (catalog, policies and turn records)",
+    )
     _common(p)
     p.set_defaults(func=_eval)
 
