@@ -4,6 +4,7 @@ Vulture only parses this file; nothing runs it.
 """
 # ruff: noqa: B018
 
+from web.chat.client import SocketChat
 from web.staff.filters import ListQuery
 from web.store import models, views
 
@@ -27,3 +28,6 @@ models.ExperimentControl.changed_by
 # The experiment state's read of a conversation's stored arm: the protocol's query for
 # operators and the replica tests (serving picks from the local snapshot instead).
 _.arm_of
+
+# A served instance's conversation, called through `assistant.evaluate.Chat` by `run_suite`.
+SocketChat.say

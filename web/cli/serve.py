@@ -10,10 +10,13 @@ import argparse
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from web.cli import CommandGroups
 from web.cli.output import echo
+
+if TYPE_CHECKING:
+    from web.parts import PartsFactory
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "data" / "demo"
 
@@ -70,20 +73,23 @@ def _serve(args: argparse.Namespace, everything: bool) -> int:
     settings = _settings(args)
     parts = None
     if everything and settings.demo and not args.no_demo_data:
-        from assistant import AssistantSettings
-        from recsys import RecsysSettings
-        from retrieval import RetrievalSettings
-        from web.parts import PartsFactory
-
         prepare_demo(settings.data_dir)
-        parts = PartsFactory(
-            AssistantSettings().with_data_dir(settings.data_dir),
-            RetrievalSettings(data_dir=settings.data_dir / "retrieval", default_currency="GBP"),
-            RecsysSettings(
-                data_dir=settings.data_dir / "recsys", catalog_path=DEMO_DIR / "products.jsonl"
-            ),
-        )
+        parts = demo_parts(settings.data_dir)
     return main(settings, parts, quiet=everything)
+
+
+def demo_parts(data_dir: Path) -> PartsFactory:
+    """The parts `aisle serve --demo` runs the demo shop on (a `PartsFactory`)."""
+    from assistant import AssistantSettings
+    from recsys import RecsysSettings
+    from retrieval import RetrievalSettings
+    from web.parts import PartsFactory
+
+    return PartsFactory(
+        AssistantSettings().with_data_dir(data_dir),
+        RetrievalSettings(data_dir=data_dir / "retrieval", default_currency="GBP"),
+        RecsysSettings(data_dir=data_dir / "recsys", catalog_path=DEMO_DIR / "products.jsonl"),
+    )
 
 
 def _serve_all(args: argparse.Namespace) -> int:
