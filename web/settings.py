@@ -94,7 +94,9 @@ class WebSettings(BaseSettings):
     max_frame_bytes: int = Field(default=16_384, ge=256, description="larger frames close 1008")
     max_message_chars: int = Field(default=1000, ge=1, description="longer messages: error frame")
     messages_per_minute: int = Field(default=20, ge=1, description="per session")
-    messages_per_minute_ip: int = Field(default=120, ge=1, description="per client IP")
+    messages_per_minute_ip: int = Field(
+        default=600, ge=1, description="per client IP (shoppers behind one NAT share it)"
+    )
     frames_per_minute: int = Field(
         default=240, ge=1, description="frames of any type per session (pings, events, ...)"
     )
