@@ -171,7 +171,7 @@ def mentions(product: Product, word: str, terms: frozenset[str] | None = None) -
     return False
 
 
-_TITLE_TAIL = re.compile(r"\s(?:for|with|compatible|suitable|fits|-|–)\s|[,|\[]")
+_TITLE_TAIL = re.compile(r"\s(?:for|with|compatible|suitable|fits|-|–)\s|[,|\[]", re.IGNORECASE)
 
 
 def names(product: Product, word: str) -> bool:

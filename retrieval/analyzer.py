@@ -375,8 +375,9 @@ class Analyzer:
 
     def base_forms(self, word: str) -> tuple[str, ...]:
         """Index tokens of the word an English adjective is made from ("spotty" -> "spot",
-        "glittery" -> "glitter", "pinkish" -> "pink", "stripy" -> "stripe", "wooden" -> "wood"), so that excluding one excludes the
-        other. Empty for other words and other languages."""
+        "glittery" -> "glitter", "pinkish" -> "pink", "stripy" -> "stripe", "wooden" ->
+        "wood"), so that excluding one excludes the other. Empty for other words and other
+        languages."""
         lower = word.lower()
         if self.language != "english" or len(lower) < 5 or not lower.isalpha():
             return ()

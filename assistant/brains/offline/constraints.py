@@ -207,7 +207,11 @@ _CHEAPEST = re.compile(
     r"\b(?:budget|pocket|wallet)[- ]friendly\b|"
     r"\bcheapest\b|\blowest price|\blowest in price\b|\bleast expensive\b|\bcheap\b|"
     r"\binexpensive\b|\baffordable\b|"
-    r"\bbargain|\blow[- ]cost\b|\bbudget\b(?!\s*(?:is|of|:|about|around)?\s*[£$€\d])"
+    r"\bbargain|\blow[- ]cost\b|"
+    # "budget under 15k" states a budget; "a budget kettle" asks for a cheap one.
+    r"\bbudget\b(?!\s*(?:is|of|:|about|around|under|below|upto|up to|max|within|less than|"
+    r"not more than|no more than|around|approx|approximately|roughly|till|until|rs\.?|inr|"
+    r"₹)?\s*[£$€₹\d])"
 )
 _PRICIEST = re.compile(
     r"\bmost expensive\b|\bpriciest\b|\bdearest\b|\bmost costly\b|\bcostliest\b|"
@@ -430,7 +434,7 @@ _REASON = re.compile(
     # "..., her brother keeps picking those": what someone does with the things, said aside.
     # (A person the reading took out leaves a run of blanks where the subject was.)
     r"(?:(?:he|she|they|(?:my|her|his|their|our) \w+)\s+|\s{3,})[a-z]+\s[^,;.!?]*?"
-    r"\b(?:them|those|these|it)"
+    r"\b(?:them|those|these|it)\b(?:\s+(?:too|so|very|really|a bit)\s+[a-z]+)?"
     r"\s*(?=[,;.!?]|$)|"
     # "..., my kitchen is all blue and grey", "we've got far too much wood already",
     # "the wool makes me itch": how things are at home, not what to find.
@@ -452,7 +456,19 @@ def _without_reasons(text: str, language: ShopperLanguage) -> str:
             return m.group(0)
         return " " * len(m.group(0))
 
-    return _REASON.sub(blank, text)
+    def someone(m: re.Match[str]) -> str:
+        if m.group("who") not in language.people:
+            return m.group(0)
+        return blank(m)
+
+    return _SOMEONE_DOES.sub(someone, _REASON.sub(blank, text))
+
+
+# "..., wife finds them too bitter": what a person does with the things, said aside.
+_SOMEONE_DOES = re.compile(
+    r"(?<=[,;.!?])\s*(?P<who>[a-z]+)\s+[a-z]+(?:s|ed)\b[^,;.!?]*?\b(?:them|those|these|it)\b"
+    r"(?:\s+(?:too|so|very|really|a bit)\s+[a-z]+)?\s*(?=[,;.!?]|$)"
+)
 
 
 _FREE_OF = re.compile(r"\b([a-z]{3,})[- ]free\b(?!\s+(?:of|from|delivery|shipping|gift|trial))")

@@ -15,11 +15,12 @@ __all__ = ["asks_for_a_product", "product_phrase"]
 
 _CUES = re.compile(
     r"\b(?:look(?:ing)? (?:everywhere |all over |around |high and low |online )?for|"
-    r"searching for|shopping for|search for|needs?(?! (?:\w+ing|to)\b)|needed|wants?|wanted|"
+    r"searching for|shopping for|search for|needs?(?! (?:\w+ing|to)\b)|needed|"
+    r"wants?(?! to\b)|wanted(?! to\b)|"
     r"would like|i'd like|like to buy|buy|get|show me|find me|find|have you got|got any|"
     r"do you (?:have|sell|stock|carry|do)|any chance of|getting|buying|"
-    # "I was thinking maybe a bird house": the idea the shopper has in mind.
     r"(?:thinking|thought) (?:of |about )?(?:getting |buying )?(?:maybe |perhaps )?"
+    # "I was thinking maybe a bird house": the idea the shopper has in mind.
     r"(?=(?:an?|some|one of)\b)|"
     # "I'm after a teapot" wants one; "a cup for after delivery" does not
     r"(?:i'?m|i am|we'?re|we are|was|were|is|are) (?:\w+ )?after|after(?= (?:an?|some|any)\b))\b"
@@ -32,6 +33,8 @@ def asks_for_a_product(text: str) -> bool:
 
 
 _REPLACES = {"replacement", "replacements", "spare"}
+# "A smart tv for the bedroom" is no bedroom tv: a room says where, not what kind.
+_ROOMS = {"bedroom", "bathroom", "lounge", "hall", "hallway", "study", "room", "office", "loo"}
 _PRONOUN_OBJECTS = {"it", "them", "this", "that", "these", "those", "him", "her"}
 _BE = {"is", "are", "has", "have", "comes", "come", "was", "were", "can", "will", "should"}
 _CLAUSE_END = {
@@ -143,7 +146,11 @@ def product_phrase(
         if before:
             # "food for my cat" is cat food; "a mug for my dad" names no product in "dad".
             # One word names a kind ("for my cat"); more describe a use ("for office work").
-            modifiers = [w for w in after if w not in before] if len(after) == 1 else []
+            modifiers = (
+                [w for w in after if w not in before]
+                if len(after) == 1 and after[0] not in _ROOMS
+                else []
+            )
             segment = segment[:cut]
         else:
             segment = segment[cut + 1 :]

@@ -64,7 +64,8 @@ _ASPECTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "picture",
         re.compile(
-            r"\bpictures?\b|\bphotos?\b|\bimages?\b|\bpics?\b|\bwhat does it look like\b|\bsee it\b"
+            r"\bpictures?\b|\bphotos?\b|\bimages?\b|\bpics?\b(?!\s*-?\d)|"
+            r"\bwhat does it look like\b|\bsee it\b"
         ),
     ),
     (
@@ -298,7 +299,16 @@ def find_passage(message: str, p: Product) -> tuple[str, str] | None:
     sources = passages(p) if unnamed else [("title", p.title), *passages(p)]
     targets = unnamed or asked
     aspect = list(
-        dict.fromkeys(stem(a) for w in targets for a in (w, *language.aspects.get(w, ())))
+        dict.fromkeys(
+            stem(a)
+            for w in targets
+            for a in (
+                w,
+                *language.aspects.get(w, ()),
+                # "wattage" is one of the power words: the listing's "Power: 72 watts".
+                *(a for k, vals in language.aspects.items() if w in vals for a in (k, *vals)),
+            )
+        )
     )
     found = _best_passage(sources, aspect, figure)
     if found is None and unnamed and len(asked) - len(unnamed) >= 2:

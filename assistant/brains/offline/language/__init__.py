@@ -220,7 +220,11 @@ class ShopperLanguage:
             shorthands={
                 **{str(k).lower(): str(v) for k, v in data.get("shorthands", {}).items()},
                 # Sayings that name no product ("over the moon"): written out as nothing.
-                **{" ".join(i.split()): " " for i in data.get("idioms", "").split("|") if i.strip()},
+                **{
+                    said: " "
+                    for i in data.get("idioms", "").split("|")
+                    if (said := " ".join(i.split()))
+                },
             },
             multipliers={k.lower(): int(v) for k, v in data.get("multipliers", {}).items()},
         )
