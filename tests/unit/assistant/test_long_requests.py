@@ -68,3 +68,59 @@ def test_something_to_keep_a_thing_in_is_what_holds_it(
     (turn,) = chat("my son has a school trip and needs something to take his packed lunch in")
     assert [c.id for c in turn.cards] == ["B2"]
     assert "lunch bag" in turn.text.lower()
+
+
+def _said(message: str) -> str:
+    from assistant.brains.offline.language import ShopperLanguage
+
+    return ShopperLanguage.load("en").written_out(message)
+
+
+def test_hinglish_chat_words_carry_the_request_and_nahi_excludes() -> None:
+    u = parse(_said("hlo ji, kal subah tak chahiye, mug milega kya?"), LEX)
+    assert u.query_words == ["mug"]
+    u = parse(_said("mug dikhao, pink bhi nahi"), LEX)
+    assert u.query_words == ["mug"] and u.exclude == ["pink"]
+    assert parse(_said("sabse sasta mug?"), LEX).sort == "price_asc"
+
+
+def test_an_event_is_read_wherever_it_stands() -> None:
+    u = parse("friends of ours have just had a baby boy, what could I get them", LEX)
+    assert u.occasions == ["had a baby"] and "baby" in u.ideas
+    assert u.query_words == []
+    u = parse("my neighbour's just moved into his first house, something under ten pounds?", LEX)
+    assert "candle" in u.ideas and u.price_max == 10.0 and u.query_words == []
+
+
+def test_a_saying_and_an_aside_about_home_are_no_product_words() -> None:
+    u = parse("tea towels except red ones, my kitchen is all blue and grey", LEX)
+    assert u.query_words == ["tea", "towels"] and u.exclude == ["red"]
+    assert parse("a mug for my friend, she's over the moon", LEX).query_words == ["mug"]
+
+
+def test_a_replacement_is_the_thing_named_before() -> None:
+    u = parse("I smashed my mum's milk jug this morning, need a replacement before Sunday", LEX)
+    assert u.query_words == ["milk", "jug"]
+
+
+def test_a_budget_stated_is_no_request_for_the_cheapest() -> None:
+    stated = parse("need a smart tv for the bedroom, budget under 15k", LEX)
+    assert stated.sort is None and stated.price_max == 15000.0
+    assert stated.query_words == ["smart", "tv"]
+    assert parse("a budget kettle", LEX).sort == "price_asc"
+
+
+def test_a_listing_question_finds_the_listings_own_word_for_it() -> None:
+    from assistant.brains.offline.questions import find_passage
+    from retrieval import Product
+
+    fan = Product(
+        id="F1",
+        title="Havells Ambrose 1200mm Ceiling Fan (Pearl White Wood)",
+        description="Blade size- 1200 mm|Warranty: 2 years on product ; Power: 72 watts",
+        category="Home & Kitchen > Fans",
+        price="2199",
+        currency="INR",
+    )
+    found = find_passage("havells ambrose ceiling fan, what's the wattage of that one?", fan)
+    assert found is not None and "72 watts" in found[1]
