@@ -46,7 +46,12 @@ __all__ = ["Assistant"]
 log = logging.getLogger(__name__)
 
 VOCABULARY_TTL_S = 60.0
-_SHOPPING = re.compile(r"\b(?:buy|gift|present|product|shop|sell|price|order|deliver|stock)\w*")
+_SHOPPING = re.compile(
+    r"\b(?:buy|gift|present|product|shop|sell|price|order|deliver|stock)\w*|"
+    # "a picnic on Sunday if the weather holds, what do you have": a request all the same.
+    r"\b(?:do you (?:have|do|carry)|have you got|got any|what (?:do|can) (?:you|i) (?:have|get)|"
+    r"looking for|i need|we need|recommend|suggest)\b"
+)
 _CANNED = {
     "empty": "empty",
     "too_long": "too_long",

@@ -194,7 +194,9 @@ _IN_STOCK = re.compile(
 )
 _CHEAPER = re.compile(
     r"\bcheaper\b|\bless expensive\b|\blower price|\bmore affordable\b|\bsomething less\b"
-    r"|\btoo (?:pricey|expensive|dear|much)\b|\bbit (?:pricey|expensive|much)\b"
+    r"|\btoo (?:pricey|expensive|dear)\b|\bbit (?:pricey|expensive|much)\b"
+    # "that's too much" of the price; "far too much wood already" of the things
+    r"|\btoo much\b(?!\s+(?!for\b|money\b|to\b)[a-z])"
     r"|\bover (?:my|the) budget\b|\bout of my budget\b|\bcan'?t afford\b"
     r"|\b(?:that'?s|thats|it'?s|its|quite|very|rather|so|way) (?:expensive|pricey|dear)\b"
 )
@@ -229,7 +231,7 @@ _NEGATION = re.compile(
     r"not keen on|not a fan of|not into|free from|free of|"
     r"(?:ca ?n'?t|can not|cannot|could ?n'?t) (?:stand|bear|stomach|abide)|skip|"
     r"steer clear of|stay away from|keep away from|allergic to|gone off|sick of|"
-    r"fed up with|tired of)\s+"
+    r"fed up with|tired of|had enough of|done with)\s+"
     r"(?:(?:made|make|of|from|out|by|in|any|a|an|the|too|so|really|very|that|something|"
     r"anything|one|ones|products?|brand|color|colour|from the brand)\s+)*"
     r"(?P<what>[a-z0-9][a-z0-9&'-]*(?:\s+(?:&\s+)?(?!(?:and|or|but|under|over|below|above|less|more|"
@@ -483,7 +485,8 @@ _SPOKEN_OF = re.compile(
 )
 _TAIL = re.compile(
     r"(?:\s*(?:(?:or|nor|and)\s+|,\s*(?=[a-z][a-z-]*\b(?!')\s*(?:,|or\b|nor\b|and\b|[.?!]|$)))"
-    r"([a-z][a-z-]*\b(?!')(?:\s+[a-z][a-z-]*\b(?!')(?=\s*(?:,|[.?!]|$)))?))+"
+    r"([a-z][a-z-]*\b(?!')(?:\s+[a-z][a-z-]*\b(?!')(?=\s*(?:,|[.?!]|$|ones?\b|kinds?\b))"
+    r")?))+"
 )
 
 

@@ -99,12 +99,17 @@ _SUPERLATIVE: dict[str, Callable[[list[Product]], Product]] = {
     "rate the highest": _best_rated,
     "rated the highest": _best_rated,
     "rate highest": _best_rated,
+    "least money": _cheapest,
+    "costs the least": _cheapest,
+    "cost the least": _cheapest,
+    "most stars": _best_rated,
 }
 _COUNT = {"two": 2, "three": 3, "four": 4}
 # "Which of those is the cheapest?": a superlative over what was just shown.
 _AMONG_SHOWN = re.compile(
     r"\b(?:of (?:those|these|them|the (?:ones|products) (?:you )?(?:showed|shown))|among (?:them|"
-    r"those|these)|out of (?:them|those|these)|in (?:that|the|this|your) list|whichever|"
+    r"those|these)|out of (?:them|those|these|that lot|this lot)|of (?:that|this) lot|"
+    r"in (?:that|the|this|your) list|whichever|"
     r"which (?:one|is|are|has|have)|the (?:cheapest|priciest|dearer|cheaper|costliest|"
     r"lowest priced|most expensive|dearest|best rated|highest rated|top rated|most popular) "
     r"(?:one|of|in))\b|"
@@ -114,7 +119,8 @@ _AMONG_SHOWN = re.compile(
 )
 
 _OF_THOSE = re.compile(
-    r"\b(?:of|among|from|out of) (?:those|these|them|the ones|the (?:products|items))\b|"
+    r"\b(?:of|among|from|out of) (?:those|these|them|the ones|the (?:products|items)|"
+    r"that lot|this lot)\b|"
     r"\bin (?:that|the|this) list\b|\bwhichever of\b"
 )
 

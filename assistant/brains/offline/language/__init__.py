@@ -131,7 +131,8 @@ def _quantity_pattern(containers: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(
         rf"\b(\d{{1,4}})\s*(?:{counted})\b"
         r"|\bfor\s+(\d{1,4})\b(?!\s*(?:[.,]\d|%|pounds?|quid|dollars?|euros?|rupees?))"
-        r"|\b(?:buy|order|get|want|need|take)\s+(\d{1,4})\b(?!\s*(?:[.,]\d|%|pounds?|quid))"
+        r"|\b(?:buy|order|get|want|need|take|made it|make it|got|ordered|bought)\s+(\d{1,4})\b"
+        r"(?!\s*(?:[.,]\d|%|pounds?|quid))"
     )
 
 
