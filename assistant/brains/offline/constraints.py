@@ -403,7 +403,9 @@ def _exclusions(text: str, lexicon: Lexicon, up: ConstraintUpdate) -> str:
         else:
             stems = {stem(w) for w in ws}
             category = lexicon.match_category(stems)
-            if category is not None and stems <= set().union(*lexicon.categories[category]):
+            # A whole shelf only when its name is said: "not masala" leaves out masala, not
+            # every product under "Foodgrains, Oil & Masala".
+            if category is not None and lexicon.categories[category][0] <= stems:
                 up.exclude_categories.append(category)
             # Only the first word of a longer tail is surely excluded ("not red please").
             keep = ws if len(ws) <= 2 or all(_known(w, lexicon) for w in ws) else ws[:2]

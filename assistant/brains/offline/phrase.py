@@ -134,7 +134,10 @@ def product_phrase(
             if word in ("that", "which") and n + 1 < len(segment) and segment[n + 1] in _BE:
                 # "a usb cable that is braided and certified": what the product is like.
                 rest = segment[n + 2 :]
-                end = next((i for i, w in enumerate(rest) if w in _CLAUSE_END), len(rest))
+                # ... up to what it is for ("rice which is not basmati, for daily dal").
+                end = next(
+                    (i for i, w in enumerate(rest) if w in _CLAUSE_END or w == "for"), len(rest)
+                )
                 described = content_words(" ".join(rest[:end]), extra_stop=stop)
             segment = segment[:n]
             break

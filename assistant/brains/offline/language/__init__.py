@@ -52,7 +52,8 @@ _CLAUSE_STOP = (
 _MORE_INTERESTS = re.compile(
     r"\s*(?:,\s*(?:and\b|or\b)?|&|\band\b|\bor\b)\s*(?:also\s+|all\s+)?"
     # ", and nothing with skulls": a new clause, not another interest.
-    r"(?!(?:not|no|nothing|never|without|except|please|but|and|or)\b)"
+    r"(?!(?:not|no|nothing|never|without|except|please|but|and|or|suggest|recommend|show|"
+    r"any|what|got|have|need|want|help)\b)"
     r"((?:[a-z][a-z'&-]*\s*){1,2}?)" + _CLAUSE_STOP
 )
 
