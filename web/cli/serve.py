@@ -16,6 +16,7 @@ from web.cli import CommandGroups
 from web.cli.output import echo
 
 if TYPE_CHECKING:
+    from retrieval import RetrievalSettings
     from web.parts import PartsFactory
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "data" / "demo"
@@ -53,6 +54,15 @@ def prepare_demo(data_dir: Path, quiet: bool = False) -> None:
         default_currency="GBP",
     )
     feed = read_feed(products, default_currency="GBP")
+    foreign = _other_shop(rs, {p.id for p in feed.products})
+    if foreign:
+        # `--demo` on another shop's data dir would replace its catalog with the demo shop's
+        # and give it the demo shop's UK policies.
+        raise SystemExit(
+            f"error: {data_dir} holds another shop's catalog ({foreign} products that are not "
+            "the demo shop's); --demo would replace it. Serve it without --demo, or add "
+            "--no-demo-data for the storefront on that catalog."
+        )
     report = run_ingest(rs, feed, quiet=quiet)
     # The demo shop's own policy pages live with its data, not in every shop's settings.
     shutil.copytree(DEMO_DIR / "policies", data_dir / "policies", dirs_exist_ok=True)
@@ -63,6 +73,20 @@ def prepare_demo(data_dir: Path, quiet: bool = False) -> None:
         if not quiet:
             echo("training the recommenders on the demo shop's purchases (once) ...")
         train(cs, [cs.model])
+
+
+def _other_shop(rs: RetrievalSettings, demo_ids: set[str]) -> int:
+    """Live products of the data dir that are not the demo shop's, when they are most of it
+    (another shop's catalog); 0 for an empty data dir or the demo shop itself."""
+    from retrieval import make_store
+
+    store = make_store(rs)
+    live = store.live(rs.collection_prefix)
+    if live is None:
+        return 0
+    ids = [pid for batch in store.scan(live) for pid in batch.ids]
+    foreign = sum(1 for pid in ids if pid not in demo_ids)
+    return foreign if foreign * 2 > len(ids) else 0
 
 
 def _serve(args: argparse.Namespace, everything: bool) -> int:
