@@ -379,11 +379,18 @@ def make_tools(
         asked = content_words(query)
         pool = sorted(pool, key=lambda p: (-sum(mentions(p, w) for w in asked), not p.in_stock))
         by_idea: dict[str, list[Product]] = {}
+        carries: dict[str, list[Product]] = {}  # what also carries the request's own words
         for p in distinct_titles(pool):
             terms = product_terms(p)
             idea = next((i for i in ideas if all(mentions(p, w, terms) for w in i.split())), None)
             if idea is not None:
                 by_idea.setdefault(idea, []).append(p)
+                if asked and all(mentions(p, w, terms) for w in asked):
+                    carries.setdefault(idea, []).append(p)
+        # "Just had a baby": a baby's bib and teddy before a teddy-shaped cake mould, when the
+        # catalog has enough of them.
+        if sum(map(len, carries.values())) >= k:
+            by_idea = carries
         picked: list[Product] = []
         while len(picked) < k and any(by_idea.values()):
             for idea in ideas:

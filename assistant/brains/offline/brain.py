@@ -407,7 +407,9 @@ class OfflineBrain:
                     ],
                 },
             )
-            u.constraints = c.model_copy(update={"query": " ".join(u.update.occasions)})
+            names = ShopperLanguage.load("en").event_names
+            said = dict.fromkeys(names.get(o, o) for o in u.update.occasions)
+            u.constraints = c.model_copy(update={"query": " ".join(said)})
             state.constraints = u.constraints
             if result.ok and not result.products:
                 # Nothing suits the occasion here: the shop's best sellers within the limits.

@@ -170,6 +170,7 @@ class ShopperLanguage:
     gift_wrapping: frozenset[str] = frozenset()
     holders: tuple[str, ...] = ()
     events: frozenset[str] = frozenset()
+    event_names: dict[str, str] = field(default_factory=dict)
     multipliers: dict[str, int] = field(default_factory=dict)
 
     @classmethod
@@ -196,6 +197,7 @@ class ShopperLanguage:
                 for k, v in [*data["occasions"].items(), *data.get("events", {}).items()]
             },
             events=frozenset(k.lower() for k in data.get("events", {})),
+            event_names={k.lower(): str(v) for k, v in data.get("event_names", {}).items()},
             amounts={k.lower(): float(v) for k, v in data["amounts"].items()},
             time_words=frozenset(times),
             time_lead=re.compile(
