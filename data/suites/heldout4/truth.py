@@ -41,6 +41,7 @@ import argparse
 import importlib.util
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -367,15 +368,16 @@ def _named_pass(
     return bad
 
 
-def check(cat: dict[str, pd.DataFrame]) -> int:
+def check(cat: dict[str, pd.DataFrame], here: Path = HERE) -> int:
     """Every turn with a `products` expectation and `min_products`: how many catalog products
-    pass it (must be >= min_products); every id an expectation names exists. Returns the
-    number of problems."""
+    pass it (must be >= min_products); every id an expectation names exists and a product a
+    turn names passes the turn's own `products`. Returns the number of problems. `here` is
+    the suite's folder (a later suite checks its own files with this)."""
     problems = 0
     for name, fname in SUITES.items():
         df = cat[name]
         known = set(df.id.astype(str))
-        suite = yaml.safe_load((HERE / fname).read_text(encoding="utf-8"))
+        suite = yaml.safe_load((here / fname).read_text(encoding="utf-8"))
         for dlg in suite["dialogues"]:
             for n, turn in enumerate(dlg["turns"], start=1):
                 e = turn.get("expect") or {}
@@ -385,7 +387,7 @@ def check(cat: dict[str, pd.DataFrame]) -> int:
                 for i in [x for x in named_ids if x]:
                     if str(i) not in known:
                         problems += 1
-                        sys.stdout.write(f"{name} {dlg['id']}#{n}: unknown id {i}\n")
+                        sys.stdout.write(f"{name} {dlg['id']}#{n}: unknown id {i}  <-- BAD\n")
                 if p:
                     problems += _named_pass(name, dlg["id"], n, df, e, p)
                 if p and e.get("min_products"):
@@ -396,10 +398,15 @@ def check(cat: dict[str, pd.DataFrame]) -> int:
                     sys.stdout.write(
                         f"{name} {dlg['id']}#{n}: {got} fit (min {e['min_products']}){flag}\n"
                     )
+    sys.stdout.write(f"{problems} problem(s)\n")
     return problems
 
 
-def main() -> None:
+def main(
+    figures: Callable[[dict[str, pd.DataFrame]], list[tuple[str, str, Any]]] = facts,
+    here: Path = HERE,
+) -> None:
+    """Print every figure (or only keys with the given prefixes), or `--check` the suites."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--check", action="store_true", help="check the suites against the catalogs")
@@ -407,8 +414,8 @@ def main() -> None:
     args = ap.parse_args()
     cat = {n: load(n, args.shared) for n in SUITES}
     if args.check:
-        sys.exit(1 if check(cat) else 0)
-    for key, rule, value in facts(cat):
+        sys.exit(1 if check(cat, here) else 0)
+    for key, rule, value in figures(cat):
         if not args.prefix or key.startswith(tuple(args.prefix)):
             sys.stdout.write(f"{key} = {value}  # {rule}\n")
 

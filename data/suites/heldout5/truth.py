@@ -36,18 +36,14 @@ a turn names (`first_id`, `first_in`, `ids_any`) fails that turn's own `products
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pandas as pd
-import yaml
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[2]
 
 
 def _module(name: str, path: Path) -> ModuleType:
@@ -62,24 +58,10 @@ dev = _module("dev_truth", HERE.parent / "truth.py")
 h3 = _module("heldout3_truth", HERE.parent / "heldout3" / "truth.py")
 h4 = _module("heldout4_truth", HERE.parent / "heldout4" / "truth.py")
 
-load, word, leaf, named, total, count = (
-    dev.load,
-    dev.word,
-    dev.leaf,
-    dev.named,
-    dev.total,
-    dev.count,
-)
+word, leaf, named, total, count = dev.word, dev.leaf, dev.named, dev.total, dev.count
 cheapest, priciest, best_rated = dev.cheapest, dev.priciest, dev.best_rated
 fits, either, passage, ids, by_id = h3.fits, h3.either, h3.passage, h3.ids, h3.by_id
-titled, named_all, free_threshold, named_pass = (
-    h4.titled,
-    h4._named_all,
-    h4._free_threshold,
-    h4._named_pass,
-)
-
-SUITES = {"demo": "demo.yaml", "bigbasket": "bigbasket.yaml", "amazon-india": "amazon-india.yaml"}
+titled, named_all, free_threshold = h4.titled, h4._named_all, h4._free_threshold
 
 
 # ----- readings this suite adds
@@ -490,52 +472,6 @@ def facts(cat: dict[str, pd.DataFrame]) -> list[tuple[str, str, Any]]:
     )
 
 
-def check(cat: dict[str, pd.DataFrame]) -> int:
-    """Every turn with a `products` expectation and `min_products`: how many catalog products
-    pass it (must be >= min_products); every id an expectation names exists and a product a
-    turn names passes the turn's own `products`. Returns the number of problems."""
-    problems = 0
-    for name, fname in SUITES.items():
-        df = cat[name]
-        known = set(df.id.astype(str))
-        suite = yaml.safe_load((HERE / fname).read_text(encoding="utf-8"))
-        for dlg in suite["dialogues"]:
-            for n, turn in enumerate(dlg["turns"], start=1):
-                e = turn.get("expect") or {}
-                named_ids = [e.get("first_id")] + e.get("first_in", []) + e.get("ids_any", [])
-                p = e.get("products") or {}
-                named_ids += p.get("ids_in", []) + p.get("not_ids", [])
-                for i in [x for x in named_ids if x]:
-                    if str(i) not in known:
-                        problems += 1
-                        sys.stdout.write(f"{name} {dlg['id']}#{n}: unknown id {i}  <-- BAD\n")
-                if p:
-                    problems += named_pass(name, dlg["id"], n, df, e, p)
-                if p and e.get("min_products"):
-                    spec = {k: v for k, v in p.items() if k != "cheaper_than_previous"}
-                    got = count(fits(df, **spec))
-                    flag = "" if got >= e["min_products"] else "  <-- TOO FEW"
-                    problems += bool(flag)
-                    sys.stdout.write(
-                        f"{name} {dlg['id']}#{n}: {got} fit (min {e['min_products']}){flag}\n"
-                    )
-    sys.stdout.write(f"{problems} problem(s)\n")
-    return problems
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
-    ap.add_argument("--check", action="store_true", help="check the suites against the catalogs")
-    ap.add_argument("prefix", nargs="*", help="only keys starting with one of these")
-    args = ap.parse_args()
-    cat = {n: load(n, args.shared) for n in SUITES}
-    if args.check:
-        sys.exit(1 if check(cat) else 0)
-    for key, rule, value in facts(cat):
-        if not args.prefix or key.startswith(tuple(args.prefix)):
-            sys.stdout.write(f"{key} = {value}  # {rule}\n")
-
-
 if __name__ == "__main__":
-    main()
+    # Held-out 4's figure printer and `--check`, on this suite's figures and files.
+    h4.main(facts, HERE)
