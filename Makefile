@@ -100,6 +100,7 @@ eval-catalogs: setup
 	$(PY) data/suites/feeds.py --out $(DATA)/feeds
 	$(AISLE) ingest $(DATA)/feeds/bigbasket.jsonl --currency INR -q --data-dir $(DATA)/bigbasket/retrieval
 	$(AISLE) ingest $(DATA)/feeds/amazon-india.jsonl --currency INR -q --data-dir $(DATA)/amazon-india/retrieval
+	$(AISLE) ingest $(DATA)/feeds/mg-shopdial.jsonl --currency USD -q --data-dir $(DATA)/mg-shopdial/retrieval
 
 clean:
 	rm -rf $(VENV) $(DATA) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

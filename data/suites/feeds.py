@@ -1,4 +1,4 @@
-"""Write the BigBasket and Amazon India catalogs of ../shared/data as Aisle feeds (JSON Lines).
+"""Write the BigBasket, Amazon India and MG-ShopDial catalogs of ../shared/data as Aisle feeds.
 
     .venv/bin/python data/suites/feeds.py [--shared ../shared/data] [--out var/feeds]
 
@@ -14,6 +14,12 @@
   `discounted_price` ("₹1,099" -> 1099, as the feed reader parses it), the description
   `about_product`, ratings and counts as they are (the one rating "|" is left blank). The file
   has no brand column, and none is invented.
+- MG-ShopDial (57 products in four JSON lists, USD): the items the MG-ShopDial dialogues talk
+  about. A list's file name becomes its department (`Cellphones&Accessories_items.json` ->
+  `Cell Phones & Accessories`); the items have no ids, so an item's id is its list and place in
+  it (`books-01`); the price drops the `$` ("$13.39" -> 13.39); the rating is the figure before
+  "/5" (blank where the file says "None"); the description is `short_description` followed by
+  `product_description` (each left out where the file says "None").
 
 Nothing else is changed; every product keeps the file's own words. Then ingest each into its
 own data dir (data/suites/README.md has the commands; `make eval-catalogs` runs them).
@@ -105,6 +111,44 @@ def amazon_rows(path: Path) -> list[dict[str, Any]]:
     return out
 
 
+MG_SHOPDIAL_LISTS = {
+    "Books": ("books", "Books"),
+    "Cellphones&Accessories": ("phones", "Cell Phones & Accessories"),
+    "Officeproducts": ("office", "Office Products"),
+    "SportsandOutdoors": ("sports", "Sports & Outdoors"),
+}
+
+
+def _text(v: Any) -> str:
+    s = "" if v is None else " ".join(str(v).split())
+    return "" if s == "None" else s
+
+
+def mg_shopdial_rows(folder: Path) -> list[dict[str, Any]]:
+    """The four MG-ShopDial item lists as feed records, in file order."""
+    out = []
+    for stem, (prefix, department) in MG_SHOPDIAL_LISTS.items():
+        items = json.loads((folder / f"{stem}_items.json").read_text(encoding="utf-8"))
+        for i, item in enumerate(items, start=1):
+            parts = (_text(item.get("short_description")), _text(item.get("product_description")))
+            description = " ".join(t for t in parts if t)
+            rec: dict[str, Any] = {
+                "id": f"{prefix}-{i:02d}",
+                "title": _text(item["name"]),
+                "category": department,
+                "price": float(re.sub(r"[^\d.]", "", item["price"])),
+                "currency": "USD",
+            }
+            if description:
+                rec["description"] = description
+            if _text(item.get("images")):
+                rec["image_url"] = _text(item["images"])
+            if (rating := _rating(_text(item.get("rating")).split("/")[0])) is not None:
+                rec["rating"] = rating
+            out.append(rec)
+    return out
+
+
 def write_jsonl(rows: list[dict[str, Any]], path: Path) -> None:
     """Write records one JSON object a line (atomically: a temp file renamed)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -122,9 +166,14 @@ def main() -> None:
     args = ap.parse_args()
     bb = bigbasket_rows(args.shared / "bigbasket" / "bigbasket_products.csv.gz")
     am = amazon_rows(args.shared / "amazon-india" / "amazon_india_products.csv.gz")
+    mg = mg_shopdial_rows(args.shared / "mg-shopdial")
     write_jsonl(bb, args.out / "bigbasket.jsonl")
     write_jsonl(am, args.out / "amazon-india.jsonl")
-    sys.stdout.write(f"{len(bb)} BigBasket and {len(am)} Amazon India products in {args.out}\n")
+    write_jsonl(mg, args.out / "mg-shopdial.jsonl")
+    sys.stdout.write(
+        f"{len(bb)} BigBasket, {len(am)} Amazon India and {len(mg)} MG-ShopDial products"
+        f" in {args.out}\n"
+    )
 
 
 if __name__ == "__main__":

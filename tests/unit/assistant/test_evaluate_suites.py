@@ -113,3 +113,23 @@ def test_amazon_india_suite_runs_on_its_catalog(shared_data: Path, tmp_path: Pat
     for o in report.outcomes:
         assert all(pid in by_id for pid in o.shown)
         assert not [v for v in o.violations if "differs from the catalog" in v]
+
+
+def test_mg_shopdial_feed_is_the_four_item_lists_in_dollars(shared_data: Path) -> None:
+    feeds = _feeds()
+    rows = feeds.mg_shopdial_rows(shared_data / "mg-shopdial")
+    assert len(rows) == len({r["id"] for r in rows}) == 57
+    orwell = next(r for r in rows if r["title"] == "1984 by George Orwell")
+    assert (orwell["id"], orwell["price"], orwell["currency"]) == ("books-01", 13.39, "USD")
+    assert orwell["rating"] == 4.7 and orwell["category"] == "Books"
+    assert "Genre: Political Fiction" in orwell["description"]
+    # "None" in the file is no rating and no text; a price without "$" is still a price.
+    unrated = [r for r in rows if "rating" not in r]
+    assert unrated and all("None" not in r.get("description", "") for r in rows)
+    assert {r["category"] for r in rows} == {
+        "Books",
+        "Cell Phones & Accessories",
+        "Office Products",
+        "Sports & Outdoors",
+    }
+    assert all(Product(**r) for r in rows)
