@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from assistant.state import ProductFilters
 from retrieval import Analyzer, Product
@@ -21,9 +22,11 @@ __all__ = [
     "distinct_titles",
     "excluded_forms",
     "keeps",
+    "labelled",
     "mentions",
     "names",
     "normalize_spelling",
+    "not_for_others",
     "order_by",
     "product_terms",
     "rank_by_words",
@@ -119,9 +122,74 @@ _DESCRIBED: dict[str, frozenset[str]] = {}
 _NAMED_BY: dict[str, frozenset[str]] = {}
 
 
+_LABELLED: dict[str, str] = {}
+_TITLE_USE = re.compile(r"\s(?:for|with|compatible|suitable|fits)\s", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4)
+def _label_pattern(language: str) -> re.Pattern[str]:
+    # Imported here: the language package sits under the offline brain, which imports this.
+    from assistant.brains.offline.language import ShopperLanguage
+
+    lang = ShopperLanguage.load(language)
+
+    def alternatives(labels: tuple[str, ...]) -> str:
+        ordered = sorted(labels, key=len, reverse=True)
+        return "|".join(re.escape(label).replace(r"\ ", r"\s+") for label in ordered)
+
+    # A label opens the description or one of its segments ("... | Material Type: Silicone").
+    return re.compile(
+        rf"(?:^|[|/;.\n\u2022]\s*)(?:(?P<list>{alternatives(lang.listing_lists)})|"
+        rf"(?:{alternatives(lang.listing_labels)}))\s*:[\s\u200e]*(?P<value>[^/|.;:\n]{{1,120}})",
+        re.IGNORECASE,
+    )
+
+
+def labelled(description: str, language: str = "en") -> str:
+    """What a description states under a label that says what the product is ("Genre: Murder
+    Thrillers", "Material Type: Silicone"): words the product is known by, as its title."""
+    if not description or ":" not in description:
+        return ""
+    cached = _LABELLED.get(description)
+    if cached is None:
+        values = []
+        for m in _label_pattern(language).finditer(description):
+            value = m.group("value")
+            value = value if m.group("list") else value.split(",")[0]
+            # "Product Type: Protective Cover For Remote Control" is a cover.
+            values.append(_TITLE_USE.split(value, maxsplit=1)[0].strip())
+        cached = " ".join(values)
+        if len(_LABELLED) >= _TERMS_MAX:
+            _LABELLED.clear()
+        _LABELLED[description] = cached
+    return cached
+
+
 def product_terms(product: Product) -> frozenset[str]:
-    """Stems of the words a product is known by: title, category, brand, attribute values."""
-    text = " ".join([product.title, product.category, product.brand, *product.attributes.values()])
+    """Stems of the words a product is known by: title, category, brand, attribute values,
+    and what its description states under a label such as "Genre:" or "Material:"."""
+    return _terms(
+        " ".join(
+            [
+                product.title,
+                product.category,
+                product.brand,
+                *product.attributes.values(),
+                labelled(product.description),
+            ]
+        )
+    )
+
+
+def listed_terms(product: Product) -> frozenset[str]:
+    """Stems of the words of a product's own fields (title, category, brand, attributes),
+    without what its description states."""
+    return _terms(
+        " ".join([product.title, product.category, product.brand, *product.attributes.values()])
+    )
+
+
+def _terms(text: str) -> frozenset[str]:
     cached = _TERMS.get(text)
     if cached is not None:
         return cached
@@ -174,14 +242,33 @@ def mentions(product: Product, word: str, terms: frozenset[str] | None = None) -
 _TITLE_TAIL = re.compile(r"\s(?:for|with|compatible|suitable|fits|-|–)\s|[,|\[]", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1)
+def _accessory_words(language: str = "en") -> frozenset[str]:
+    from assistant.brains.offline.language import ShopperLanguage
+
+    return ShopperLanguage.load(language).accessory_words
+
+
+def accessory_shelf(leaf: str) -> bool:
+    """Whether a category leaf is a shelf of things for something ("Cell Phones &
+    Accessories", "Camera Parts"), which names the accessories, not the thing."""
+    return any(w in _accessory_words() for w in words(leaf))
+
+
 def names(product: Product, word: str) -> bool:
     """True when the product IS a `word`, not merely made for one: the word is in its
-    category, attributes or the head of its title, before "for", "with" or a comma
-    ("Lint Remover for Clothes, Sofa" names no sofa)."""
+    category, attributes, the head of its title, before "for", "with" or a comma
+    ("Lint Remover for Clothes, Sofa" names no sofa), or what its listing states it is
+    ("Genre: Murder Thrillers")."""
     head = _TITLE_TAIL.split(product.title, maxsplit=1)[0]
-    # The leaf names the product; a parent ("TV & Video > Remote Controls") only its world.
+    # The leaf names the product; a parent ("TV & Video > Remote Controls") only its world,
+    # and a shelf of accessories ("Cell Phones & Accessories") only the accessories.
     leaf = product.category.split(">")[-1]
-    text = " ".join([head, leaf, product.brand, *product.attributes.values()])
+    if accessory_shelf(leaf):
+        leaf = " ".join(w for w in words(leaf) if w in _accessory_words())
+    text = " ".join(
+        [head, leaf, product.brand, *product.attributes.values(), labelled(product.description)]
+    )
     target = stem(word.lower())
     have = _NAMED_BY.get(text)
     if have is None:
@@ -296,43 +383,68 @@ def _same_kind(
     ]
 
 
+def not_for_others(products: list[Product], prefer: list[str], avoid: list[str]) -> list[Product]:
+    """The products without those marked only for someone else ("Deodorant - Men" when the
+    shopper wants it for women: `avoid` carried and none of `prefer`), in the same order,
+    while any others remain."""
+    if not avoid:
+        return products
+    wanted = [w for phrase in prefer for w in content_words(phrase)]
+    kept = []
+    for p in products:
+        terms = product_terms(p)
+        if any(mentions(p, w, terms) for w in wanted) or not any(
+            mentions(p, w, terms) for w in avoid
+        ):
+            kept.append(p)
+    return kept or products
+
+
 def rank_by_words(
     products: list[Product],
     wanted: list[str],
     sort: str,
     sales_rank: Mapping[str, int] | None = None,
+    prefer: list[str] | None = None,
 ) -> tuple[list[Product], bool]:
-    """Products that carry the shopper's words: those with more of the words first, then the
-    ones named by the last word (the head noun: "wall CLOCK"), in stock, then search order.
-    A price sort orders by price within the same number of words; popularity is the rating
-    count, or the shop's sales rank when given. Returns the products and whether they
-    carry every word."""
+    """Products that carry the shopper's words: those with more of the words first, then
+    those made for what `prefer` names ("ink for a canon PRINTER"), then the ones named by
+    the last word (the head noun: "wall CLOCK"), in stock, then search order. A price sort
+    orders by price within the same number of words; popularity is the rating count, or the
+    shop's sales rank when given. Returns the products and whether they carry every word."""
     head = wanted[-1]
+    extra = [w for phrase in prefer or [] for w in content_words(phrase) if w not in wanted]
     scored = []
     for rank, p in enumerate(products):
         terms = product_terms(p)
         hits = sum(mentions(p, w, terms) for w in wanted)
         if not hits:
             continue
+        fits: float = sum(mentions(p, w, terms) for w in extra)
+        # A word its own fields say beats one only its description's labels state ("smart
+        # watch, black": a black watch by its title, then one whose listing says so).
+        listed = listed_terms(p)
+        fits -= sum(0.5 for w in wanted if mentions(p, w, terms) and not mentions(p, w, listed))
         price = float(p.price)
         # A price sort is in price order among the products that ARE the thing asked for
         # ("cheap bags": bags, then what is only filed with them); a sold-out product says
         # so in the listing.
         other = not names(p, head)
         if sort == "price_asc":
-            key: tuple[float, ...] = (-hits, other, price, not p.in_stock, rank)
+            key: tuple[float, ...] = (-hits, -fits, other, price, not p.in_stock, rank)
         elif sort == "price_desc":
-            key = (-hits, other, -price, not p.in_stock, rank)
+            key = (-hits, -fits, other, -price, not p.in_stock, rank)
         elif sort == "rating_desc":
-            key = (-hits, other, -(p.rating or 0.0), -p.rating_count, rank)
+            key = (-hits, -fits, other, -(p.rating or 0.0), -p.rating_count, rank)
         elif sort == "popularity":
             sold = sales_rank.get(p.id, len(sales_rank)) if sales_rank else -p.rating_count
-            key = (-hits, other, sold, rank)
+            key = (-hits, -fits, other, sold, rank)
         else:
             # Words the title lacks but the description has count next ("certified").
             told = sum(described(p, w) for w in wanted if not mentions(p, w, terms))
             key = (
                 -hits,
+                -fits,
                 not mentions(p, head, terms),
                 not names(p, head),
                 -told,

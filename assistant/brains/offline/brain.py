@@ -175,6 +175,9 @@ def free_of(product: Product, things: list[str]) -> bool:
     return True
 
 
+_DOUBLE_ARTICLE = re.compile(r"\b[Tt]he (?=The\b)")
+
+
 class OfflineBrain:
     """Rules and templates over the shared tools."""
 
@@ -218,7 +221,9 @@ class OfflineBrain:
             pieces = await writer.respond(u)
         ctx.state.last_intent = u.intent
         for piece in pieces:
-            yield piece
+            # "the {title}" of a title that has its own article: "The Guest List", not
+            # "the The Guest List".
+            yield _DOUBLE_ARTICLE.sub("", piece)
 
     @staticmethod
     def _too_broad(u: Understanding) -> bool:

@@ -144,6 +144,32 @@ def _count_words(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{alternatives})\b")
 
 
+def _asked_after(words: str, back: str, never: str) -> re.Pattern[str] | None:
+    """ "warranty kitna hai uska": the thing asked about, then the question word."""
+    if not words.split():
+        return None
+    alt = "|".join(map(re.escape, words.split()))
+    skip = "|".join(map(re.escape, never.split())) or "(?!)"
+    points = "|".join(map(re.escape, back.split())) or "(?!)"
+    return re.compile(
+        rf"(?i)\b(?!(?:{skip})\b)(?P<what>[a-z][a-z-]+)\s+(?:{alt})\b"
+        # "kitna padega", "kitne ka": how much it costs, which the shorthands say.
+        rf"(?!\s+(?:padega|padegi|padenge|hoga|hogi|hua|ka|ki|ke)\b)(?:\s+(?:hai|hain|h)\b)?"
+        rf"(?:\s+(?:{points})\b)?"
+    )
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who products are made for ("women"): how a shopper names them, who belongs to them,
+    how listings mark them, and the audiences whose products are then something else."""
+
+    says: frozenset[str]
+    people: frozenset[str]
+    marks: tuple[str, ...]
+    others: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class ShopperLanguage:
     """One language's non-product vocabulary."""
@@ -172,6 +198,11 @@ class ShopperLanguage:
     events: frozenset[str] = frozenset()
     event_names: dict[str, str] = field(default_factory=dict)
     multipliers: dict[str, int] = field(default_factory=dict)
+    listing_labels: tuple[str, ...] = ()
+    listing_lists: tuple[str, ...] = ()
+    asked_after: re.Pattern[str] | None = None
+    accessory_words: frozenset[str] = frozenset()
+    audiences: dict[str, Audience] = field(default_factory=dict)
 
     @classmethod
     @cache
@@ -231,7 +262,45 @@ class ShopperLanguage:
                 },
             },
             multipliers={k.lower(): int(v) for k, v in data.get("multipliers", {}).items()},
+            audiences={
+                name: Audience(
+                    says=frozenset(str(a.get("says", "")).split()),
+                    people=frozenset(str(a.get("people", "")).split()),
+                    marks=tuple(str(a.get("marks", "")).split()),
+                    others=tuple(str(a.get("not", "")).split()),
+                )
+                for name, a in data.get("audiences", {}).items()
+            },
+            listing_labels=tuple(
+                " ".join(label.split())
+                for label in data.get("listing_labels", "").split("|")
+                if label.strip()
+            ),
+            accessory_words=frozenset(data.get("accessory_words", "").split()),
+            asked_after=_asked_after(
+                data.get("asked_after", ""),
+                data.get("asked_after_of", ""),
+                data.get("asked_after_not", ""),
+            ),
+            listing_lists=tuple(
+                " ".join(label.split())
+                for label in data.get("listing_lists", "").split("|")
+                if label.strip()
+            ),
         )
+
+    def audience(self, text: str, people: list[str]) -> Audience | None:
+        """Who the request is for, when it says ("for women", "for my husband") and exactly
+        one audience fits; None otherwise."""
+        said = {
+            name
+            for name, a in self.audiences.items()
+            for w in re.findall(r"\bfor\s+(?:the\s+|a\s+)?([a-z]+)(?:'?s)?\b", text)
+            if w in a.says
+        }
+        if not said:
+            said = {name for name, a in self.audiences.items() if a.people & set(people)}
+        return self.audiences[next(iter(said))] if len(said) == 1 else None
 
     def doer(self, word: str) -> str:
         """The activity a person-word names: the lexicon's ("gardener" -> garden), else a
@@ -270,6 +339,8 @@ class ShopperLanguage:
     def written_out(self, text: str) -> str:
         """Chat shorthand written out ("do u take amex?" -> "do you take american express?"),
         keeping the case of everything else."""
+        if self.asked_after is not None:
+            text = self.asked_after.sub(lambda m: f"what is its {m.group('what')}", text)
         if not self.shorthands:
             return text
         pattern = _word_pattern(tuple(self.shorthands))
