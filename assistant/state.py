@@ -51,6 +51,17 @@ class ProductFilters(BaseModel):
     exclude_categories: list[str] = Field(
         default_factory=list, description="category path prefixes to leave out"
     )
+    prefer: list[str] = Field(
+        default_factory=list,
+        description="what or whom the product is for ('canon printer', 'women'): products "
+        "carrying these words come first; none is required",
+    )
+    avoid: list[str] = Field(
+        default_factory=list,
+        description="marks of products made for someone else ('men' when the shopper wants "
+        "women's): products carrying these and none of `prefer` are left out while others "
+        "remain",
+    )
 
     def search_filters(self) -> SearchFilters:
         """The part the index applies itself."""

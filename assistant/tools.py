@@ -30,6 +30,7 @@ from assistant.matching import (
     keeps,
     mentions,
     names,
+    not_for_others,
     order_by,
     product_terms,
     rank_by_words,
@@ -276,6 +277,10 @@ def make_tools(
         fetch = min(100, max(24, k * 4) + len(skip))
         page = await asyncio.to_thread(search.search, query, f.search_filters(), fetch)
         hits = list(page.hits)
+        if f.prefer and query.strip():
+            # "Ink for a canon printer": the products made for it may rank low for "ink".
+            suits = " ".join([query, *f.prefer])
+            hits += (await asyncio.to_thread(search.search, suits, f.search_filters(), fetch)).hits
         if f.sort != "relevance" and query.strip():
             # "The cheapest candle" is the cheapest of every candle, not of the first page.
             hits += await every_match(query, f)
@@ -290,7 +295,7 @@ def make_tools(
         result = ToolResult("search_products")
         sales = await sales_rank(f) if f.sort == "popularity" else None
         if wanted:
-            matching, complete = rank_by_words(pool, wanted, f.sort, sales)
+            matching, complete = rank_by_words(pool, wanted, f.sort, sales, f.prefer)
             result.partial = bool(matching) and not complete
             # A number is no product the shop could lack ("12.3x5", "5pounds").
             # A describing word may be in a description only ("investment"); the product
@@ -331,7 +336,7 @@ def make_tools(
             pool = matching
         else:
             pool = order_by(pool, f.sort, sales)
-        result.products = distinct_titles(pool)[:k]
+        result.products = distinct_titles(not_for_others(pool, f.prefer, f.avoid))[:k]
         if page.corrected_query:
             result.message = f"searched for '{page.corrected_query}'"
         return result

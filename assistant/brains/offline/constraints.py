@@ -320,6 +320,8 @@ class ConstraintUpdate:
     size: Direction | None = None
     free_of: list[str] = field(default_factory=list)
     alternatives: list[str] = field(default_factory=list)
+    prefer: list[str] = field(default_factory=list)
+    avoid: list[str] = field(default_factory=list)
 
     def has_conditions(self) -> bool:
         """True when the message sets or changes any condition on results."""
@@ -333,6 +335,7 @@ class ConstraintUpdate:
             or self.sort
             or self.more
             or self.category
+            or self.prefer
             or any(
                 v is not None
                 for v in (self.price_min, self.price_max, self.in_stock, self.min_rating)
@@ -685,6 +688,7 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     text = re.sub(r"\b\d+\s*-?\s*(?:years?|yrs?|months?)(?:\s*-?\s*old)?\b", " ", text)
     text = _AGE.sub(" ", text)
     up = ConstraintUpdate(language=lexicon.language)
+    said = text
     reading = language.read(text)
     up.people, up.interests = reading.people, reading.interests
     up.occasions, up.ideas = reading.occasions, reading.ideas
@@ -818,7 +822,18 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     if len(up.interests) >= 2 and not up.alternatives:
         # "My boy loves space and rockets": things for either, mixed.
         up.alternatives = [" ".join(content_words(i)) for i in up.interests if content_words(i)]
-    found, up.phrase = product_phrase(tokens, attribute_words | negated, language.people)
+    found, up.phrase, purpose = product_phrase(
+        tokens, attribute_words | negated, language.people
+    )
+    purpose = [w for w in purpose if w not in language.time_words and not w.isdigit()]
+    if audience := language.audience(said, up.people):
+        # "Deodorant for women", "running shoes for my husband": products marked for them
+        # first, and none marked only for someone else.
+        up.prefer.append(audience.marks[0])
+        up.avoid = [m for name in audience.others for m in language.audiences[name].marks]
+    if len(purpose) >= 2:
+        # "Ink for a canon printer": what it goes with ranks, and is never required.
+        up.prefer.append(" ".join(purpose))
     if held is not None:
         # Whichever holder of it the catalog has: a lunch box or a lunch bag.
         up.alternatives = [f"{held} {h}" for h in language.holders]
@@ -920,6 +935,8 @@ def merge(
     base.attributes.update(up.attributes)
     if up.brands:
         base.brands = list(up.brands)
+    if up.prefer:
+        base.prefer, base.avoid = list(up.prefer), list(up.avoid)
     if up.sort:
         base.sort = up.sort
     elif up.relative:

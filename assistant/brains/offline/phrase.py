@@ -35,6 +35,7 @@ def asks_for_a_product(text: str) -> bool:
 _REPLACES = {"replacement", "replacements", "spare"}
 # "A smart tv for the bedroom" is no bedroom tv: a room says where, not what kind.
 _ROOMS = {"bedroom", "bathroom", "lounge", "hall", "hallway", "study", "room", "office", "loo"}
+_DETERMINERS = {"a", "an", "the", "my", "our", "his", "her", "your", "their", "this", "that"}
 _PRONOUN_OBJECTS = {"it", "them", "this", "that", "these", "those", "him", "her"}
 _BE = {"is", "are", "has", "have", "comes", "come", "was", "were", "can", "will", "should"}
 _CLAUSE_END = {
@@ -85,7 +86,7 @@ def _first_run(segment: list[str], stop: set[str]) -> list[str]:
 
 def product_phrase(
     tokens: list[str], stop: set[str], people: frozenset[str] = frozenset()
-) -> tuple[list[str], str]:
+) -> tuple[list[str], str, list[str]]:
     """The words that name the product, head noun last.
 
     "I have a kid starting school, I need a lunch bag" -> [lunch, bag]: the words after the
@@ -93,7 +94,9 @@ def product_phrase(
     after "for" name the occasion or person, and count only when nothing comes before.
     "a smartphone with 16gb storage" -> [storage, smartphone]: what comes after "with"
     describes the product, so it goes before the head noun. Also returns the phrase as the
-    shopper wrote it, from its first product word to its last ("book in crime genre").
+    shopper wrote it, from its first product word to its last ("book in crime genre"), and
+    what the product is for when that takes two or three words ("ink for a canon printer"
+    -> [canon, printer]): no product word, but products made for it suit best.
     """
     text = " ".join(tokens)
     cues = list(_CUES.finditer(text))
@@ -142,18 +145,28 @@ def product_phrase(
             segment = segment[:n]
             break
     modifiers: list[str] = []
+    purpose: list[str] = []
     if "for" in segment:
         cut = segment.index("for")
         before = content_words(" ".join(segment[:cut]), extra_stop=stop)
         after = content_words(" ".join(segment[cut + 1 :]), extra_stop=stop | set(people))
         if before:
             # "food for my cat" is cat food; "a mug for my dad" names no product in "dad".
-            # One word names a kind ("for my cat"); more describe a use ("for office work").
+            # One word names a kind ("for my cat"); more describe a use ("for office work")
+            # or the thing it goes with ("for a canon printer"), which only ranks.
             modifiers = (
                 [w for w in after if w not in before]
                 if len(after) == 1 and after[0] not in _ROOMS
                 else []
             )
+            used = [w for w in segment[cut + 1 :] if w not in _DETERMINERS]
+            if (
+                2 <= len(after) <= 3
+                and not set(after) & (_ROOMS | {"home", "house"})
+                # "for making sweets at home" is a use, not a thing it goes with.
+                and not (used and used[0].endswith("ing"))
+            ):
+                purpose = [w for w in after if w not in before]
             segment = segment[:cut]
         else:
             segment = segment[cut + 1 :]
@@ -167,4 +180,4 @@ def product_phrase(
             segment, found = segment[:cut], [w for w in tail if w not in head] + head
     named = [n for n, w in enumerate(segment) if normalize_spelling(w) in found or w in found]
     phrase = " ".join(segment[named[0] : named[-1] + 1]) if named else ""
-    return found, phrase
+    return found, phrase, purpose

@@ -191,6 +191,10 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "The catalog doesn't say {aspect} for the {title}.",
         "I don't have {aspect} information for the {title}, I'm afraid.",
     ),
+    "not_in_listing": (
+        "The listing for the {title} doesn't mention {thing}.",
+        "The {title}'s listing doesn't say anything about {thing}.",
+    ),
     "no_pictures": (
         "I can't send pictures in the chat, but the {title} has its own page with photos: {url}",
     ),
@@ -238,7 +242,7 @@ def describe_request(c: Constraints, currency: str, relative: str | None = None)
         noun = c.category.split(">")[-1].strip().lower()
     noun = noun or "products"
     before = [v for k, v in sorted(c.attributes.items()) if k != "pack_size"] + c.brands
-    after = []
+    after = [f"for {' and '.join(c.prefer)}"] if c.prefer else []
     if "pack_size" in c.attributes:
         after.append(f"in packs of {c.attributes['pack_size']}")
     if relative == "cheaper":
