@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from assistant.brains.offline.language import ShopperLanguage
 from assistant.matching import content_words
 
 __all__ = ["HUMAN_REQUEST", "INTENTS", "Intent", "Signals", "detect", "strong_policy"]
@@ -264,11 +265,20 @@ _SMALL_TALK_WORDS = {
 }
 
 
+# Chat words that still say there is more than thanks: "thanks, but I have a problem".
+_MORE_TO_SAY = frozenset(
+    "problem problems issue issues question questions gift gifts present presents idea ideas "
+    "suggestion suggestions something anything".split()
+)
+
+
 def _only_small_talk(body: str, pattern: re.Pattern[str]) -> bool:
     """True when nothing but the pattern's phrases (and filler) is left in the message."""
     rest = pattern.sub(" ", body)
+    # "thanks a lot, bahut help hui": the language's chat words are small talk too.
+    chat = ShopperLanguage.load("en").filler - _MORE_TO_SAY
     return (
-        not [w for w in content_words(rest) if w not in _SMALL_TALK_WORDS]
+        not [w for w in content_words(rest) if w not in _SMALL_TALK_WORDS and w not in chat]
         and len(body.split()) <= 12
     )
 

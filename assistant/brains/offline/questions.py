@@ -339,6 +339,14 @@ def _best_passage(
     return None if best is None else best[2]
 
 
+# "Does it have a timer?", "will the kettle come with a spare lid": the thing asked about.
+_HAS_THING = re.compile(
+    r"\b(?:does|do|will|would|can|is there)\s+(?:(?:it|this|that|they|this one|that one|the "
+    r"[a-z0-9 -]{1,40}?)\s+)?(?:have|has|come with|comes with|include|includes|got)\s+"
+    r"(?:(an?\s+|any\s+|some\s+)?)([a-z][a-z -]{1,30}?)\s*(?:\?|$|[.,!]|\s+(?:or|in|on|at|too)\b)"
+)
+
+
 def answer_question(message: str, p: Product, price: str, book: Phrasebook) -> list[str]:
     """Sentences that answer `message` about product `p` from its catalog fields."""
     text = message.lower()
@@ -366,6 +374,13 @@ def answer_question(message: str, p: Product, price: str, book: Phrasebook) -> l
             if field == "title":
                 return [f'The listing says so in its title: "{passage}" ']
             return [f'The listing for the {p.title} says, in its {field}: "{passage}" ']
+        if not unknown and (m := _HAS_THING.search(text)):
+            # "Does it have a timer?": say what the listing does not mention, by name.
+            thing = f"{m.group(1) or ''}{m.group(2).strip()}"
+            return [
+                book.say("not_in_listing", thing=thing, title=p.title) + " ",
+                "Shall I ask a member of staff to check? ",
+            ]
         if unknown or (not asked and _IS_QUESTION.search(text)):
             aspect = unknown[0] if unknown else "that"
             return [

@@ -124,3 +124,36 @@ def test_a_listing_question_finds_the_listings_own_word_for_it() -> None:
     )
     found = find_passage("havells ambrose ceiling fan, what's the wattage of that one?", fan)
     assert found is not None and "72 watts" in found[1]
+
+
+def test_a_hinglish_question_word_after_the_thing_asks_about_that_thing() -> None:
+    assert _said("warranty kitna hai uska") == "what is its warranty"
+    assert _said("capacity kitni h iski?") == "what is its capacity?"
+    # "kitna padega" and "kitne ka" still ask what it costs.
+    assert _said("4 of the third one kitna padega") == "4 of the third one how much"
+    assert _said("price kitna hai") == "price how much"
+
+
+def test_thanks_in_hinglish_is_thanks_and_thanks_with_a_problem_is_not() -> None:
+    from tests.unit.assistant.conftest import intent_of
+
+    assert intent_of(_said("thanks a lot, bahut help hui"), product_words=False) == "thanks"
+    assert intent_of("thanks, but there's a problem with the mug", product_words=True) != "thanks"
+
+
+def test_a_feature_its_listing_never_mentions_is_named_in_the_answer() -> None:
+    from decimal import Decimal
+
+    from assistant.brains.offline.questions import answer_question
+    from assistant.brains.offline.templates import Phrasebook
+    from retrieval import Product
+
+    cooktop = Product(
+        id="P1",
+        title="Induction Cooktop 1600 Watt",
+        price=Decimal("2148"),
+        currency="INR",
+        description="Works only with induction base cookware|Push buttons|1 year warranty",
+    )
+    said = " ".join(answer_question("does it have a timer?", cooktop, "₹2,148", Phrasebook("t", 0)))
+    assert "doesn't mention a timer" in said or "doesn't say anything about a timer" in said

@@ -35,6 +35,7 @@ def test_every_phrase_fills_without_missing_values() -> None:
         "limit": 10,
         "currency": "pounds",
         "amount": "£5",
+        "thing": "a timer",
     }
     for key, variants in PHRASES.items():
         for n in range(len(variants)):
