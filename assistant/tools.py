@@ -182,6 +182,14 @@ def _rec_filters(filters: ProductFilters) -> Filters:
     )
 
 
+@functools.lru_cache(maxsize=1)
+def _containers() -> frozenset[str]:
+    """What a product comes in ("bottle", "jar"): the shopper's language's words."""
+    from assistant.brains.offline.language import ShopperLanguage
+
+    return frozenset(ShopperLanguage.load("en").containers)
+
+
 def make_tools(
     search: ProductSearch,
     recommender: Recommender | None,
@@ -296,6 +304,23 @@ def make_tools(
         sales = await sales_rank(f) if f.sort == "popularity" else None
         if wanted:
             matching, complete = rank_by_words(pool, wanted, f.sort, sales, f.prefer)
+            if not complete and len(wanted) >= 2 and wanted[-1] in _containers():
+                # "A small honey bottle" is honey, in a bottle: when no product is both, the
+                # word before the container is the thing wanted.
+                inner = wanted[:-1]
+                more = await asyncio.to_thread(
+                    search.search, " ".join(inner), f.search_filters(), fetch
+                )
+                pool_in = pool + [
+                    h.product
+                    for h in more.hits
+                    if h.product.id not in skip and keeps(h.product, f)
+                ]
+                found, done = rank_by_words(
+                    list({p.id: p for p in pool_in}.values()), inner, f.sort, sales, f.prefer
+                )
+                if any(mentions(p, inner[-1]) for p in found):
+                    pool, wanted, matching, complete = pool_in, inner, found, done
             result.partial = bool(matching) and not complete
             # A number is no product the shop could lack ("12.3x5", "5pounds").
             # A describing word may be in a description only ("investment"); the product

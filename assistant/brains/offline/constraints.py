@@ -663,6 +663,22 @@ _HOLDER_OF = re.compile(
 )
 
 
+def _translated(text: str, language: ShopperLanguage, lexicon: Lexicon) -> str:
+    """Chat words for products read as the catalog's own ("achaar" -> pickle), where the
+    catalog's categories name the translation and not the word."""
+    if not language.translations:
+        return text
+
+    def english(m: re.Match[str]) -> str:
+        word = m.group(0)
+        target = language.translations.get(word)
+        if target is None or _known(word, lexicon):
+            return word
+        return target if all(_known(w, lexicon) for w in target.split()) else word
+
+    return re.sub(r"[a-z]+", english, text)
+
+
 def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     """The constraints one message states."""
     language = ShopperLanguage.load(lexicon.language)
@@ -692,7 +708,7 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     reading = language.read(text)
     up.people, up.interests = reading.people, reading.interests
     up.occasions, up.ideas = reading.occasions, reading.ideas
-    text = reading.text
+    text = _translated(reading.text, language, lexicon)
     spent: list[tuple[int, int]] = []
 
     # A number next to "stars" or "rated" is a rating, never money: read it first.

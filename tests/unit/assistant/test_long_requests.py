@@ -157,3 +157,32 @@ def test_a_feature_its_listing_never_mentions_is_named_in_the_answer() -> None:
     )
     said = " ".join(answer_question("does it have a timer?", cooktop, "₹2,148", Phrasebook("t", 0)))
     assert "doesn't mention a timer" in said or "doesn't say anything about a timer" in said
+
+
+def test_hinglish_product_words_are_read_as_the_catalogs_own_and_ke_andar_is_a_budget() -> None:
+    grocer = Lexicon.from_vocabulary(
+        Vocabulary(
+            categories={"Snacks > Pickles & Chutney": 9, "Beverages > Tea": 5},
+            brands={},
+            attributes={},
+            price_min=10.0,
+            price_max=900.0,
+            currency="INR",
+            products=14,
+        )
+    )
+    u = parse(_said("achaar chahiye, anything but mango, 200 ke andar"), grocer)
+    assert (u.query_words, u.exclude, u.price_max) == (["pickle"], ["mango"], 200.0)
+    # A catalog that files them under the chat word itself keeps it.
+    own = Lexicon.from_vocabulary(
+        Vocabulary(
+            categories={"Snacks > Achaar": 9, "Snacks > Pickles": 2},
+            brands={},
+            attributes={},
+            price_min=10.0,
+            price_max=900.0,
+            currency="INR",
+            products=11,
+        )
+    )
+    assert parse(_said("achaar chahiye"), own).query_words == ["achaar"]

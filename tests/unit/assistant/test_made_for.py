@@ -95,6 +95,9 @@ ROWS = [
         "599.99",
         "",
     ),
+    ("G1", "Wildflower Honey 250g", "Grocery > Honey", "6.50", ""),
+    ("G2", "Manuka Honey Jar", "Grocery > Honey", "24.00", ""),
+    ("G3", "Sports Water Bottle 750ml", "Kitchen > Bottles", "8.00", ""),
 ]
 RATINGS = {"P1": 4.6, "P2": 4.5}
 
@@ -221,3 +224,12 @@ def test_a_title_with_its_own_article_is_not_given_another(
     _, cheapest = chat("a murder thriller", "which of those is the cheapest?")
     assert "The Guest List" in cheapest.text
     assert "the The" not in cheapest.text
+
+
+def test_a_container_named_last_holds_the_thing_wanted(
+    chat: Callable[..., list[TurnResult]],
+) -> None:
+    (honey,) = chat("a small honey bottle under $10")
+    assert [c.id for c in honey.cards] == ["G1"]
+    (water,) = chat("a water bottle please")
+    assert water.cards[0].id == "G3"

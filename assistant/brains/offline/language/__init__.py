@@ -202,6 +202,7 @@ class ShopperLanguage:
     listing_lists: tuple[str, ...] = ()
     asked_after: re.Pattern[str] | None = None
     accessory_words: frozenset[str] = frozenset()
+    translations: dict[str, str] = field(default_factory=dict)
     audiences: dict[str, Audience] = field(default_factory=dict)
 
     @classmethod
@@ -277,6 +278,9 @@ class ShopperLanguage:
                 if label.strip()
             ),
             accessory_words=frozenset(data.get("accessory_words", "").split()),
+            translations={
+                str(k).lower(): str(v).lower() for k, v in data.get("translations", {}).items()
+            },
             asked_after=_asked_after(
                 data.get("asked_after", ""),
                 data.get("asked_after_of", ""),
