@@ -425,6 +425,11 @@ def rank_by_words(
         # watch, black": a black watch by its title, then one whose listing says so).
         listed = listed_terms(p)
         fits -= sum(0.5 for w in wanted if mentions(p, w, terms) and not mentions(p, w, listed))
+        # A describing word only its shelf has is weaker still: "Soya Bean Oil" on the "Soya &
+        # Mustard Oils" shelf is no mustard oil. (The head noun alone may be the shelf's:
+        # "the cheapest thing for the garden".)
+        own = _terms(" ".join([p.title, p.brand, *p.attributes.values()]))
+        fits -= sum(1 for w in wanted[:-1] if mentions(p, w, listed) and not mentions(p, w, own))
         price = float(p.price)
         # A price sort is in price order among the products that ARE the thing asked for
         # ("cheap bags": bags, then what is only filed with them); a sold-out product says
