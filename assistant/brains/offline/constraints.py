@@ -189,11 +189,15 @@ _POPULAR = re.compile(
 )
 _IN_STOCK = re.compile(
     r"\bin[- ]stock\b|\bavailable (?:now|today|right now)\b|\bonly (?:the )?available\b|"
+    # "only ones you've actually got in at the moment"
+    r"\b(?:you'?ve|you have|you) (?:actually |really |currently |definitely )?got in\b|"
+    r"\bin (?:at the moment|right now|currently)\b|"
     r"\b(?:that|which) (?:are|is) available\b|\bnot sold out\b|\bcurrently available\b|"
     r"\bready to ship\b|\bships? (?:now|today)\b"
 )
 _CHEAPER = re.compile(
     r"\bcheaper\b|\bless expensive\b|\blower price|\bmore affordable\b|\bsomething less\b"
+    r"|\bfor less\b"
     r"|\btoo (?:pricey|expensive|dear)\b|\bbit (?:pricey|expensive|much)\b"
     # "that's too much" of the price; "far too much wood already" of the things
     r"|\btoo much\b(?!\s+(?!for\b|money\b|to\b)[a-z])"
@@ -208,6 +212,7 @@ _PRICIER = re.compile(
 _CHEAPEST = re.compile(
     r"\b(?:budget|pocket|wallet)[- ]friendly\b|"
     r"\bcheapest\b|\blowest price|\blowest in price\b|\bleast expensive\b|\bcheap\b|"
+    r"\b(?:smallest|lowest) price(?: tag)?\b|\bcosts? the least\b|\bleast money\b|"
     r"\binexpensive\b|\baffordable\b|"
     r"\bbargain|\blow[- ]cost\b|"
     # "budget under 15k" states a budget; "a budget kettle" asks for a cheap one.
@@ -441,7 +446,8 @@ _REASON = re.compile(
     # "..., her brother keeps picking those": what someone does with the things, said aside.
     # (A person the reading took out leaves a run of blanks where the subject was.)
     r"(?:(?:he|she|they|(?:my|her|his|their|our) \w+)\s+|\s{3,})[a-z]+\s[^,;.!?]*?"
-    r"\b(?:them|those|these|it)\b(?:\s+(?:too|so|very|really|a bit)\s+[a-z]+)?"
+    r"\b(?:them|those|these|it|ours|mine|theirs|hers)\b"
+    r"(?:\s+(?:too|so|very|really|a bit)\s+[a-z]+)?"
     r"\s*(?=[,;.!?]|$)|"
     # "..., my kitchen is all blue and grey", "we've got far too much wood already",
     # "the wool makes me itch": how things are at home, not what to find.
@@ -473,7 +479,8 @@ def _without_reasons(text: str, language: ShopperLanguage) -> str:
 
 # "..., wife finds them too bitter": what a person does with the things, said aside.
 _SOMEONE_DOES = re.compile(
-    r"(?<=[,;.!?])\s*(?P<who>[a-z]+)\s+[a-z]+(?:s|ed)\b[^,;.!?]*?\b(?:them|those|these|it)\b"
+    r"(?<=[,;.!?])\s*(?P<who>[a-z]+)\s+[a-z]+(?:s|ed)\b[^,;.!?]*?"
+    r"\b(?:them|those|these|it|ours|mine|theirs|hers)\b"
     r"(?:\s+(?:too|so|very|really|a bit)\s+[a-z]+)?\s*(?=[,;.!?]|$)"
 )
 
@@ -876,6 +883,11 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     ]
     units = {w for span in spans for w in words(span) if not re.search(r"\d", w)}
     found = [*sizes, *(w for w in found if w not in units)]
+    # "Wicker wreaths? plain ones": a word before "ones" describes the thing named, never
+    # is it.
+    described_ones = [w for w in found if re.search(rf"\b{re.escape(w)} ones?\b", masked)]
+    if described_ones and len(described_ones) < len(found):
+        found = [*described_ones, *(w for w in found if w not in described_ones)]
     # What a person is into names what suits them: "for my sister who loves gardening".
     if (up.occasions or up.interests) and all(w in language.people for w in found):
         found = []  # "they've just had a baby boy": the occasion says what suits

@@ -71,7 +71,8 @@ _OPTIONS = re.compile(
 )
 _GOODBYE = re.compile(
     r"\b(?:bye|goodbye|see you|have a (?:nice|good|great|lovely) (?:day|evening|one)|"
-    r"take care|have to (?:go|leave)|gotta go|that'?s all)\b"
+    r"take care|have to (?:go|leave)|gotta go|that'?s all|ta[- ]?ra|cheerio|toodle[- ]?oo|"
+    r"laters|ttyl|bas itna hi|itna hi)\b"
 )
 HUMAN_REQUEST = re.compile(
     r"\b(?:human|real person|a person|someone real|live (?:agent|person|chat)|agent|"
@@ -111,7 +112,9 @@ _TOGETHER = re.compile(
     r"match(?:es)? (?:with )?(?:it|this|that)|"
     r"bought together|also (?:bought|buy|get)|buy with|complete the (?:set|look)|"
     r"what else (?:do|did|would) (?:people|customers|shoppers)|frequently bought|"
-    r"complement|accessor(?:y|ies) for (?:it|this|that|them|these|those|the (?:first|second|"
+    r"complement|look (?:nice|good|great|lovely) with|what else (?:do|would|should) i "
+    r"(?:need|get|buy)|(?:get|buy|need) with it|"
+    r"accessor(?:y|ies) for (?:it|this|that|them|these|those|the (?:first|second|"
     r"third|last) one)|along with)\b"
 )
 _SIMILAR = re.compile(
@@ -142,6 +145,11 @@ _PURCHASE = re.compile(
     r"i want to (?:buy|order) (?:it|this|that|them)|i'?d like to (?:buy|order) (?:it|this|that|"
     r"them)|"
     r"proceed with|purchase (?:it|this|that))\b"
+)
+_PAYMENT = re.compile(
+    r"\b(?:paypal|apple pay|google pay|klarna|clearpay|amex|american express|mastercard|visa|"
+    r"credit cards?|debit cards?|gift cards?|vouchers?|cash on delivery|cod|upi|net ?banking|"
+    r"pay (?:by|with|via|using)|payment (?:methods?|options?))\b"
 )
 _MORE_ONLY = re.compile(
     r"^\W*(?:more|others?|next|any others?|anything else\??|other options?)\W*$"
@@ -193,7 +201,8 @@ def detect(message: str, s: Signals) -> Intent:
     ):
         # "Is anyone there? I want candles" is a request for candles.
         return "identity"
-    if _PURCHASE.search(body):
+    if _PURCHASE.search(body) and not _PAYMENT.search(body):
+        # "Can I check out with PayPal?" asks how to pay, not to buy.
         return "purchase"
     if s.quote:
         return "quote"
@@ -293,6 +302,13 @@ _POLICY_STRONG = re.compile(
     r"money(?:'s| is)? back|(?:have|get) (?:it|them|this|my order) gift[- ]?wrapped|"
     r"(?:your|the shop'?s) phone number|"
     r"last (?:day|date|posting date) (?:to|i can|for|we can)|order (?:by|deadline)|"
+    # "do you post to Canada?", "check out with my PayPal", "the final date to order",
+    # "send it straight to my mum's with a note", "without the receipt in the box".
+    r"(?:do|can|could|will|would) you (?:also )?(?:post|send)(?: (?:it|them|things|parcels|"
+    r"orders))? (?:to|abroad|overseas|internationally|outside)|posting (?:to|abroad)|"
+    r"check ?out with|(?:final|latest|last) (?:day|date) to order|arrive in time|"
+    r"send (?:it|them) (?:straight |direct(?:ly)? )?to (?:my|his|her|their|a|the)|"
+    r"(?:gift )?receipt in the (?:box|parcel|package)|with a (?:little |short )?(?:note|message)|"
     # "my order turned up today and the mirror was cracked": a damaged delivery.
     r"(?:my |the |our )?(?:order|parcel|package|delivery)\b[^.?!]{0,40}\b(?:arrived|came|"
     r"turned up|got here)\b[^.?!]{0,40}\b(?:broken|cracked|damaged|smashed|chipped|faulty|"

@@ -23,7 +23,9 @@ _CUES = re.compile(
     # "I was thinking maybe a bird house": the idea the shopper has in mind.
     r"(?=(?:an?|some|one of)\b)|"
     # "I'm after a teapot" wants one; "a cup for after delivery" does not
-    r"(?:i'?m|i am|we'?re|we are|was|were|is|are) (?:\w+ )?after|after(?= (?:an?|some|any)\b))\b"
+    r"(?:i'?m|i am|we'?re|we are|was|were|is|are) (?:\w+ )?after|after(?= (?:an?|some|any)\b)|"
+    # "Hiya, after a child's umbrella": the "I'm" left out.
+    r"^\s*after)\b"
 )
 
 

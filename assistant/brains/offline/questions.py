@@ -42,7 +42,10 @@ _ASPECTS: list[tuple[str, re.Pattern[str]]] = [
         "stock",
         re.compile(
             r"\bin stock\b|\bavailab\w*|\bsold out\b|\bcan i (?:get|buy|order)\b|\bhave (?:it|"
-            r"them|any)\b"
+            r"them|any)\b|"
+            # "is the bath duck watering can back in yet?", "still got it?"
+            r"\bback in\b|\bin yet\b|\brestock\w*|\bstill (?:got|have|sell)\b|"
+            r"\bgot (?:it|them|any) in\b"
         ),
     ),
     ("color", re.compile(r"\bcolou?rs?\b|\bwhat shade\b")),

@@ -103,13 +103,22 @@ _SUPERLATIVE: dict[str, Callable[[list[Product]], Product]] = {
     "costs the least": _cheapest,
     "cost the least": _cheapest,
     "most stars": _best_rated,
+    "smallest price": _cheapest,
+    "lowest price tag": _cheapest,
+    "biggest price": _priciest,
+    "most money": _priciest,
+    "top customer rating": _best_rated,
+    "best customer rating": _best_rated,
+    "like best": _best_rated,
+    "liked best": _best_rated,
+    "like the most": _best_rated,
 }
 _COUNT = {"two": 2, "three": 3, "four": 4}
 # "Which of those is the cheapest?": a superlative over what was just shown.
 _AMONG_SHOWN = re.compile(
     r"\b(?:of (?:those|these|them|the (?:ones|products) (?:you )?(?:showed|shown))|among (?:them|"
     r"those|these)|out of (?:them|those|these|that lot|this lot)|of (?:that|this) lot|"
-    r"in (?:that|the|this|your) list|whichever|"
+    r"in (?:that|the|this|your) list|whichever|the one with the|"
     r"which (?:one|is|are|has|have)|the (?:cheapest|priciest|dearer|cheaper|costliest|"
     r"lowest priced|most expensive|dearest|best rated|highest rated|top rated|most popular) "
     r"(?:one|of|in))\b|"

@@ -28,7 +28,7 @@ _GIFT_WORD = re.compile(r"\b(?:gifts?|presents?|something for)\b")
 _ONLY = re.compile(r"^\W*(?:only|just)\b")
 _ABOUT_AN_ORDER = re.compile(
     r"\b(?:can i|could i|how do i|how can i|do you|policy|refund|my order|i ordered|"
-    r"delivery|deliver|shipping|ship)\b"
+    r"delivery|deliver|shipping|ship|post|postage|arrive|(?:date|day) to order|order by)\b"
 )
 
 # A question about what the shop has: "what are your newest necklaces?", "which kettles

@@ -1,0 +1,88 @@
+"""Phrasings a sixth unseen suite showed the assistant getting wrong, as general rules:
+the post and payment asked in passing, stock "back in", goodbyes, asides about "ours",
+"plain ones", "for less", "the one with the smallest price tag"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from assistant.brains.offline.constraints import parse
+from assistant.brains.offline.lexicon import Lexicon
+from assistant.events import TurnResult
+from retrieval import Vocabulary
+from tests.unit.assistant.conftest import intent_of
+
+LEX = Lexicon.from_vocabulary(
+    Vocabulary(
+        categories={"Kitchen & Dining > Mugs & Cups": 5, "Home Decor > Candles & Holders": 9},
+        brands={},
+        attributes={"material": {"glass": 2, "wicker": 2}},
+        price_min=0.5,
+        price_max=50.0,
+        currency="GBP",
+        products=30,
+    )
+)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "do you post to Canada? my sister's in Toronto and I want to send her a parcel",
+        "happy to check out with my PayPal account, does that work with you lot?",
+        "can you send it straight to my mum's with a little note, and no receipt in the box?",
+    ],
+)
+def test_post_payment_and_gift_notes_asked_in_passing_are_policy_questions(
+    chat: Callable[..., list[TurnResult]], message: str
+) -> None:
+    (turn,) = chat(message)
+    assert turn.record.intent == "policy_question"
+    assert [t.name for t in turn.record.tools] == ["answer_policy"]
+
+
+def test_a_final_date_to_order_for_christmas_is_a_policy_question_not_a_gift_request(
+    chat: Callable[..., list[TurnResult]],
+) -> None:
+    (turn,) = chat(
+        "cutting it fine for Xmas presents, when's the final date to order for it to arrive?"
+    )
+    assert turn.record.intent == "policy_question"
+    assert not turn.cards
+
+
+@pytest.mark.parametrize("message", ["smashing, that's all I needed, ta-ra!", "cheerio then"])
+def test_british_goodbyes_end_the_chat_without_a_search(message: str) -> None:
+    assert intent_of(message, product_words=False) == "goodbye"
+
+
+def test_buying_is_still_buying_when_no_way_to_pay_is_named() -> None:
+    assert intent_of("add it to my basket", product_words=False) == "purchase"
+
+
+def test_asides_about_ours_and_a_word_before_ones_are_no_head_nouns() -> None:
+    u = parse("fridge magnets please, the kids keep nicking ours", LEX)
+    assert u.query_words == ["fridge", "magnets"]
+    u = parse("got any wicker candle holders? plain ones I can paint myself", LEX)
+    assert u.query_words[-1] == "holders" and "plain" in u.query_words
+
+
+def test_stock_said_as_got_in_at_the_moment_and_cheaper_said_as_for_less() -> None:
+    u = parse("only ones you've actually got in at the moment please", LEX)
+    assert u.in_stock is True and "moment" not in u.query_words
+    assert parse("something similar for less?", LEX).relative == "cheaper"
+
+
+def test_back_in_yet_asks_about_stock(chat: Callable[..., list[TurnResult]]) -> None:
+    (turn,) = chat("is the owl mug back in yet?")
+    assert "out of stock" in turn.text.lower()
+
+
+def test_the_one_with_the_smallest_price_tag_is_the_cheapest_shown(
+    chat: Callable[..., list[TurnResult]],
+) -> None:
+    shown, pick = chat("red candles please", "and the one with the smallest price tag?")
+    cheapest = min(shown.cards, key=lambda c: c.price)
+    assert [c.id for c in pick.cards] == [cheapest.id]
