@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 
+from assistant.brains.offline.language import ShopperLanguage
 from assistant.brains.offline.questions import describe_product
 from assistant.brains.offline.templates import Phrasebook, budget, describe_request
 from assistant.brains.offline.understand import Understanding
 from assistant.context import TurnContext
 from assistant.grounding import format_price
+from assistant.matching import STOPWORDS, words
 from assistant.sizes import measures
 from assistant.state import Constraints, ProductFilters
 from assistant.tools import ToolResult
@@ -30,6 +32,12 @@ _POLICY_CHIPS = [
     "When are you open?",
     "Do you gift wrap?",
 ]
+
+
+_OTHER_BRAND = re.compile(
+    r"\b(?:(?:a |an )?(?:different|other|another) (?:brand|make|company|maker)|not (?:the same|"
+    r"that) (?:brand|make)|by (?:someone|anyone) else|another manufacturer)\b"
+)
 
 
 class Answers:
@@ -314,8 +322,29 @@ class Answers:
         if pid is None:
             return self.which_one()
         tool = "similar_products" if u.intent == "similar" else "bought_together"
-        filters = ProductFilters(in_stock=u.constraints.in_stock)
+        # What this message leaves out or limits holds here too: "something like the Paper
+        # Boat aamras, but not Paper Boat", "similar, under 500".
+        said = u.update
+        filters = ProductFilters(
+            in_stock=u.constraints.in_stock,
+            exclude=list(said.exclude),
+            exclude_brands=list(said.exclude_brands),
+            exclude_categories=list(said.exclude_categories),
+            price_min=said.price_min,
+            price_max=said.price_max,
+            min_rating=said.min_rating,
+        )
         base = ctx.known.get(pid)
+        if base is not None and _OTHER_BRAND.search(ctx.message.lower()):
+            # "... but from a different brand": not the maker of the one named (its brand
+            # field, or the first word of a title that starts with it).
+            first = (words(base.title) or [""])[0]
+            common = ShopperLanguage.load("en")
+            plain = first in STOPWORDS or first in common.colours or first in common.descriptors
+            maker = base.brand or ("" if plain else first)
+            if maker:
+                filters.exclude_brands.append(maker)
+                filters.exclude += [w for w in words(maker) if len(w) > 2]
         if u.size is not None and base is not None:
             return await self.sized(u, base, filters)
         cheaper = u.cheaper_than or u.update.relative == "cheaper"

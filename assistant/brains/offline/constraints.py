@@ -453,7 +453,10 @@ _REASON = re.compile(
     # "the wool makes me itch": how things are at home, not what to find.
     r"(?:my|our) \w+ (?:is|are|was|were|has|have)\b[^,;.!?]*|"
     r"(?:we'?ve|i'?ve|we have|i have)(?: got)? (?:\w+ )?(?:too|so|enough|plenty)\b[^,;.!?]*|"
-    r"the \w+ (?:makes?|gives?|brings?|made|gave) (?:me|us|him|her|them)\b[^,;.!?]*)"
+    r"the \w+ (?:makes?|gives?|brings?|made|gave) (?:me|us|him|her|them)\b[^,;.!?]*|"
+    # Hinglish: "mummy ko uski smell se sar dard hota hai", "wahi ghar pe pada hai".
+    r"[^,;.!?]*\b(?:hota|hoti|hote|lagta|lagti|lagte|karta|karti|karte|khata|khati|khate|"
+    r"pada|padi|pade|rakha|rakhi|rakhe)\s+(?:hai|hain|h|tha|thi)\b[^,;.!?]*)"
 )
 
 
@@ -658,8 +661,12 @@ _OPENING = re.compile(
 
 # Hinglish puts the "not" after the thing: "masala flavour bhi nahi" is no masala flavour.
 _AFTER_NEGATION = re.compile(
-    r"\b(?P<what>[a-z][a-z'-]*(?:\s+(?:flavou?r|wala|wali|wale|waala|waali))?)\s+"
-    r"(?:bhi\s+|also\s+)?(?:nahi|nahin|nai|mat)\b"
+    r"\b(?!(?:and|or|but|the|a|an|aur|ka|ki|ke|ko|se|bhi|to|toh|ye|yeh|wo|woh)\b)"
+    r"(?P<what>[a-z][a-z'-]*(?:\s+[a-z][a-z'-]*)??"
+    r"(?:\s+(?:flavou?r|wala|wali|wale|waala|waali))?)\s+"
+    # "Cycle brand bhi mat dikhana", "Chings ka mat", "Britannia ke alawa": a brand's too.
+    r"(?:(?:brand|ka|ki|ke)\s+)?(?:bhi\s+|also\s+)?(?:nahi|nahin|nai|mat|alawa|alava|ilawa|"
+    r"siva|siwa|chhodke|chhod ke)\b"
 )
 # "Something to take her packed lunch in", "a thing to keep my keys in": what holds it.
 _HOLDER_OF = re.compile(

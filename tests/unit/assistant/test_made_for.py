@@ -233,3 +233,11 @@ def test_a_container_named_last_holds_the_thing_wanted(
     assert [c.id for c in honey.cards] == ["G1"]
     (water,) = chat("a water bottle please")
     assert water.cards[0].id == "G3"
+
+
+def test_something_like_it_from_a_different_brand_leaves_out_its_maker(
+    chat: Callable[..., list[TurnResult]],
+) -> None:
+    # The catalog has no brand field: the maker is the first word of the title.
+    _, other = chat("the adidas Kaptir running shoe", "anything like it from a different brand?")
+    assert other.cards and not [c for c in other.cards if c.title.lower().startswith("adidas")]

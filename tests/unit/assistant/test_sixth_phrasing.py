@@ -86,3 +86,56 @@ def test_the_one_with_the_smallest_price_tag_is_the_cheapest_shown(
     shown, pick = chat("red candles please", "and the one with the smallest price tag?")
     cheapest = min(shown.cards, key=lambda c: c.price)
     assert [c.id for c in pick.cards] == [cheapest.id]
+
+
+def _hinglish(message: str) -> str:
+    from assistant.brains.offline.language import ShopperLanguage
+
+    return ShopperLanguage.load("en").written_out(message)
+
+
+GROCER = Lexicon.from_vocabulary(
+    Vocabulary(
+        categories={"Pooja Needs > Agarbatti, Incense Sticks": 9, "Bakery > Rusks": 4},
+        brands={"Cycle": 3, "Britannia": 5, "Paper Boat": 2},
+        attributes={},
+        price_min=5.0,
+        price_max=900.0,
+        currency="INR",
+        products=30,
+    )
+)
+
+
+def test_hinglish_wants_come_before_chahiye_and_reasons_with_hota_hai_are_asides() -> None:
+    u = parse(
+        _hinglish(
+            "mandir ke liye agarbatti chahiye, rose wali nahi, "
+            "mummy ko uski smell se sar dard hota hai"
+        ),
+        GROCER,
+    )
+    assert (u.query_words, u.exclude) == (["agarbatti"], ["rose"])
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "aur Cycle brand bhi mat dikhana",
+        "Cycle ka mat dikhao please",
+        "Cycle ke alawa kuch hai?",
+    ],
+)
+def test_a_brand_left_out_in_hinglish_is_an_excluded_brand(message: str) -> None:
+    u = parse(_hinglish(message), GROCER)
+    assert u.exclude_brands == ["Cycle"] and not u.brands
+
+
+def test_a_two_word_brand_before_ka_nahi_is_excluded_whole() -> None:
+    u = parse(_hinglish("but Paper Boat ka nahi"), GROCER)
+    assert u.exclude_brands == ["Paper Boat"]
+
+
+def test_the_person_a_product_is_for_is_the_one_after_for_not_one_spoken_of() -> None:
+    assert parse("instant noodles but not Maggi, my son can't stand it", GROCER).prefer == []
+    assert parse("running shoes for my little boy", GROCER).prefer == ["boys"]

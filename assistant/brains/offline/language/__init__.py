@@ -303,7 +303,16 @@ class ShopperLanguage:
             if w in a.says
         }
         if not said:
-            said = {name for name, a in self.audiences.items() if a.people & set(people)}
+            # "for my husband", not "my son can't stand it": the person it is for.
+            named = {
+                w
+                for w in re.findall(
+                    r"\bfor\s+(?:my|our|his|her|their|the)\s+(?:[a-z]+\s+)?([a-z]+?)(?:'?s)?\b",
+                    text,
+                )
+                if w in people or w in self.people
+            }
+            said = {name for name, a in self.audiences.items() if (a.people | a.says) & named}
         return self.audiences[next(iter(said))] if len(said) == 1 else None
 
     def doer(self, word: str) -> str:
