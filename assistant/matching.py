@@ -224,10 +224,27 @@ def described(product: Product, word: str) -> bool:
     return stem(word.lower()) in tokens
 
 
+@lru_cache(maxsize=1)
+def _short_forms(language: str = "en") -> dict[str, tuple[str, ...]]:
+    from assistant.brains.offline.language import ShopperLanguage
+
+    out: dict[str, list[str]] = {}
+    for short, full in ShopperLanguage.load(language).short_forms.items():
+        out.setdefault(short, []).append(full)
+        out.setdefault(full, []).append(short)
+    return {w: tuple(forms) for w, forms in out.items()}
+
+
 def mentions(product: Product, word: str, terms: frozenset[str] | None = None) -> bool:
-    """True when the product is known by `word` (same stem, or a compound that starts with it)."""
+    """True when the product is known by `word` (same stem, or a compound that starts with it,
+    or the word's short or long form: "mic" and "microphone")."""
     terms = product_terms(product) if terms is None else terms
-    target = stem(word.lower())
+    if any(_mentions(terms, stem(o), o) for o in _short_forms().get(word.lower(), ())):
+        return True
+    return _mentions(terms, stem(word.lower()), word)
+
+
+def _mentions(terms: frozenset[str], target: str, word: str) -> bool:
     if target in terms:
         return True
     if "-" in word:
@@ -270,6 +287,7 @@ def names(product: Product, word: str) -> bool:
         [head, leaf, product.brand, *product.attributes.values(), labelled(product.description)]
     )
     target = stem(word.lower())
+    others = _short_forms().get(word.lower(), ())
     have = _NAMED_BY.get(text)
     if have is None:
         have = frozenset(_ANALYZER.tokenize(text)) | {stem(w) for w in words(text)}
@@ -279,7 +297,7 @@ def names(product: Product, word: str) -> bool:
     if "-" in word and target not in have:
         pieces = [p for p in word.lower().split("-") if len(p) > 1]
         return bool(pieces) and all(stem(p) in have for p in pieces)
-    return target in have
+    return target in have or any(stem(o) in have for o in others)
 
 
 def keeps(product: Product, filters: ProductFilters) -> bool:

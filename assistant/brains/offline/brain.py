@@ -30,6 +30,7 @@ _NAMED_INTENTS = ("similar", "bought_together", "compare", "product_question", "
 _RELATED_CUE = re.compile(
     r"\b(?:similar|alternatives?|instead of|go(?:es)? (?:well )?with|to go with|"
     r"(?:something|anything|more|others?) like|along the lines of|"
+    r"along (?:those|these|the same) lines|in the same vein|look (?:nice|good|great) with|"
     r"pairs? with|bought together|buy with|compared? to|than the)\b"
 )
 _ANYONE = {"someone", "somebody", "everyone", "him", "her", "them", "family", "guests"}
@@ -50,7 +51,8 @@ _ASKS_ASPECT = re.compile(
 )
 _SIMILAR_CUE = re.compile(
     r"\b(?:similar|alternatives?|instead of|compared? to|than|(?:something|anything|more|"
-    r"others?) like|along the lines of|cheaper|less expensive|more affordable|"
+    r"others?) like|along the lines of|along (?:those|these|the same) lines|in the same vein|"
+    r"cheaper|less expensive|more affordable|"
     r"(?:does|do) the same (?:job|thing)|same (?:job|purpose|function))\b"
 )
 _CHEAPER_THAN = re.compile(r"\bcheaper\b|\bless expensive\b|\bmore affordable\b|\bbudget\b")

@@ -163,6 +163,9 @@ _GOOD_RATING = re.compile(
 )
 _BEST_RATED = re.compile(
     r"\b(?:best|highest|top)[- ]rated\b|\bbest reviewed\b|\b(?:highest|top) ratings?\b|"
+    r"\b(?:top|best|highest) (?:customer|user|buyer) (?:ratings?|reviews?)\b|"
+    r"\b(?:reviewers|customers|buyers|people|users) (?:like|love|rate) (?:it |them )?(?:the )?"
+    r"(?:best|most)\b|"
     r"\bbest ratings?\b|\brated? (?:the )?(?:highest|best)\b|"
     # "which do buyers give the most stars", "the most stars"
     r"\bmost stars\b|\bbest reviews?\b|\b(?:top|highest) in (?:the )?reviews\b"
@@ -441,6 +444,9 @@ def _exclusions(text: str, lexicon: Lexicon, up: ConstraintUpdate) -> str:
 _REASON = re.compile(
     r"(?<=[,;.!?])\s*(?:(?:it|it's|its|they|they're|that|this|because|cos|coz|since|as it|"
     r"the smell|the taste)\b[^,;.!?]*|"
+    # "..., she says black is boring": what someone says or thinks, said as the reason.
+    r"(?:he|she|they|(?:my|her|his|their|our) \w+)\s+(?:says?|said|thinks?|thought|reckons?|"
+    r"finds?|feels?)\b[^,;.!?]*|"
     # "..., kids won't touch it": someone's habit, said as the reason.
     r"(?:\w+\s+){1,2}(?:won'?t|wouldn'?t|will not|would not|never)\s[^,;.!?]*|"
     # "..., her brother keeps picking those": what someone does with the things, said aside.
@@ -659,6 +665,12 @@ _OPENING = re.compile(
 )
 
 
+_ALREADY_HAVE = re.compile(
+    r"(?:^|(?<=[,;.!?]))\s*(?:but\s+|and\s+)?(?:we|i|he|she|they)(?:'ve|'d| have| has)?\s+"
+    r"(?:already\s+(?:got|have|has|own|bought)|(?:got|have|has|own|bought)\s+(?:[a-z]+\s+){0,3}?"
+    r"(?=\S+\s+already\b))\s*(?:a |an |some |the |my |our |his |her )?"
+    r"(?P<what>[a-z][a-z' -]*?)(?:\s+already)?\s*(?=[,;.!?]|$)"
+)
 # Hinglish puts the "not" after the thing: "masala flavour bhi nahi" is no masala flavour.
 _AFTER_NEGATION = re.compile(
     r"\b(?!(?:and|or|but|the|a|an|aur|ka|ki|ke|ko|se|bhi|to|toh|ye|yeh|wo|woh)\b)"
@@ -700,7 +712,7 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     text = language.spoken_numbers(_THOUSANDS.sub("", text))
     for word, n in _NUMBER_WORDS.items():
         text = re.sub(
-            rf"\b{word}\s+(pounds?|quid|dollars?|euros?|rupees?|stars?)\b", rf"{n} \1", text
+            rf"\b{word}\s+(pounds?|quid|dollars?|bucks|euros?|rupees?|stars?)\b", rf"{n} \1", text
         )
     # "between two and four quid": both ends of a range in words.
     text = re.sub(
@@ -733,8 +745,14 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
         text = _blank(text, m.span())
     elif _GOOD_RATING.search(text):
         up.min_rating = 4.0
-    if _BEST_RATED.search(text):
+    if m := _BEST_RATED.search(text):
         up.sort = "rating_desc"
+        text = _blank(text, m.span())  # "the top customer rating" names no product
+    # "... we already got skates": what they have is not what they want.
+    if (m := _ALREADY_HAVE.search(text)) and content_words(text[: m.start()]):
+        had = [w for w in content_words(m.group("what")) if w not in language.filler]
+        up.exclude += [w for w in had if w not in up.exclude]
+        text = _blank(text, m.span())
     text = _DISLIKED.sub(lambda m: f" not {m.group('what')} ", text)
     text = _AFTER_NEGATION.sub(lambda m: f" not {m.group('what')} ", text)
     held = None
@@ -806,7 +824,7 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     # A word the shopper also asks for is no exclusion: "a mouse, I don't need a gaming
     # mouse" excludes "gaming", and "fruit juice, not juice glasses" excludes "glasses".
     # "The wicker ones always go mouldy" speaks of the excluded ones again: not a want.
-    wanted = {stem(w) for w in words(_SPOKEN_OF.sub(" ", text))}
+    wanted = {stem(w) for w in words(_without_reasons(_SPOKEN_OF.sub(" ", text), language))}
     up.exclude = [w for w in up.exclude if stem(w) not in wanted]
     negated = {w for w in up.exclude}
     masked = text

@@ -188,6 +188,14 @@ def understand(
     if intent == "find" and active and update.refinement_cue and not update.names_category:
         if len(message.split()) <= 6 and not update.continuation:
             intent = "refine"
+    if (
+        intent in ("recommend", "unclear", "find")
+        and active
+        and update.sort
+        and not update.query_words
+        and not update.category
+    ):
+        intent = "refine"  # "sort them from priciest to cheapest for me", after rackets
     if state.pending == "clarify" and intent in ("unclear", "thanks"):
         intent = "recommend"
     new_topic = intent == "find" and bool(update.query_words or update.category)

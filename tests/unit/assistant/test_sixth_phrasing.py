@@ -139,3 +139,44 @@ def test_a_two_word_brand_before_ka_nahi_is_excluded_whole() -> None:
 def test_the_person_a_product_is_for_is_the_one_after_for_not_one_spoken_of() -> None:
     assert parse("instant noodles but not Maggi, my son can't stand it", GROCER).prefer == []
     assert parse("running shoes for my little boy", GROCER).prefer == ["boys"]
+
+
+def test_what_they_already_have_is_left_out_and_not_searched() -> None:
+    u = parse(
+        "my son starts ice hockey this fall, what protective gear do you have? "
+        "we already got skates",
+        LEX,
+    )
+    assert u.exclude == ["skates"]
+    assert not {"skates", "starts", "fall", "gear"} & set(u.query_words)
+
+
+def test_a_best_rating_said_as_customers_or_reviewers_is_the_rating_order() -> None:
+    u = parse("which mug in your store has the top customer rating?", LEX)
+    assert (u.sort, u.query_words) == ("rating_desc", ["mug"])
+    assert parse("of your candles, which one do reviewers like best?", LEX).sort == "rating_desc"
+
+
+def test_a_colour_in_a_reported_aside_still_leaves_that_colour_out() -> None:
+    u = parse("a candle holder for my daughter, not a red one, she says red is boring", LEX)
+    assert u.exclude == ["red"]
+
+
+def test_a_sort_alone_after_results_sorts_them(chat: Callable[..., list[TurnResult]]) -> None:
+    _, ordered = chat("red candles", "sort them from priciest to cheapest for me")
+    assert ordered.record.intent == "refine"
+    prices = [c.price for c in ordered.cards]
+    assert prices and prices == sorted(prices, reverse=True)
+
+
+def test_short_and_long_forms_name_the_same_product() -> None:
+    from decimal import Decimal
+
+    from assistant.matching import mentions, names
+    from retrieval import Product
+
+    mic = Product(id="m", title="EIVOTOR Condenser Microphone, USB", price=Decimal("26.99"))
+    assert mentions(mic, "mic") and names(mic, "mic")
+    telly = Product(id="t", title="Smart TV 43 inch", price=Decimal("300"))
+    assert mentions(telly, "television")
+    assert parse("and under twenty bucks?", LEX).price_max == 20.0

@@ -203,6 +203,7 @@ class ShopperLanguage:
     asked_after: re.Pattern[str] | None = None
     accessory_words: frozenset[str] = frozenset()
     translations: dict[str, str] = field(default_factory=dict)
+    short_forms: dict[str, str] = field(default_factory=dict)
     audiences: dict[str, Audience] = field(default_factory=dict)
 
     @classmethod
@@ -278,6 +279,9 @@ class ShopperLanguage:
                 if label.strip()
             ),
             accessory_words=frozenset(data.get("accessory_words", "").split()),
+            short_forms={
+                str(k).lower(): str(v).lower() for k, v in data.get("short_forms", {}).items()
+            },
             translations={
                 str(k).lower(): str(v).lower() for k, v in data.get("translations", {}).items()
             },
