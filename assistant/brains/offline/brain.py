@@ -299,6 +299,7 @@ class OfflineBrain:
                 or (cheaper and not _RELATED_CUE.search(text))
                 or u.reference.how == "focus"  # a name must outweigh "it": two of its words
             )
+            said = part
             if u.intent == "quote":
                 # "I'll take 4 bottles": what the product comes in, not its name.
                 part = _without(part, _CONTAINERS)
@@ -310,8 +311,12 @@ class OfflineBrain:
             if pid is None and (asks or u.intent in _NAMED_INTENTS) and u.intent != "compare":
                 # "My socket is far from the board, what's the cord length of the X?": the
                 # clause that asks names the product; the rest tells why.
-                clauses = [c for c in _CLAUSES.split(part) if c.strip()]
+                clauses = [c for c in _CLAUSES.split(said) if c.strip()]
                 for clause in reversed(clauses if len(clauses) > 1 else []):
+                    if u.intent == "quote":
+                        clause = _without(clause, _CONTAINERS)
+                    if u.reference.how == "focus":
+                        clause = _without(clause, _ASPECT_WORDS)
                     pid = await name_lookup(ctx, clause, min_words=2)
                     if pid is not None:
                         break

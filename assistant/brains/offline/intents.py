@@ -104,7 +104,11 @@ _COMPARE = re.compile(
     r"(?:is|would be) (?:better|best|nicer|bigger|cheaper)|which (?:one'?s|is) (?:better|best|"
     r"nicer|cheaper)|which (?:one )?should i (?:get|choose|"
     r"buy|pick)|"
-    r"pros and cons|better choice)\b"
+    r"pros and cons|better choice|"
+    # "the frog king one or the flying pig one, is one of them cheaper?"
+    r"(?:is )?(?:one|either) of (?:them|the two|those) (?:cheaper|dearer|better|bigger)|"
+    r"which (?:one )?(?:costs? less|is less expensive|is the cheaper)|"
+    r"which (?:one )?(?:is )?cheap\b(?! ones?\b))\b"
 )
 _TOGETHER = re.compile(
     r"\b(?:go(?:es)? (?:(?:really |very )?(?:well|nicely|best|perfectly|great) )?with|goes with|"

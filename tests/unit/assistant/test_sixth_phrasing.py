@@ -180,3 +180,19 @@ def test_short_and_long_forms_name_the_same_product() -> None:
     telly = Product(id="t", title="Smart TV 43 inch", price=Decimal("300"))
     assert mentions(telly, "television")
     assert parse("and under twenty bucks?", LEX).price_max == 20.0
+
+
+def test_a_quote_names_its_product_in_one_clause_and_asks_in_another(
+    chat: Callable[..., list[TurnResult]],
+) -> None:
+    (turn,) = chat("4 of the owl mug for the party bags, what does that come to and is postage free?")
+    assert turn.record.intent == "quote"
+    assert "£19.80" in turn.text
+
+
+def test_is_one_of_them_cheaper_compares_the_two_named(
+    chat: Callable[..., list[TurnResult]],
+) -> None:
+    (turn,) = chat("the owl mug or the blue enamel mug, is one of them cheaper?")
+    assert turn.record.intent == "compare"
+    assert "£4.95" in turn.text and "£3.25" in turn.text
