@@ -185,7 +185,9 @@ def test_short_and_long_forms_name_the_same_product() -> None:
 def test_a_quote_names_its_product_in_one_clause_and_asks_in_another(
     chat: Callable[..., list[TurnResult]],
 ) -> None:
-    (turn,) = chat("4 of the owl mug for the party bags, what does that come to and is postage free?")
+    (turn,) = chat(
+        "4 of the owl mug for the party bags, what does that come to and is postage free?"
+    )
     assert turn.record.intent == "quote"
     assert "£19.80" in turn.text
 
