@@ -39,7 +39,10 @@ _ASKS_ABOUT = re.compile(
     r"\b(?:how much (?:is|does|are|for)|does (?:the|it|your)|is (?:the|it|your)|what(?:'s| is) "
     r"the (?:price|capacity|size|warranty)|tell me about|how about|what about|how (?:big|long|"
     r"heavy|tall|wide)|how many (?:stars|ratings?|reviews?|people|customers)|who (?:makes|made|"
-    r"manufactures|produces)|which (?:brand|company) (?:makes|is))\b"
+    r"manufactures|produces)|which (?:brand|company) (?:makes|is)|"
+    # "how many contacts can the nokia 105 save?", "will the zenora purifier work with ..."
+    r"how (?:many|much) \w+ (?:can|does|will|do) (?:the|it|your)|"
+    r"(?:will|would|can|does) (?:the|your) [\w -]{2,40}? (?:work|fit|run|go) (?:with|on|in))\b"
 )
 # "What's the cord length of the Philips GC1905?", "what comes in the box with the X?": a
 # question about a named product, in the words the lexicon has for a listing's aspects.
@@ -119,6 +122,8 @@ async def name_lookup(ctx: TurnContext, text: str, min_words: int = 1) -> str | 
     query = " ".join(wanted)
     page = await asyncio.to_thread(ctx.search.search, query, None, 8, 0, "keyword")
     fixed = content_words(page.corrected_query or query)
+    # A model number names the product as much as a word does ("the nokia 105").
+    fixed += [n for n in wanted if n.isdigit() and len(n) >= 2 and n not in fixed]
     carried = [
         {w for w in fixed if mentions(h.product, w, product_terms(h.product))} for h in page.hits
     ]

@@ -53,21 +53,28 @@ _ASPECTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "pack",
         re.compile(
-            r"\bhow many\b|\bpack size\b|\bset of\b|\bpieces?\b|\bquantity\b|\bin a (?:pack|set|"
+            # "how many litres does it hold?" asks for a figure, not a count in the pack.
+            r"\bhow many\b(?! (?:litres?|liters?|watts?|hours?|minutes?|mah|gb|tb|inch(?:es)?|cm|"
+            r"mm|metres?|meters?|feet|kg|grams?|contacts|pages|people|levels?|speeds?|modes?|"
+            r"ports?|years?|months?|days?|cups?|eggs?|burners?|jars?|blades?|settings?))|"
+            r"\bpack size\b|\bset of\b|\bpieces?\b|\bquantity\b|\bin a (?:pack|set|"
             r"box)\b"
         ),
     ),
     (
         "rating",
         re.compile(
-            r"\bratings?\b|\breviews?\b|\brated\b|\bstars?\b|\bworth it\b|\bgood quality\b|"
+            r"\bratings?\b|\breviews?\b|\brated\b(?! (?:for|at|to|up to)\b)|\bstars?\b|"
+            r"\bworth it\b|\bgood quality\b|"
             r"\bquality\b"
         ),
     ),
     (
         "picture",
         re.compile(
-            r"\bpictures?\b|\bphotos?\b|\bimages?\b|\bpics?\b(?!\s*-?\d)|"
+            # "can I see a photo?", not "can she click photos with it?" (a camera).
+            r"\b(?:show|send|see|share|got|have|are there|any|a|some)\b[^.?!]{0,15}?"
+            r"\b(?:pictures?|photos?|images?|pics?(?!\s*-?\d))\b|^\W*(?:pictures?|photos?|pics?)\W*$|"
             r"\bwhat does it look like\b|\bsee it\b"
         ),
     ),
@@ -272,6 +279,12 @@ def _either(a: str, b: str, p: Product, title_terms: set[str]) -> list[tuple[str
     return hits if len(hits) == 1 else []
 
 
+_CLAUSE_SPLIT = re.compile(r"[,;]\s*|(?<=\?)\s+")
+_ASKING = re.compile(
+    r"\b(?:how|what|which|does|do|did|is|are|can|could|will|would|should|has|have|any)\b|\?"
+)
+
+
 def find_passage(message: str, p: Product) -> tuple[str, str] | None:
     """The passage of the product's own fields (title, attributes, description) that answers
     a question, by the words they share as the catalog's analyzer reads them; None when no
@@ -284,6 +297,12 @@ def find_passage(message: str, p: Product) -> tuple[str, str] | None:
     naming = {stem(w) for w in words(p.title)[:4]}
     naming |= {stem(w) for w in words(f"{p.brand} {p.category}")}
     text = message.lower()
+    clauses = [c for c in _CLAUSE_SPLIT.split(text) if c.strip()]
+    asking = [c for c in clauses if _ASKING.search(c)]
+    if len(clauses) > 1 and asking:
+        # "agaro rapid 10 litre wet and dry vacuum, how long is the power cord?": the clause
+        # that asks; the other names the product.
+        text = " ".join(asking)
     language = ShopperLanguage.load("en")
     # "How long", "how much power": the listing's words for what is asked.
     said = [w for w in words(text) if w not in _FUNCTION_WORDS]
@@ -296,25 +315,35 @@ def find_passage(message: str, p: Product) -> tuple[str, str] | None:
     if not asked:
         return None
     title = {stem(w) for w in words(p.title)}
+    title |= {stem(x) for w in words(p.title) if "-" in w for x in w.split("-")}
     unnamed = [w for w in asked if stem(w) not in title]
     # The title answers only what all of it carries ("auto shut off"); otherwise the
     # words the title lacks ("warranty") are what the question asks about.
     sources = passages(p) if unnamed else [("title", p.title), *passages(p)]
     targets = unnamed or asked
-    aspect = list(
-        dict.fromkeys(
+
+    # One group of stems per word asked: the word and the listing's words for it ("wattage"
+    # is one of the power words: the listing's "Power: 72 watts").
+    def group(w: str) -> set[str]:
+        return {
             stem(a)
-            for w in targets
             for a in (
                 w,
                 *language.aspects.get(w, ()),
-                # "wattage" is one of the power words: the listing's "Power: 72 watts".
                 *(a for k, vals in language.aspects.items() if w in vals for a in (k, *vals)),
             )
-        )
-    )
-    found = _best_passage(sources, aspect, figure)
-    if found is None and unnamed and len(asked) - len(unnamed) >= 2:
+        }
+
+    groups = [group(w) for w in dict.fromkeys(targets)]
+    # Words the title also has still tell two passages apart ("come with batteries in the
+    # box?": the box passage that lists the batteries).
+    also = [group(w) for w in dict.fromkeys(asked) if w not in targets]
+    found = _best_passage(sources, groups, figure, also)
+    if (
+        found is None
+        and unnamed
+        and (len(asked) - len(unnamed) >= 2 or (figure and asked != unnamed))
+    ):
         # "Does it have a heart rate sensor?" of a "... Heart Rate Monitor" watch: the title
         # carries most of what is asked.
         return ("title", p.title)
@@ -322,24 +351,32 @@ def find_passage(message: str, p: Product) -> tuple[str, str] | None:
 
 
 def _best_passage(
-    sources: list[tuple[str, str]], aspect: list[str], figure: bool
+    sources: list[tuple[str, str]],
+    groups: list[set[str]],
+    figure: bool,
+    also: list[set[str]] | None = None,
 ) -> tuple[str, str] | None:
-    """The passage that carries the most of the asked words (a figure when one is asked)."""
-    best: tuple[float, int, tuple[str, str]] | None = None
+    """The passage that answers the most of the words asked (each by itself or one of the
+    listing's words for it), then the one that says them most often; a figure when one is
+    asked ("how long is the power cord?": "6 Metres Long Power Cord", not "Powerful 1000W")."""
+    best: tuple[tuple[float, int, int, int], tuple[str, str]] | None = None
     for n, (field, text) in enumerate(sources):
-        have = {stem(w) for w in words(text)}
-        have |= {h for w in words(text) for h in (stem(x) for x in w.split("-"))}
+        said = [stem(w) for w in words(text)]
+        said += [stem(x) for w in words(text) for x in w.split("-") if "-" in w]
         # "28W" carries the unit a power question asks about.
-        have |= {m.group(1) for m in _NUMBER_UNIT.finditer(text.lower())}
-        hits = sum(1 for a in aspect if a in have)
+        said += [m.group(1) for m in _NUMBER_UNIT.finditer(text.lower())]
+        have = set(said)
+        hits = sum(1 for g in groups if g & have)
         if hits == 0:
             continue
-        score = hits / len(aspect) + (0.1 if field.startswith("attribute") else 0.0)
+        score = hits / len(groups) + (0.1 if field.startswith("attribute") else 0.0)
         if figure and any(c.isdigit() for c in text):
             score += 0.5  # "how much power ...?" is answered by a figure
-        if best is None or score > best[0]:
-            best = (score, -n, (field, text))
-    return None if best is None else best[2]
+        often = sum(1 for w in said if any(w in g for g in groups))
+        key = (score, sum(1 for g in also or [] if g & have), often, -n)
+        if best is None or key > best[0]:
+            best = (key, (field, text))
+    return None if best is None else best[1]
 
 
 # "Does it have a timer?", "will the kettle come with a spare lid": the thing asked about.
@@ -347,6 +384,11 @@ _HAS_THING = re.compile(
     r"\b(?:does|do|will|would|can|is there)\s+(?:(?:it|this|that|they|this one|that one|the "
     r"[a-z0-9 -]{1,40}?)\s+)?(?:have|has|come with|comes with|include|includes|got)\s+"
     r"(?:(an?\s+|any\s+|some\s+)?)([a-z][a-z -]{1,30}?)\s*(?:\?|$|[.,!]|\s+(?:or|in|on|at|too)\b)"
+)
+
+
+_IS_THERE = re.compile(
+    r"\bis there (an?\s+|any\s+)?([a-z][a-z -]{1,30}?)\s*(?:\?|$|[.,!]|\s+(?:in|on|with)\b)"
 )
 
 
@@ -377,7 +419,7 @@ def answer_question(message: str, p: Product, price: str, book: Phrasebook) -> l
             if field == "title":
                 return [f'The listing says so in its title: "{passage}" ']
             return [f'The listing for the {p.title} says, in its {field}: "{passage}" ']
-        if not unknown and (m := _HAS_THING.search(text)):
+        if not unknown and (m := _HAS_THING.search(text) or _IS_THERE.search(text)):
             # "Does it have a timer?": say what the listing does not mention, by name.
             thing = f"{m.group(1) or ''}{m.group(2).strip()}"
             return [

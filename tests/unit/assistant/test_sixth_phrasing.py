@@ -5,13 +5,14 @@ the post and payment asked in passing, stock "back in", goodbyes, asides about "
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 
 from assistant.brains.offline.constraints import parse
 from assistant.brains.offline.lexicon import Lexicon
 from assistant.events import TurnResult
-from retrieval import Vocabulary
+from retrieval import Product, Vocabulary
 from tests.unit.assistant.conftest import intent_of
 
 LEX = Lexicon.from_vocabulary(
@@ -198,3 +199,56 @@ def test_is_one_of_them_cheaper_compares_the_two_named(
     (turn,) = chat("the owl mug or the blue enamel mug, is one of them cheaper?")
     assert turn.record.intent == "compare"
     assert "£4.95" in turn.text and "£3.25" in turn.text
+
+
+def _listing() -> Product:
+    return Product(
+        id="V1",
+        title="AGARO Rapid 1000-Watt, 10-Litre Wet & Dry Vacuum Cleaner, with Blower Function",
+        price=Decimal("3499"),
+        currency="INR",
+        description=(
+            "Powerful 1000W Motor, Strong 16.5 kPa Suction;Equipped with Blower Function.|"
+            "WiFi Connectivity : No;Large 10 Litres Dust Collection Jar.|"
+            "360 Swivel wheel for easily cleaning in any direction;6 Metres Long Power Cord.|"
+            "Everything works right out of the box|Battery: none, corded|"
+            "IN THE BOX: Vacuum, hose, 2 AAA batteries for the remote, user manual|"
+            "Pressure rating: 8 bar"
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # The clause that asks, not the one naming the product ("10 litre").
+        ("agaro rapid 10 litre wet and dry vacuum, how long is the power cord?", "6 Metres"),
+        # Words the title also has still pick the passage that lists them.
+        ("does it come with batteries in the box?", "2 AAA batteries"),
+        # "rated for" asks for a figure, not for reviews.
+        ("what pressure is it rated for?", "8 bar"),
+    ],
+)
+def test_a_listing_question_is_answered_from_the_passage_that_says_it(
+    question: str, answer: str
+) -> None:
+    from assistant.brains.offline.questions import answer_question
+    from assistant.brains.offline.templates import Phrasebook
+
+    said = " ".join(answer_question(question, _listing(), "₹3,499", Phrasebook("t", 0)))
+    assert answer in said
+
+
+def test_is_there_a_thing_the_listing_never_mentions_is_answered_by_name() -> None:
+    from assistant.brains.offline.questions import answer_question
+    from assistant.brains.offline.templates import Phrasebook
+
+    said = " ".join(
+        answer_question(
+            "can she click photos with it, is there a camera?",
+            _listing(),
+            "₹3,499",
+            Phrasebook("t", 0),
+        )
+    )
+    assert "camera" in said and "pictures in the chat" not in said
