@@ -35,6 +35,7 @@ from assistant.matching import (
     product_terms,
     rank_by_words,
     stem,
+    words,
 )
 from assistant.policies import PolicyIndex, PolicySnippet
 from assistant.sizes import Direction, by_size, strip_measures
@@ -552,7 +553,20 @@ def make_tools(
         near = await like(base, f, 100, [base.id])
         path = [p.strip() for p in base.category.split(">")]
         if len(path) < 2:
-            return near[:k]
+            # One shelf for everything: what is not the same kind by its title's head noun
+            # ("a badminton racquet" -> shuttlecocks, not more racquets).
+            named = re.split(r"\s(?:for|with|-|–)\s|[,|(\[]", base.title, maxsplit=1)[0]
+            kind = (words(named) or [""])[-1]
+            other = [p for p in near if kind and not mentions(p, kind)]
+            # ... for the same thing ("badminton" shuttlecocks, not ice skates).
+            same = [p for p in near if kind and mentions(p, kind)]
+            about = [
+                w
+                for w in content_words(named)
+                if w != kind and not w.isdigit() and any(mentions(p, w) for p in same)
+            ]
+            shared = [p for p in other if any(mentions(p, w) for w in about)]
+            return (shared or other or near)[:k]
         parent, leaf = " > ".join(path[:-1]), path[-1]
 
         def shelf(p: Product) -> tuple[str, str]:

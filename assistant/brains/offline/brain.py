@@ -41,7 +41,10 @@ _ASKS_ABOUT = re.compile(
     r"heavy|tall|wide)|how many (?:stars|ratings?|reviews?|people|customers)|who (?:makes|made|"
     r"manufactures|produces)|which (?:brand|company) (?:makes|is)|"
     # "how many contacts can the nokia 105 save?", "will the zenora purifier work with ..."
-    r"how (?:many|much) \w+ (?:can|does|will|do) (?:the|it|your)|"
+    r"how (?:many|much) \w+ (?:can|does|will|do|is|are|has|have)\b|"
+    # "is 1984 ok for my 13 year old?"
+    r"(?:is|are) (?:the |this |that )?[\w' -]{1,40}? (?:ok|okay|good|suitable|safe|"
+    r"appropriate|right) for|"
     r"(?:will|would|can|does) (?:the|your) [\w -]{2,40}? (?:work|fit|run|go) (?:with|on|in))\b"
 )
 # "What's the cord length of the Philips GC1905?", "what comes in the box with the X?": a
@@ -136,9 +139,18 @@ async def name_lookup(ctx: TurnContext, text: str, min_words: int = 1) -> str | 
     for rank, (hit, covered) in enumerate(zip(page.hits, carried, strict=True)):
         # The product must BE one of the words it is named by, not be made for one ("Lint
         # Remover for Washing Machine" is no washing machine).
-        if not any(names(hit.product, w) for w in covered if not w.isdigit()):
-            continue
-        if len(covered) * 2 >= len(fixed) and len(covered) >= max(min_words, min(2, len(fixed))):
+        if not any(
+            names(hit.product, w) if not w.isdigit() else hit.product.title.startswith(w)
+            for w in covered
+        ):
+            continue  # a number names a product only as its title's first word ("1984")
+        first = (words(hit.product.title) or [""])[0]
+        # A one-word title ("Dune", "1984") is named by that word alone, when no other
+        # candidate carries it.
+        alone = covered == {first} and weight.get(first) == 1.0 and (len(first) >= 4)
+        if alone or (
+            len(covered) * 2 >= len(fixed) and len(covered) >= max(min_words, min(2, len(fixed)))
+        ):
             priced = float(hit.product.price) in amounts
             key = (not priced, -sum(weight[w] for w in covered), rank, hit.product.id)
             if best is None or key < best:

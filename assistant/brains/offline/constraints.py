@@ -680,6 +680,10 @@ _AFTER_NEGATION = re.compile(
     r"(?:(?:brand|ka|ki|ke)\s+)?(?:bhi\s+|also\s+)?(?:nahi|nahin|nai|mat|alawa|alava|ilawa|"
     r"siva|siwa|chhodke|chhod ke)\b"
 )
+_HELD_HOW = frozenset(
+    "steady still straight upright open closed together tight warm cold dry safe clean fresh "
+    "firm level flat".split()
+)
 # "Something to take her packed lunch in", "a thing to keep my keys in": what holds it.
 _HOLDER_OF = re.compile(
     r"\b(?:something|anything|a thing|things|somewhere|a place|one)\s+(?:to|for|i can|she can|"
@@ -756,7 +760,12 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     text = _DISLIKED.sub(lambda m: f" not {m.group('what')} ", text)
     text = _AFTER_NEGATION.sub(lambda m: f" not {m.group('what')} ", text)
     held = None
-    if (m := _HOLDER_OF.search(text)) and content_words(m.group("what")):
+    if (
+        (m := _HOLDER_OF.search(text))
+        and content_words(m.group("what"))
+        # "something to hold the phone steady" keeps it still; it holds nothing in it.
+        and m.group("what") not in _HELD_HOW
+    ):
         held = m.group("what")
         text = text[: m.start()] + f" {held} " + text[m.end() :]
     text = _SAME_JOB.sub(" ", text)

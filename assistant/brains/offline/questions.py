@@ -26,7 +26,10 @@ _ASPECTS: list[tuple[str, re.Pattern[str]]] = [
             r"money\b)[a-z]+\s+(?:does|do|can|will|is|are|would))"
             # "How much time to charge?", "how much rice can it cook?": a quantity asked.
             r"(?!\s+(?:time|power|water|space|room|weight|data|storage|battery|charge|"
-            r"electricity|noise|current|rice|milk|capacity|load|air|heat|steam|juice)\b)|"
+            r"electricity|noise|current|rice|milk|capacity|load|air|heat|steam|juice)\b)"
+            # "How much does the Osmo weigh?": a figure of the product, not its price.
+            r"(?!\s+(?:\w+\s+){0,6}?(?:weigh|weighs|hold|holds|draw|draws|pull|pulls|consume|"
+            r"consumes)\b)|"
             r"\bprice\b|\bcosts?\b|"
             r"\bpricey\b|\bexpensive\b|\bcheap\b"
         ),
@@ -159,6 +162,9 @@ _ASKS_FIGURE = re.compile(
 )
 _HOW_WORDS = re.compile(r"\bhow (long|big|heavy|tall|wide)\b")
 _FUNCTION_WORDS = {
+    "like",
+    "kind",
+    "sort",
     "a",
     "an",
     "the",
@@ -392,11 +398,30 @@ _IS_THERE = re.compile(
 )
 
 
+def _without_name(text: str, title: str) -> str:
+    """The text without runs of two or more words of the product's title."""
+    said = {w.lower() for w in words(title)}
+    tokens = text.split()
+    keep = [True] * len(tokens)
+    run: list[int] = []
+    for i, t in enumerate([*tokens, ""]):
+        if t and re.sub(r"^\W+|\W+$", "", t) in said:
+            run.append(i)
+            continue
+        if len(run) >= 2:
+            for j in run:
+                keep[j] = False
+        run = []
+    return " ".join(t for t, k in zip(tokens, keep, strict=True) if k)
+
+
 def answer_question(message: str, p: Product, price: str, book: Phrasebook) -> list[str]:
     """Sentences that answer `message` about product `p` from its catalog fields."""
     text = message.lower()
-    asked = [name for name, rx in _ASPECTS if rx.search(text)]
-    unknown = [phrase for phrase, rx in _UNKNOWN if rx.search(text)]
+    # The product's name as said ("is Desert Star long?") asks about no star rating.
+    unnamed = _without_name(text, p.title)
+    asked = [name for name, rx in _ASPECTS if rx.search(unnamed)]
+    unknown = [phrase for phrase, rx in _UNKNOWN if rx.search(unnamed)]
     if set(asked) & _FIELD_ASPECTS:
         # "Is the red kids umbrella in stock?" asks about stock; "kids" names the product.
         unknown = []

@@ -241,3 +241,18 @@ def test_something_like_it_from_a_different_brand_leaves_out_its_maker(
     # The catalog has no brand field: the maker is the first word of the title.
     _, other = chat("the adidas Kaptir running shoe", "anything like it from a different brand?")
     assert other.cards and not [c for c in other.cards if c.title.lower().startswith("adidas")]
+
+
+def test_a_product_named_by_one_word_of_its_title_is_found(
+    chat: Callable[..., list[TurnResult]],
+) -> None:
+    (turn,) = chat("how many pages is Desert Star? trying to finish it over the break")
+    assert [c.id for c in turn.cards] == ["K1"]
+    assert "400 pages" in turn.text
+
+
+def test_what_goes_with_it_on_a_one_shelf_shop_is_another_kind_for_the_same_thing(
+    chat: Callable[..., list[TurnResult]],
+) -> None:
+    (turn,) = chat("just bought the Nike Revolution running shoe, what else do I need?")
+    assert turn.cards and not [c for c in turn.cards if "Shoe" in c.title]
