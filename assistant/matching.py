@@ -272,6 +272,22 @@ def accessory_shelf(leaf: str) -> bool:
     return any(w in _accessory_words() for w in words(leaf))
 
 
+def listed_terms_no_cat(product: Product) -> frozenset[str]:
+    """Stems of a product's title, brand and attributes (no category)."""
+    return _terms(" ".join([product.title, product.brand, *product.attributes.values()]))
+
+
+def shelved(product: Product, word: str) -> bool:
+    """True when the product's own shelf (its category's leaf) is named by `word`."""
+    leaf = product.category.split(">")[-1]
+    if not leaf.strip() or accessory_shelf(leaf):
+        return False
+    target = stem(word.lower())
+    others = _short_forms().get(word.lower(), ())
+    have = {stem(w) for w in words(leaf)}
+    return target in have or any(stem(o) in have for o in others)
+
+
 def names(product: Product, word: str) -> bool:
     """True when the product IS a `word`, not merely made for one: the word is in its
     category, attributes, the head of its title, before "for", "with" or a comma
@@ -374,9 +390,15 @@ def corrected_words(query: str, corrected: str | None) -> list[str]:
     fixed = content_words(corrected)
     if len(fixed) != len(original):
         return original
-    # Swapped or missing letters are typos; a dropped letter more likely makes another word.
+    # Swapped or missing letters are typos; a dropped letter more likely makes another word,
+    # unless it was a letter typed twice too many ("paneeer" -> "paneer").
+    def squeezed(w: str) -> str:
+        return re.sub(r"(.)\1+", r"\1", w)
+
     return [
-        c if len(c) >= len(o) and not c.startswith(o) else o
+        c
+        if (len(c) >= len(o) and not c.startswith(o)) or (c != o and squeezed(c) == squeezed(o))
+        else o
         for o, c in zip(original, fixed, strict=True)
     ]
 
@@ -453,15 +475,18 @@ def rank_by_words(
         # ("cheap bags": bags, then what is only filed with them); a sold-out product says
         # so in the listing.
         other = not names(p, head)
+        # In a sorted list, what is filed on the head noun's own shelf first: the cheapest
+        # paneer is on the Paneer shelf, not "Paneer Chilli Masala" among the spices.
+        unshelved = other or not (shelved(p, head) and mentions(p, head, listed_terms_no_cat(p)))
         if sort == "price_asc":
-            key: tuple[float, ...] = (-hits, -fits, other, price, not p.in_stock, rank)
+            key: tuple[float, ...] = (-hits, -fits, other, unshelved, price, not p.in_stock, rank)
         elif sort == "price_desc":
-            key = (-hits, -fits, other, -price, not p.in_stock, rank)
+            key = (-hits, -fits, other, unshelved, -price, not p.in_stock, rank)
         elif sort == "rating_desc":
-            key = (-hits, -fits, other, -(p.rating or 0.0), -p.rating_count, rank)
+            key = (-hits, -fits, other, unshelved, -(p.rating or 0.0), -p.rating_count, rank)
         elif sort == "popularity":
             sold = sales_rank.get(p.id, len(sales_rank)) if sales_rank else -p.rating_count
-            key = (-hits, -fits, other, sold, rank)
+            key = (-hits, -fits, other, unshelved, sold, rank)
         else:
             # Words the title lacks but the description has count next ("certified").
             told = sum(described(p, w) for w in wanted if not mentions(p, w, terms))

@@ -359,7 +359,9 @@ class OfflineBrain:
         if not head:
             return False
         page = await asyncio.to_thread(ctx.search.search, head, None, 10, 0, "keyword")
-        return not any(mentions(h.product, head) for h in page.hits)
+        # "paneeer": the word as the search spelled it.
+        said = (page.corrected_query or head).split()[-1]
+        return not any(mentions(h.product, head) or mentions(h.product, said) for h in page.hits)
 
     async def _quote(self, ctx: TurnContext, u: Understanding, writer: Answers) -> list[str]:
         quantity = u.update.quantity or 1

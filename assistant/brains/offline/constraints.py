@@ -680,6 +680,10 @@ _AFTER_NEGATION = re.compile(
     r"(?:(?:brand|ka|ki|ke)\s+)?(?:bhi\s+|also\s+)?(?:nahi|nahin|nai|mat|alawa|alava|ilawa|"
     r"siva|siwa|chhodke|chhod ke)\b"
 )
+_ANY_THING_FOR = re.compile(
+    r"\b(?:thing|things|something|anything|stuff|bits|items?|products?)\s+(?:[a-z']+\s+){0,4}?"
+    r"for\s+(?:the|my|our|a|your)\s+[a-z]+\s*(?:[?.!,]|$)"
+)
 _HELD_HOW = frozenset(
     "steady still straight upright open closed together tight warm cold dry safe clean fresh "
     "firm level flat".split()
@@ -858,18 +862,21 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
                 up.attributes.setdefault(name, values[w])
                 attribute_words.add(w)
     lowered = " " + " ".join(tokens) + " "
+    brand_words: set[str] = set()
     # Longest brands first, each taking its words: "24 Mantra" is not also "Mantra".
     for key, brand in sorted(lexicon.brands.items(), key=lambda kv: -len(kv[0])):
         spelled = f" {_brand_key(key)} "
         if spelled.strip() and spelled in lowered and brand not in up.exclude_brands:
             up.brands.append(brand)
             attribute_words.update(words(key))
+            brand_words.update(words(key))
             lowered = lowered.replace(spelled, " | ")
     stop = attribute_words | negated | set(language.filler)
     up.alternatives = _alternatives(tokens, stop)
     if not up.alternatives:
         # A colour or material inside one listed thing ("paper plates") is that thing's.
-        item_stop = negated | set(language.filler)
+        # "haldi powder, Tata Sampann ya Catch ka": the brands are conditions, not items.
+        item_stop = negated | set(language.filler) | brand_words
         up.alternatives = _listed(
             " ".join(w for w in re.findall(r"[\w'-]+|[,;&]", masked.lower()) if w not in item_stop),
             item_stop,
@@ -943,6 +950,10 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
         up.names_category = stems <= (leaf | parent)
         if not up.names_category:
             up.category = None
+        elif _ANY_THING_FOR.search(masked):
+            # "The cheapest thing you have for the garden": anything on that shelf, not
+            # products with "garden" in their names.
+            up.query_words, up.phrase = [], ""
     return up
 
 

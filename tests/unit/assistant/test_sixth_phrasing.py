@@ -252,3 +252,50 @@ def test_is_there_a_thing_the_listing_never_mentions_is_answered_by_name() -> No
         )
     )
     assert "camera" in said and "pictures in the chat" not in said
+
+
+def test_hinglish_for_and_up_to_come_after_their_word() -> None:
+    assert _hinglish("biryani ke liye kesar dikhao").startswith("for biryani kesar")
+    u = parse(_hinglish("face wash 150 rupaye tak ka"), GROCER)
+    assert (u.query_words, u.price_max) == (["face", "wash"], 150.0)
+
+
+def test_brands_listed_after_a_comma_are_conditions_not_items() -> None:
+    lex = Lexicon.from_vocabulary(
+        Vocabulary(
+            categories={"Masalas > Powdered Spices": 9},
+            brands={"Tata Sampann": 3, "Catch": 4},
+            attributes={},
+            price_min=5.0,
+            price_max=900.0,
+            currency="INR",
+            products=30,
+        )
+    )
+    u = parse(_hinglish("haldi powder, Tata Sampann ya Catch ka"), lex)
+    assert u.query_words == ["haldi", "powder"] and not u.alternatives
+    assert sorted(u.brands) == ["Catch", "Tata Sampann"]
+
+
+def test_a_fast_said_in_hinglish_suits_fasting_foods() -> None:
+    u = parse(_hinglish("Navratri ke fast shuru ho rahe hain, kya kya le sakte hain?"), GROCER)
+    assert "sabudana" in u.ideas
+
+
+def test_a_letter_typed_too_many_times_is_a_typo() -> None:
+    from assistant.matching import corrected_words
+
+    assert corrected_words("paneeer", "paneer") == ["paneer"]
+    assert corrected_words("toner", "tone") == ["toner"]
+
+
+def test_the_cheapest_of_a_kind_is_on_its_shelf_and_anything_for_a_place_is_the_shelf(
+    chat: Callable[..., list[TurnResult]],
+) -> None:
+    from tests.unit.assistant.conftest import CATALOG
+
+    kitchen = [p for p in CATALOG if p.category.startswith("Kitchen")]
+    cheapest = min(float(p.price) for p in kitchen)
+    (turn,) = chat("what's the cheapest thing you have for the kitchen?")
+    assert turn.cards and float(turn.cards[0].price) == cheapest
+    assert {c.id for c in turn.cards} <= {p.id for p in kitchen}

@@ -358,6 +358,16 @@ class ShopperLanguage:
         keeping the case of everything else."""
         if self.asked_after is not None:
             text = self.asked_after.sub(lambda m: f"what is its {m.group('what')}", text)
+        if self.name == "en":
+            # Hinglish puts "for" and "up to" after their word: "biryani ke liye kesar" is
+            # saffron for biryani, "150 rupaye tak" up to 150.
+            text = re.sub(r"(?i)\b([a-z]+)\s+ke\s+liye\b", r"for \1", text)
+            text = re.sub(
+                r"(?i)\b(\d[\d,.]*\s*(?:k|rs\.?|rupees|rupaye|rupay|rupiya|inr)?)\s+tak\b"
+                r"(?:\s+(?:ka|ki|ke|wala|wali|wale)\b)?",
+                r"up to \1",
+                text,
+            )
         if not self.shorthands:
             return text
         pattern = _word_pattern(tuple(self.shorthands))
