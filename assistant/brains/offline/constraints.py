@@ -457,7 +457,7 @@ _REASON = re.compile(
     r"\s*(?=[,;.!?]|$)|"
     # "..., my kitchen is all blue and grey", "we've got far too much wood already",
     # "the wool makes me itch": how things are at home, not what to find.
-    r"(?:my|our) \w+ (?:is|are|was|were|has|have)\b[^,;.!?]*|"
+    r"(?:my|our) \w+ (?:is|are|was|were|has|have)\b[^,;.!?]*|(?:my|our) \w+'s\b[^,;.!?]*|"
     r"(?:we'?ve|i'?ve|we have|i have)(?: got)? (?:\w+ )?(?:too|so|enough|plenty)\b[^,;.!?]*|"
     r"the \w+ (?:makes?|gives?|brings?|made|gave) (?:me|us|him|her|them)\b[^,;.!?]*|"
     # Hinglish: "mummy ko uski smell se sar dard hota hai", "wahi ghar pe pada hai".
@@ -680,6 +680,10 @@ _AFTER_NEGATION = re.compile(
     r"(?:(?:brand|ka|ki|ke)\s+)?(?:bhi\s+|also\s+)?(?:nahi|nahin|nai|mat|alawa|alava|ilawa|"
     r"siva|siwa|chhodke|chhod ke)\b"
 )
+_NO_BUDGET = re.compile(
+    r"\b(?:money|cost|price|budget)(?:'s| is)? (?:no|not an?|not a) "
+    r"(?:object|issue|problem|concern|constraint)\b"
+)
 _ANY_THING_FOR = re.compile(
     r"\b(?:thing|things|something|anything|stuff|bits|items?|products?)\s+(?:[a-z']+\s+){0,4}?"
     r"for\s+(?:the|my|our|a|your)\s+[a-z]+\s*(?:[?.!,]|$)"
@@ -761,6 +765,10 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
         had = [w for w in content_words(m.group("what")) if w not in language.filler]
         up.exclude += [w for w in had if w not in up.exclude]
         text = _blank(text, m.span())
+    if m := _NO_BUDGET.search(text):
+        # "Money's no object", "budget is not a problem": the best the shop has, and no
+        # exclusion of "object".
+        text = text[: m.start()] + " premium " + text[m.end() :]
     text = _DISLIKED.sub(lambda m: f" not {m.group('what')} ", text)
     text = _AFTER_NEGATION.sub(lambda m: f" not {m.group('what')} ", text)
     held = None

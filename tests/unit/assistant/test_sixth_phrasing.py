@@ -299,3 +299,15 @@ def test_the_cheapest_of_a_kind_is_on_its_shelf_and_anything_for_a_place_is_the_
     (turn,) = chat("what's the cheapest thing you have for the kitchen?")
     assert turn.cards and float(turn.cards[0].price) == cheapest
     assert {c.id for c in turn.cards} <= {p.id for p in kitchen}
+
+
+def test_money_no_object_asks_for_the_best_and_excludes_nothing() -> None:
+    u = parse("the nicest mug you've got, money's no object, it's for mum's 70th", LEX)
+    assert (u.query_words, u.exclude, u.sort) == (["mug"], [], "price_desc")
+
+
+def test_if_poss_somewhere_and_our_things_said_aside_are_no_product_words() -> None:
+    assert parse(_hinglish("and under a quid each if poss"), LEX).query_words == []
+    assert parse("a mug somewhere between three and five quid", LEX).query_words == ["mug"]
+    u = parse("any black ones in that lot? our table's dark oak", LEX)
+    assert u.query_words == []
