@@ -310,4 +310,4 @@ def test_if_poss_somewhere_and_our_things_said_aside_are_no_product_words() -> N
     assert parse(_hinglish("and under a quid each if poss"), LEX).query_words == []
     assert parse("a mug somewhere between three and five quid", LEX).query_words == ["mug"]
     u = parse("any black ones in that lot? our table's dark oak", LEX)
-    assert u.query_words == []
+    assert not {"table's", "table", "dark", "oak"} & set(u.query_words)
