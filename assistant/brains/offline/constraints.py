@@ -164,6 +164,7 @@ _GOOD_RATING = re.compile(
 _BEST_RATED = re.compile(
     r"\b(?:best|highest|top)[- ]rated\b|\bbest reviewed\b|\b(?:highest|top) ratings?\b|"
     r"\b(?:top|best|highest) (?:customer|user|buyer) (?:ratings?|reviews?)\b|"
+    r"\b(?:sort|order|arrange|rank)\w* (?:\w+ )?by (?:the )?(?:ratings?|reviews?|stars?)\b|"
     r"\b(?:reviewers|customers|buyers|people|users) (?:like|love|rate) (?:it |them )?(?:the )?"
     r"(?:best|most)\b|"
     r"\bbest ratings?\b|\brated? (?:the )?(?:highest|best)\b|"
@@ -593,6 +594,13 @@ _SHORT_THOUSANDS = re.compile(
 )
 
 
+_RANGE_THOUSANDS = re.compile(
+    r"\b(between|from)\s+(\d+(?:\.\d+)?)\s*(k|lakhs?|lacs?)?\s*(?:and|to|-|–)\s*"
+    r"(\d+(?:\.\d+)?)\s*(k|lakhs?|lacs?)\b",
+    re.IGNORECASE,
+)
+
+
 def _thousands(text: str) -> str:
     """Amounts written short after a money word: "under 1k" -> 1000, "2 lakh" -> 200000
     (a "4k TV" stays a resolution)."""
@@ -602,6 +610,15 @@ def _thousands(text: str) -> str:
         factor = 1000 if unit == "k" else 100_000
         return f"{m.group(1)}{float(m.group(2)) * factor:g}"
 
+    def both(m: re.Match[str]) -> str:
+        # "between 20k and 30k", "from 20 to 30k": each end in full, the unit shared.
+        unit = (m.group(5) or m.group(3) or "").lower()
+        factor = 1000 if unit == "k" else 100_000
+        lo = float(m.group(2)) * (factor if (m.group(3) or m.group(5)) else 1)
+        hi = float(m.group(4)) * factor
+        return f"{m.group(1)} {lo:g} and {hi:g}"
+
+    text = _RANGE_THOUSANDS.sub(both, text)
     return _SHORT_THOUSANDS.sub(spell, text)
 
 

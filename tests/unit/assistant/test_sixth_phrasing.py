@@ -311,3 +311,11 @@ def test_if_poss_somewhere_and_our_things_said_aside_are_no_product_words() -> N
     assert parse("a mug somewhere between three and five quid", LEX).query_words == ["mug"]
     u = parse("any black ones in that lot? our table's dark oak", LEX)
     assert not {"table's", "table", "dark", "oak"} & set(u.query_words)
+
+
+def test_a_range_in_thousands_a_hinglish_total_and_a_sort_by_rating() -> None:
+    u = parse("43 inch smart TV between 20k and 30k", LEX)
+    assert (u.price_min, u.price_max) == (20000.0, 30000.0)
+    u = parse(_hinglish("10 pieces of the blue enamel mug, kitna hoga total?"), LEX)
+    assert (u.quantity, u.quote) == (10, True)
+    assert parse("sort these by rating please, best first", LEX).sort == "rating_desc"
