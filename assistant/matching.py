@@ -390,6 +390,7 @@ def corrected_words(query: str, corrected: str | None) -> list[str]:
     fixed = content_words(corrected)
     if len(fixed) != len(original):
         return original
+
     # Swapped or missing letters are typos; a dropped letter more likely makes another word,
     # unless it was a letter typed twice too many ("paneeer" -> "paneer").
     def squeezed(w: str) -> str:
@@ -469,7 +470,17 @@ def rank_by_words(
         # Mustard Oils" shelf is no mustard oil. (The head noun alone may be the shelf's:
         # "the cheapest thing for the garden".)
         own = _terms(" ".join([p.title, p.brand, *p.attributes.values()]))
-        fits -= sum(1 for w in wanted[:-1] if mentions(p, w, listed) and not mentions(p, w, own))
+        # The head noun only on the shelf is weaker again: "Instant Pasta" on the Instant
+        # Noodles shelf is less a noodle than "Noodles - Chicken" is instant.
+        fits -= (
+            sum(
+                1.5 if w == head else 1.0
+                for w in wanted
+                if mentions(p, w, listed) and not mentions(p, w, own)
+            )
+            if len(wanted) > 1
+            else 0.0
+        )
         price = float(p.price)
         # A price sort is in price order among the products that ARE the thing asked for
         # ("cheap bags": bags, then what is only filed with them); a sold-out product says
