@@ -697,6 +697,12 @@ _AFTER_NEGATION = re.compile(
     r"(?:(?:brand|ka|ki|ke)\s+)?(?:bhi\s+|also\s+)?(?:nahi|nahin|nai|mat|alawa|alava|ilawa|"
     r"siva|siwa|chhodke|chhod ke)\b"
 )
+_DOING = re.compile(
+    r"((?:\b(?:he|she|they|it|we|i)|'s|'re|'m)\s+(?:(?:is|are|am|was|were|just|now|been|"
+    r"currently|always)\s+)*)(?!(?:getting|going|having|starting|moving|bringing|looking|"
+    r"searching|shopping|hoping|thinking|wondering|buying|needing|wanting)\b)"
+    r"([a-z]+ing)\b(?!\s+(?:a|an|the|some|to)\b)"
+)
 _NO_BUDGET = re.compile(
     r"\b(?:money|cost|price|budget)(?:'s| is)? (?:no|not an?|not a) "
     r"(?:object|issue|problem|concern|constraint)\b"
@@ -758,6 +764,8 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     # Ages are no budget, and no product words either.
     text = re.sub(r"\b\d+\s*-?\s*(?:years?|yrs?|months?)(?:\s*-?\s*old)?\b", " ", text)
     text = _AGE.sub(" ", text)
+    # "My sister's applying for bake off": what someone is doing names no product.
+    text = _DOING.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
     up = ConstraintUpdate(language=lexicon.language)
     said = text
     reading = language.read(text)

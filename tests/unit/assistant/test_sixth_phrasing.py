@@ -319,3 +319,15 @@ def test_a_range_in_thousands_a_hinglish_total_and_a_sort_by_rating() -> None:
     u = parse(_hinglish("10 pieces of the blue enamel mug, kitna hoga total?"), LEX)
     assert (u.quantity, u.quote) == (10, True)
     assert parse("sort these by rating please, best first", LEX).sort == "rating_desc"
+
+
+def test_an_interest_shouted_before_an_emoji_is_still_an_interest() -> None:
+    u = parse(_hinglish("it's his 5th birthday and he is OBSESSED with candles 🕯️"), LEX)
+    assert u.interests == ["candles"] and "obsessed" not in u.query_words
+
+
+def test_what_someone_is_doing_names_no_product() -> None:
+    u = parse("my sister's applying for a new job, something for her desk please", LEX)
+    assert "applying" not in u.query_words
+    assert "looking" not in parse("she's looking for a mug", LEX).query_words
+    assert parse("she's looking for a mug", LEX).query_words == ["mug"]

@@ -144,6 +144,9 @@ def _count_words(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{alternatives})\b")
 
 
+_EMOJI = re.compile(r"\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]+")
+
+
 def _asked_after(words: str, back: str, never: str) -> re.Pattern[str] | None:
     """ "warranty kitna hai uska": the thing asked about, then the question word."""
     if not words.split():
@@ -356,6 +359,8 @@ class ShopperLanguage:
     def written_out(self, text: str) -> str:
         """Chat shorthand written out ("do u take amex?" -> "do you take american express?"),
         keeping the case of everything else."""
+        # An emoji ends a thought as a full stop does ("OBSESSED with dinosaurs 🦖").
+        text = _EMOJI.sub(lambda m: "." if m.start() else " ", text).strip()
         if self.asked_after is not None:
             text = self.asked_after.sub(lambda m: f"what is its {m.group('what')}", text)
         if self.name == "en":
