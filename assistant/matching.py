@@ -414,7 +414,9 @@ def _same_kind(
     the rest of the words: the shop's "Wrap Carousel" is wrapping paper too."""
     if not found or len(found) >= _FEW or len(wanted) < 2:
         return []
-    kinds = {p.category for p in found if p.category}
+    # Only a shelf of one kind says so; a top-level department ("Office Products") holds
+    # printer ink beside printer paper.
+    kinds = {p.category for p in found if ">" in p.category}
     ids = {p.id for p in found}
     rest = wanted[:-1]
     return [

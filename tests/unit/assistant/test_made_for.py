@@ -95,6 +95,7 @@ ROWS = [
         "599.99",
         "",
     ),
+    ("O1", "Copy Printer Paper, 500 Sheets", "Office Products", "8.07", ""),
     ("G1", "Wildflower Honey 250g", "Grocery > Honey", "6.50", ""),
     ("G2", "Manuka Honey Jar", "Grocery > Honey", "24.00", ""),
     ("G3", "Sports Water Bottle 750ml", "Kitchen > Bottles", "8.00", ""),
@@ -256,3 +257,9 @@ def test_what_goes_with_it_on_a_one_shelf_shop_is_another_kind_for_the_same_thin
 ) -> None:
     (turn,) = chat("just bought the Nike Revolution running shoe, what else do I need?")
     assert turn.cards and not [c for c in turn.cards if "Shoe" in c.title]
+
+
+def test_a_department_is_no_shelf_of_one_kind(chat: Callable[..., list[TurnResult]]) -> None:
+    # "Office Products" holds printer ink beside the printer paper: ink is no paper.
+    (turn,) = chat("do you carry printer paper?")
+    assert [c.id for c in turn.cards] == ["O1"]
