@@ -61,7 +61,10 @@ _SIMILAR_CUE = re.compile(
     r"cheaper|less expensive|more affordable|"
     r"(?:does|do) the same (?:job|thing)|same (?:job|purpose|function))\b"
 )
-_CHEAPER_THAN = re.compile(r"\bcheaper\b|\bless expensive\b|\bmore affordable\b|\bbudget\b")
+_CHEAPER_THAN = re.compile(
+    r"\bcheaper\b|\bless expensive\b|\bmore affordable\b|"
+    r"\bbudget\b(?!(?:'s| is)? (?:no|not))"  # "budget is not a problem" asks for no less
+)
 _FOR_SOMEONE = re.compile(r"\bfor (?:my|our|his|her|their|a|the|your) ")
 _GIFT = re.compile(r"\b(?:gifts?|presents?|stocking fillers?|something for)\b")
 # A policy passage whose embedding is at least this close to the question (cosine, the

@@ -93,7 +93,9 @@ _NOT_EXCLUDABLE = {
 _CUR = r"(?:£|\$|€|₹|(?:gbp|usd|eur|inr|rs\.?)\s*)"
 # An amount, unless a unit follows: "16gb", "45cm" and "5 years" are no prices.
 _AMT = (
-    r"(\d+(?:[.,]\d{1,2})?)(?!\d|[.,]\d|\s*(?:gb|mb|tb|cm|mm|m|kg|g|ml|l|inch|inches|in|years?|"
+    # ("below 500 in these?": "in" before a determiner is no inch.)
+    r"(\d+(?:[.,]\d{1,2})?)(?!\d|[.,]\d|\s*in\s+(?!(?:these|those|them|this|that|the|my|stock|"
+    r"black|white|red|blue|green|total)\b)|\s*(?:gb|mb|tb|cm|mm|m|kg|g|ml|l|inch|inches|years?|"
     r"yrs?|pieces?|pcs|pack|x|%|st|nd|rd|th|stars?|star|w|watts?|v|mah|hours?|hrs?|days?|"
     r"months?|weeks?|people|persons?|litres?|liters?|ltrs?)\b)"
 )
@@ -568,8 +570,8 @@ def _alternatives(tokens: list[str], stop: set[str]) -> list[str]:
 
 
 _SIZE = re.compile(
-    r"\b\d+(?:\.\d+)?\s*(?:cm|mm|inch|inches|in|ft|feet|ml|litres?|liters?|ltr|kg|gm?|gb|tb|"
-    r"mah|watts?|w|oz|fl oz|v|hz|mp)\b"
+    r"\b\d+(?:\.\d+)?\s*(?:cm|mm|inch|inches|in(?!\s+(?:these|those|them|this|that|the|my|"
+    r"stock|total)\b)|ft|feet|ml|litres?|liters?|ltr|kg|gm?|gb|tb|mah|watts?|w|oz|fl oz|v|hz|mp)\b"
 )
 # "Anything cheaper that does the same job?": like the product in question.
 _SAME_JOB = re.compile(

@@ -196,6 +196,13 @@ def understand(
         and not update.category
     ):
         intent = "refine"  # "sort them from priciest to cheapest for me", after rackets
+    if (
+        intent == "find"
+        and active
+        and update.query_words
+        and all(re.fullmatch(r"\d+(?:\.\d+)?[a-z]+", w) for w in update.query_words)
+    ):
+        intent = "refine"  # "and 64GB or more", after memory cards: a size of those
     if state.pending == "clarify" and intent in ("unclear", "thanks"):
         intent = "recommend"
     new_topic = intent == "find" and bool(update.query_words or update.category)

@@ -331,3 +331,13 @@ def test_what_someone_is_doing_names_no_product() -> None:
     assert "applying" not in u.query_words
     assert "looking" not in parse("she's looking for a mug", LEX).query_words
     assert parse("she's looking for a mug", LEX).query_words == ["mug"]
+
+
+def test_a_budget_before_in_these_is_money_and_a_measure_alone_refines(
+    chat: Callable[..., list[TurnResult]],
+) -> None:
+    u = parse("anything below 500 in these?", LEX)
+    assert (u.price_max, u.query_words) == (500.0, [])
+    assert parse("a 43 in tv", LEX).query_words == ["43in", "tv"]
+    _, more = chat("candles", "and 6 pack or more")
+    assert more.record.intent == "refine"
