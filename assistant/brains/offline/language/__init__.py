@@ -81,7 +81,7 @@ def _person(people: str) -> re.Pattern[str]:
     alternation = "|".join(sorted((re.escape(p) for p in people.split()), key=len, reverse=True))
     return re.compile(
         rf"\b(for|to|with)?\s*(?:my|our|his|her|their|a|an|the|your)\s+"
-        rf"(?:(?:little|young|new|old|older|younger|best|dear|lovely|teenage|teen|baby|"
+        rf"(?:(?:little|young|new|old|older|younger|best|dear|lovely|teenage|teen|baby|whole|entire|"
         rf"\d+\s*year\s*old)\s+)*"
         rf"({alternation})(?:'?s)?\b"  # "my mums birthday" is my mum's
     )
