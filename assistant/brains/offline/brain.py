@@ -19,7 +19,15 @@ from assistant.brains.offline.references import Reference
 from assistant.brains.offline.templates import Phrasebook
 from assistant.brains.offline.understand import Understanding, understand
 from assistant.context import TurnContext
-from assistant.matching import content_words, mentions, names, product_terms, stem, words
+from assistant.matching import (
+    content_words,
+    corrected_words,
+    mentions,
+    names,
+    product_terms,
+    stem,
+    words,
+)
 from assistant.sizes import strip_measures
 from assistant.state import Constraints, ProductFilters
 from retrieval import Product, Vocabulary
@@ -363,7 +371,7 @@ class OfflineBrain:
             return False
         page = await asyncio.to_thread(ctx.search.search, head, None, 10, 0, "keyword")
         # "paneeer": the word as the search spelled it.
-        said = (page.corrected_query or head).split()[-1]
+        said = (corrected_words(head, page.corrected_query) or [head])[-1]
         return not any(mentions(h.product, head) or mentions(h.product, said) for h in page.hits)
 
     async def _quote(self, ctx: TurnContext, u: Understanding, writer: Answers) -> list[str]:
