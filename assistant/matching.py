@@ -30,6 +30,7 @@ __all__ = [
     "order_by",
     "product_terms",
     "rank_by_words",
+    "shelved",
     "stem",
     "words",
 ]

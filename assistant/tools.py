@@ -34,6 +34,7 @@ from assistant.matching import (
     order_by,
     product_terms,
     rank_by_words,
+    shelved,
     stem,
     words,
 )
@@ -305,7 +306,13 @@ def make_tools(
         sales = await sales_rank(f) if f.sort == "popularity" else None
         if wanted:
             matching, complete = rank_by_words(pool, wanted, f.sort, sales, f.prefer)
-            if not complete and len(wanted) >= 2 and wanted[-1] in _containers():
+            if (
+                not complete
+                and len(wanted) >= 2
+                and wanted[-1] in _containers()
+                # "biscuit tins" are tins when some are: only honey no bottle is called
+                and not any(mentions(p, wanted[-2]) and mentions(p, wanted[-1]) for p in pool)
+            ):
                 # "A small honey bottle" is honey, in a bottle: when no product is both, the
                 # word before the container is the thing wanted.
                 inner = wanted[:-1]
@@ -320,7 +327,11 @@ def make_tools(
                 found, done = rank_by_words(
                     list({p.id: p for p in pool_in}.values()), inner, f.sort, sales, f.prefer
                 )
-                if any(mentions(p, inner[-1]) for p in found):
+                # ... and the thing is a kind the shop shelves ("Honey"), not a word that
+                # only describes the container ("biscuit tins" at a gift shop are tins).
+                if any(mentions(p, inner[-1]) for p in found) and any(
+                    shelved(p, inner[-1]) for p in found
+                ):
                     pool, wanted, matching, complete = pool_in, inner, found, done
             result.partial = bool(matching) and not complete
             # A number is no product the shop could lack ("12.3x5", "5pounds").

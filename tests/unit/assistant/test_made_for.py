@@ -263,3 +263,11 @@ def test_a_department_is_no_shelf_of_one_kind(chat: Callable[..., list[TurnResul
     # "Office Products" holds printer ink beside the printer paper: ink is no paper.
     (turn,) = chat("do you carry printer paper?")
     assert [c.id for c in turn.cards] == ["O1"]
+
+
+def test_a_container_named_after_a_word_the_shop_does_not_shelve_is_the_product(
+    chat: Callable[..., list[TurnResult]],
+) -> None:
+    # No shelf of pens here: "pen bottle" is no pen, the bottle is what is asked for.
+    (turn,) = chat("a pen bottle please")
+    assert turn.cards and turn.cards[0].id == "G3"
