@@ -120,7 +120,7 @@ def content_words(text: str, extra_stop: Iterable[str] = ()) -> list[str]:
 _TERMS: dict[str, frozenset[str]] = {}
 _TERMS_MAX = 50_000
 _DESCRIBED: dict[str, frozenset[str]] = {}
-_NAMED_BY: dict[str, frozenset[str]] = {}
+_NAMED_BY: dict[tuple[object, ...], frozenset[str]] = {}
 
 
 _LABELLED: dict[str, str] = {}
@@ -166,28 +166,43 @@ def labelled(description: str, language: str = "en") -> str:
     return cached
 
 
+_SETS: dict[tuple[object, ...], tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
+
+
+def _term_sets(product: Product) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(all terms, terms of its own fields, terms of title, brand and attributes) of a
+    product, cached by its fields (whose strings hash once), not by a joined text."""
+    key = (
+        product.title,
+        product.category,
+        product.brand,
+        tuple(product.attributes.values()),
+        product.description,
+    )
+    cached = _SETS.get(key)
+    if cached is None:
+        fields = [product.title, product.category, product.brand, *product.attributes.values()]
+        listed = _terms(" ".join(fields))
+        label = labelled(product.description)
+        every = _terms(" ".join([*fields, label])) if label else listed
+        own = _terms(" ".join([product.title, product.brand, *product.attributes.values()]))
+        cached = (every, listed, own)
+        if len(_SETS) >= _TERMS_MAX:
+            _SETS.clear()
+        _SETS[key] = cached
+    return cached
+
+
 def product_terms(product: Product) -> frozenset[str]:
     """Stems of the words a product is known by: title, category, brand, attribute values,
     and what its description states under a label such as "Genre:" or "Material:"."""
-    return _terms(
-        " ".join(
-            [
-                product.title,
-                product.category,
-                product.brand,
-                *product.attributes.values(),
-                labelled(product.description),
-            ]
-        )
-    )
+    return _term_sets(product)[0]
 
 
 def listed_terms(product: Product) -> frozenset[str]:
     """Stems of the words of a product's own fields (title, category, brand, attributes),
     without what its description states."""
-    return _terms(
-        " ".join([product.title, product.category, product.brand, *product.attributes.values()])
-    )
+    return _term_sets(product)[1]
 
 
 def _terms(text: str) -> frozenset[str]:
@@ -275,7 +290,7 @@ def accessory_shelf(leaf: str) -> bool:
 
 def listed_terms_no_cat(product: Product) -> frozenset[str]:
     """Stems of a product's title, brand and attributes (no category)."""
-    return _terms(" ".join([product.title, product.brand, *product.attributes.values()]))
+    return _term_sets(product)[2]
 
 
 def shelved(product: Product, word: str) -> bool:
@@ -294,23 +309,30 @@ def names(product: Product, word: str) -> bool:
     category, attributes, the head of its title, before "for", "with" or a comma
     ("Lint Remover for Clothes, Sofa" names no sofa), or what its listing states it is
     ("Genre: Murder Thrillers")."""
-    head = _TITLE_TAIL.split(product.title, maxsplit=1)[0]
-    # The leaf names the product; a parent ("TV & Video > Remote Controls") only its world,
-    # and a shelf of accessories ("Cell Phones & Accessories") only the accessories.
-    leaf = product.category.split(">")[-1]
-    if accessory_shelf(leaf):
-        leaf = " ".join(w for w in words(leaf) if w in _accessory_words())
-    text = " ".join(
-        [head, leaf, product.brand, *product.attributes.values(), labelled(product.description)]
+    key = (
+        product.title,
+        product.category,
+        product.brand,
+        tuple(product.attributes.values()),
+        product.description,
     )
-    target = stem(word.lower())
-    others = _short_forms().get(word.lower(), ())
-    have = _NAMED_BY.get(text)
+    have = _NAMED_BY.get(key)
     if have is None:
+        head = _TITLE_TAIL.split(product.title, maxsplit=1)[0]
+        # The leaf names the product; a parent ("TV & Video > Remote Controls") only its
+        # world, and a shelf of accessories ("Cell Phones & Accessories") only the accessories.
+        leaf = product.category.split(">")[-1]
+        if accessory_shelf(leaf):
+            leaf = " ".join(w for w in words(leaf) if w in _accessory_words())
+        text = " ".join(
+            [head, leaf, product.brand, *product.attributes.values(), labelled(product.description)]
+        )
         have = frozenset(_ANALYZER.tokenize(text)) | {stem(w) for w in words(text)}
         if len(_NAMED_BY) >= _TERMS_MAX:
             _NAMED_BY.clear()
-        _NAMED_BY[text] = have
+        _NAMED_BY[key] = have
+    target = stem(word.lower())
+    others = _short_forms().get(word.lower(), ())
     if "-" in word and target not in have:
         pieces = [p for p in word.lower().split("-") if len(p) > 1]
         return bool(pieces) and all(stem(p) in have for p in pieces)
@@ -472,7 +494,7 @@ def rank_by_words(
         # A describing word only its shelf has is weaker still: "Soya Bean Oil" on the "Soya &
         # Mustard Oils" shelf is no mustard oil. (The head noun alone may be the shelf's:
         # "the cheapest thing for the garden".)
-        own = _terms(" ".join([p.title, p.brand, *p.attributes.values()]))
+        own = listed_terms_no_cat(p)
         # The head noun only on the shelf is weaker again: "Instant Pasta" on the Instant
         # Noodles shelf is less a noodle than "Noodles - Chicken" is instant.
         fits -= (
