@@ -9,9 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from assistant.state import ProductFilters
 from retrieval import Analyzer, Product
+
+if TYPE_CHECKING:
+    from assistant.brains.offline.language import ShopperLanguage
 
 __all__ = [
     "STOPWORDS",
@@ -127,12 +131,17 @@ _LABELLED: dict[str, str] = {}
 _TITLE_USE = re.compile(r"\s(?:for|with|compatible|suitable|fits)\s", re.IGNORECASE)
 
 
-@lru_cache(maxsize=4)
-def _label_pattern(language: str) -> re.Pattern[str]:
-    # Imported here: the language package sits under the offline brain, which imports this.
+def _language() -> ShopperLanguage:
+    """The shipped English lexicon (imported here: the language package sits under the
+    offline brain, which imports this module)."""
     from assistant.brains.offline.language import ShopperLanguage
 
-    lang = ShopperLanguage.load(language)
+    return ShopperLanguage.load("en")
+
+
+@lru_cache(maxsize=1)
+def _label_pattern() -> re.Pattern[str]:
+    lang = _language()
 
     def alternatives(labels: tuple[str, ...]) -> str:
         ordered = sorted(labels, key=len, reverse=True)
@@ -146,7 +155,7 @@ def _label_pattern(language: str) -> re.Pattern[str]:
     )
 
 
-def labelled(description: str, language: str = "en") -> str:
+def labelled(description: str) -> str:
     """What a description states under a label that says what the product is ("Genre: Murder
     Thrillers", "Material Type: Silicone"): words the product is known by, as its title."""
     if not description or ":" not in description:
@@ -154,7 +163,7 @@ def labelled(description: str, language: str = "en") -> str:
     cached = _LABELLED.get(description)
     if cached is None:
         values = []
-        for m in _label_pattern(language).finditer(description):
+        for m in _label_pattern().finditer(description):
             value = m.group("value")
             value = value if m.group("list") else value.split(",")[0]
             # "Product Type: Protective Cover For Remote Control" is a cover.
@@ -169,16 +178,22 @@ def labelled(description: str, language: str = "en") -> str:
 _SETS: dict[tuple[object, ...], tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
 
 
-def _term_sets(product: Product) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """(all terms, terms of its own fields, terms of title, brand and attributes) of a
-    product, cached by its fields (whose strings hash once), not by a joined text."""
-    key = (
+def _fields(product: Product) -> tuple[object, ...]:
+    """A cache key of a product's text fields: their strings hash once, a joined text on
+    every call."""
+    return (
         product.title,
         product.category,
         product.brand,
         tuple(product.attributes.values()),
         product.description,
     )
+
+
+def _term_sets(product: Product) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(all terms, terms of its own fields, terms of title, brand and attributes) of a
+    product."""
+    key = _fields(product)
     cached = _SETS.get(key)
     if cached is None:
         fields = [product.title, product.category, product.brand, *product.attributes.values()]
@@ -197,12 +212,6 @@ def product_terms(product: Product) -> frozenset[str]:
     """Stems of the words a product is known by: title, category, brand, attribute values,
     and what its description states under a label such as "Genre:" or "Material:"."""
     return _term_sets(product)[0]
-
-
-def listed_terms(product: Product) -> frozenset[str]:
-    """Stems of the words of a product's own fields (title, category, brand, attributes),
-    without what its description states."""
-    return _term_sets(product)[1]
 
 
 def _terms(text: str) -> frozenset[str]:
@@ -241,11 +250,9 @@ def described(product: Product, word: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _short_forms(language: str = "en") -> dict[str, tuple[str, ...]]:
-    from assistant.brains.offline.language import ShopperLanguage
-
+def _short_forms() -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = {}
-    for short, full in ShopperLanguage.load(language).short_forms.items():
+    for short, full in _language().short_forms.items():
         out.setdefault(short, []).append(full)
         out.setdefault(full, []).append(short)
     return {w: tuple(forms) for w, forms in out.items()}
@@ -275,22 +282,10 @@ def _mentions(terms: frozenset[str], target: str, word: str) -> bool:
 _TITLE_TAIL = re.compile(r"\s(?:for|with|compatible|suitable|fits|-|–)\s|[,|\[]", re.IGNORECASE)
 
 
-@lru_cache(maxsize=1)
-def _accessory_words(language: str = "en") -> frozenset[str]:
-    from assistant.brains.offline.language import ShopperLanguage
-
-    return ShopperLanguage.load(language).accessory_words
-
-
 def accessory_shelf(leaf: str) -> bool:
     """Whether a category leaf is a shelf of things for something ("Cell Phones &
     Accessories", "Camera Parts"), which names the accessories, not the thing."""
-    return any(w in _accessory_words() for w in words(leaf))
-
-
-def listed_terms_no_cat(product: Product) -> frozenset[str]:
-    """Stems of a product's title, brand and attributes (no category)."""
-    return _term_sets(product)[2]
+    return any(w in _language().accessory_words for w in words(leaf))
 
 
 def shelved(product: Product, word: str) -> bool:
@@ -309,13 +304,7 @@ def names(product: Product, word: str) -> bool:
     category, attributes, the head of its title, before "for", "with" or a comma
     ("Lint Remover for Clothes, Sofa" names no sofa), or what its listing states it is
     ("Genre: Murder Thrillers")."""
-    key = (
-        product.title,
-        product.category,
-        product.brand,
-        tuple(product.attributes.values()),
-        product.description,
-    )
+    key = _fields(product)
     have = _NAMED_BY.get(key)
     if have is None:
         head = _TITLE_TAIL.split(product.title, maxsplit=1)[0]
@@ -323,7 +312,7 @@ def names(product: Product, word: str) -> bool:
         # world, and a shelf of accessories ("Cell Phones & Accessories") only the accessories.
         leaf = product.category.split(">")[-1]
         if accessory_shelf(leaf):
-            leaf = " ".join(w for w in words(leaf) if w in _accessory_words())
+            leaf = " ".join(w for w in words(leaf) if w in _language().accessory_words)
         text = " ".join(
             [head, leaf, product.brand, *product.attributes.values(), labelled(product.description)]
         )
@@ -482,19 +471,17 @@ def rank_by_words(
     extra = [w for phrase in prefer or [] for w in content_words(phrase) if w not in wanted]
     scored = []
     for rank, p in enumerate(products):
-        terms = product_terms(p)
+        terms, listed, own = _term_sets(p)
         hits = sum(mentions(p, w, terms) for w in wanted)
         if not hits:
             continue
         fits: float = sum(mentions(p, w, terms) for w in extra)
         # A word its own fields say beats one only its description's labels state ("smart
         # watch, black": a black watch by its title, then one whose listing says so).
-        listed = listed_terms(p)
         fits -= sum(0.5 for w in wanted if mentions(p, w, terms) and not mentions(p, w, listed))
         # A describing word only its shelf has is weaker still: "Soya Bean Oil" on the "Soya &
         # Mustard Oils" shelf is no mustard oil. (The head noun alone may be the shelf's:
         # "the cheapest thing for the garden".)
-        own = listed_terms_no_cat(p)
         # The head noun only on the shelf is weaker again: "Instant Pasta" on the Instant
         # Noodles shelf is less a noodle than "Noodles - Chicken" is instant.
         fits -= (
@@ -513,7 +500,7 @@ def rank_by_words(
         other = not names(p, head)
         # In a sorted list, what is filed on the head noun's own shelf first: the cheapest
         # paneer is on the Paneer shelf, not "Paneer Chilli Masala" among the spices.
-        unshelved = other or not (shelved(p, head) and mentions(p, head, listed_terms_no_cat(p)))
+        unshelved = other or not (shelved(p, head) and mentions(p, head, own))
         if sort == "price_asc":
             key: tuple[float, ...] = (-hits, -fits, other, unshelved, price, not p.in_stock, rank)
         elif sort == "price_desc":

@@ -767,10 +767,9 @@ def parse(message: str, lexicon: Lexicon) -> ConstraintUpdate:
     text = re.sub(r"\b\d+\s*-?\s*(?:years?|yrs?|months?)(?:\s*-?\s*old)?\b", " ", text)
     text = _AGE.sub(" ", text)
     # "My sister's applying for bake off": what someone is doing names no product.
-    said_of = {w for key in language.occasions for w in key.split()}
     text = _DOING.sub(
         lambda m: m.group(0)
-        if m.group(2) in said_of  # "who's retiring" is an occasion
+        if m.group(2) in language.occasion_words  # "who's retiring" is an occasion
         else m.group(1) + " " * len(m.group(2)),
         text,
     )

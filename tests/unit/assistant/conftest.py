@@ -286,20 +286,22 @@ class FakeRecommender:
         return "fake"
 
 
-@pytest.fixture(scope="session")
-def catalog_search(tmp_path_factory: pytest.TempPathFactory) -> HybridSearch:
-    """The small catalog in an embedded Chroma with the hashing embedder (built once)."""
+def hashing_search(products: list[Product], data_dir: Path) -> HybridSearch:
+    """`products` in an embedded Chroma with the hashing embedder, loaded for search."""
     settings = RetrievalSettings(
-        data_dir=tmp_path_factory.mktemp("catalog"),
-        embedder="hashing",
-        reload_interval_s=3600,
-        candidates=40,
+        data_dir=data_dir, embedder="hashing", reload_interval_s=3600, candidates=40
     )
     store, embedder = make_store(settings), HashingEmbedder()
-    Ingestor(store, embedder, settings).ingest(FeedReport(products=CATALOG, rows=len(CATALOG)))
+    Ingestor(store, embedder, settings).ingest(FeedReport(products=products, rows=len(products)))
     search = HybridSearch(store, embedder, settings)
     search.load()
     return search
+
+
+@pytest.fixture(scope="session")
+def catalog_search(tmp_path_factory: pytest.TempPathFactory) -> HybridSearch:
+    """The small catalog in an embedded Chroma with the hashing embedder (built once)."""
+    return hashing_search(CATALOG, tmp_path_factory.mktemp("catalog"))
 
 
 @pytest.fixture(scope="session")

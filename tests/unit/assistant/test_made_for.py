@@ -15,16 +15,8 @@ from assistant import Assistant, AssistantSettings, TurnResult
 from assistant.brains.offline.constraints import parse
 from assistant.brains.offline.lexicon import Lexicon
 from assistant.matching import labelled
-from retrieval import (
-    HashingEmbedder,
-    HybridSearch,
-    Ingestor,
-    Product,
-    RetrievalSettings,
-    Vocabulary,
-    make_store,
-)
-from retrieval.feed import FeedReport
+from retrieval import HybridSearch, Product, Vocabulary
+from tests.unit.assistant.conftest import hashing_search
 
 # id, title, category, price, description
 ROWS = [
@@ -129,17 +121,7 @@ VOCAB = Vocabulary(
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> HybridSearch:
-    settings = RetrievalSettings(
-        data_dir=tmp_path_factory.mktemp("dollar-shop"),
-        embedder="hashing",
-        reload_interval_s=3600,
-        candidates=40,
-    )
-    store, embedder = make_store(settings), HashingEmbedder()
-    Ingestor(store, embedder, settings).ingest(FeedReport(products=CATALOG, rows=len(CATALOG)))
-    search = HybridSearch(store, embedder, settings)
-    search.load()
-    return search
+    return hashing_search(CATALOG, tmp_path_factory.mktemp("dollar-shop"))
 
 
 @pytest.fixture

@@ -147,6 +147,11 @@ def _count_words(words: tuple[str, ...]) -> re.Pattern[str]:
 _EMOJI = re.compile(r"\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]+")
 
 
+@lru_cache(maxsize=8)
+def _occasion_words(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for name in names for w in name.split())
+
+
 def _asked_after(words: str, back: str, never: str) -> re.Pattern[str] | None:
     """ "warranty kitna hai uska": the thing asked about, then the question word."""
     if not words.split():
@@ -321,6 +326,11 @@ class ShopperLanguage:
             }
             said = {name for name, a in self.audiences.items() if (a.people | a.says) & named}
         return self.audiences[next(iter(said))] if len(said) == 1 else None
+
+    @property
+    def occasion_words(self) -> frozenset[str]:
+        """Every word of an occasion's or event's name ("retiring", "baby")."""
+        return _occasion_words(tuple(self.occasions))
 
     def doer(self, word: str) -> str:
         """The activity a person-word names: the lexicon's ("gardener" -> garden), else a
