@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.browser.console_helpers import DEMO_ADMIN
@@ -177,6 +177,8 @@ def test_no_query_string_makes_a_get_fail_with_a_500(
 
     @FUZZ
     @given(query=queries, segment=VALUES)
+    # A price past a float's range parses as infinity: found by a fuzz run, kept for all.
+    @example(query={"q": "0", "price_min": "1e309", "price_max": "nan"}, segment="")
     def probe(query: dict[str, str], segment: str) -> None:
         response = admin.get(_path(template, [segment]), params=query)
         assert response.status_code < 500, (template, query, segment, response.text[:300])
